@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the SBC locally in the foreground from a config file:
+#   ./run.sh [CONFIG]        (default examples/quickstart.yaml)
+# Builds the runtime first when sbc-runtime/target/quarkus-app/quarkus-run.jar
+# is missing. JAVA_OPTS adds JVM options. The JVM writes its PID to ./sbc.pid
+# (exec: the PID is java's own). Stop it with Ctrl-C or kill "$(cat sbc.pid)".
+set -euo pipefail
+CONFIG=${1:-examples/quickstart.yaml}
+REPO=$(cd "$(dirname "$0")" && pwd)
+# resolve the config against the caller's directory, then against the repo
+if [ -f "$CONFIG" ]; then
+  CONFIG=$(cd "$(dirname "$CONFIG")" && pwd)/$(basename "$CONFIG")
+elif [ -f "$REPO/$CONFIG" ]; then
+  CONFIG=$REPO/$CONFIG
+else
+  echo "run.sh: config file $CONFIG not found" >&2
+  exit 1
+fi
+cd "$REPO"
+JAR=sbc-runtime/target/quarkus-app/quarkus-run.jar
+if [ ! -f "$JAR" ]; then
+  echo "run.sh: $JAR is missing, building (mvn -B -q -DskipTests package)"
+  mvn -B -q -DskipTests package
+fi
+PIDFILE=$REPO/sbc.pid
+echo "run.sh: starting the SBC with $CONFIG; pid file: $PIDFILE"
+# shellcheck disable=SC2086
+exec java ${JAVA_OPTS:-} -jar "$JAR" --config "$CONFIG" --pid-file "$PIDFILE"

@@ -1,0 +1,147 @@
+package io.sbc.runtime.config;
+
+import io.sbc.api.ConfigException;
+import io.sbc.api.ConfigReader;
+import io.sbc.api.Configuration;
+import io.sbc.api.SipGateway;
+import io.sbc.api.SipRoute;
+import io.sbc.runtime.sip.message.SipLimits;
+import io.sbc.runtime.sip.message.SipParseException;
+import io.sbc.runtime.sip.message.SipUri;
+import io.sbc.runtime.sip.proxy.ProxySettings;
+import io.sbc.runtime.sip.proxy.RouteAction;
+import io.sbc.runtime.sip.proxy.Router;
+import io.sbc.runtime.sip.proxy.Target;
+import io.sbc.runtime.sip.transaction.TimerSettings;
+import io.sbc.runtime.sip.transport.Listener;
+import io.sbc.runtime.sip.transport.Protocol;
+import io.sbc.runtime.sip.transport.TransportConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One gateway's configuration compiled for the runtime: listeners, limits, timers, proxy settings
+ * and the router built from its SipRoutes.
+ */
+public record GatewayConfig(
+    String name,
+    List<Listener> listeners,
+    SipLimits limits,
+    TransportConfig transport,
+    TimerSettings timers,
+    ProxySettings proxy,
+    Router router) {
+
+  /** Reads, validates and compiles a configuration file. */
+  public static GatewayConfig load(Path file, String gatewayName) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
+    }
+    return compile(file.toString(), ConfigReader.read(file.toString(), text), gatewayName);
+  }
+
+  static GatewayConfig compile(String source, Configuration cfg, String gatewayName)
+      throws ConfigException {
+    SipGateway gw = null;
+    for (SipGateway g : cfg.gateways()) {
+      if (gatewayName == null || gatewayName.equals(g.metadata.name)) {
+        gw = g;
+        break;
+      }
+    }
+    if (gw == null) {
+      throw new ConfigException(List.of(source + ": no SipGateway named '" + gatewayName + "'"));
+    }
+    List<String> errors = new ArrayList<>();
+    List<Listener> listeners = new ArrayList<>();
+    for (SipGateway.Listener l : gw.spec.listeners) {
+      Protocol p = "SIP-TCP".equals(l.protocol) ? Protocol.TCP : Protocol.UDP;
+      InetAddress addr = io.sbc.runtime.sip.proxy.Addresses.literal(l.address);
+      listeners.add(
+          new Listener(l.name, p, new InetSocketAddress(addr, l.port), l.advertisedAddress));
+    }
+    Set<String> aliases = new HashSet<>();
+    for (String d : gw.spec.domains) {
+      aliases.add(d.toLowerCase());
+    }
+    SipGateway.Limits lim = gw.spec.limits;
+    SipLimits limits = new SipLimits(lim.maxMessageSize, lim.maxHeaders, 64);
+    TransportConfig transport =
+        new TransportConfig(
+            lim.maxMessageSize, lim.maxTcpConnections, lim.tcpIdleTimeoutSeconds, 4 << 20);
+    SipGateway.Timers t = gw.spec.timers;
+    TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC);
+    ProxySettings proxy =
+        new ProxySettings(
+            List.copyOf(listeners),
+            Set.copyOf(aliases),
+            "stateless".equals(gw.spec.proxy.mode),
+            gw.spec.proxy.maxForwards);
+    List<StaticRouter.Rule> rules = new ArrayList<>();
+    for (SipRoute r : cfg.routesOf(gw)) {
+      for (int i = 0; i < r.spec.rules.size(); i++) {
+        SipRoute.Rule rule = r.spec.rules.get(i);
+        List<Target> targets = new ArrayList<>();
+        for (int b = 0; b < rule.backendRefs.size(); b++) {
+          String uri = rule.backendRefs.get(b).uri;
+          String where =
+              source + ": " + r.id() + ": spec.rules[" + i + "].backendRefs[" + b + "].uri";
+          try {
+            targets.add(target(uri));
+          } catch (SipParseException | IllegalArgumentException e) {
+            errors.add(where + ": " + e.getMessage());
+          }
+        }
+        Set<String> methods = null;
+        if (!rule.matches.isEmpty()) {
+          methods = new LinkedHashSet<>();
+          for (SipRoute.Match m : rule.matches) {
+            if (m.methods.isEmpty()) {
+              methods = null;
+              break;
+            }
+            methods.addAll(m.methods);
+          }
+        }
+        rules.add(
+            new StaticRouter.Rule(
+                methods == null ? null : Set.copyOf(methods),
+                RouteAction.forward(targets, "parallel".equals(rule.forking), rule.recordRoute)));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return new GatewayConfig(
+        gw.metadata.name, listeners, limits, transport, timers, proxy, new StaticRouter(rules));
+  }
+
+  static Target target(String uri) throws SipParseException {
+    byte[] b = uri.getBytes(StandardCharsets.UTF_8);
+    SipUri u = SipUri.parse(b, 0, b.length);
+    if (u.scheme() != SipUri.Scheme.SIP) {
+      throw new IllegalArgumentException("must be a sip: URI");
+    }
+    Protocol p = Protocol.fromUriParam(u.transport());
+    if (p == null) {
+      throw new IllegalArgumentException("transport " + u.transport() + " is not served");
+    }
+    InetAddress addr = io.sbc.runtime.sip.proxy.Addresses.literal(u.host());
+    if (addr == null) {
+      throw new IllegalArgumentException("host must be an IP address");
+    }
+    return new Target(uri, new InetSocketAddress(addr, u.port() > 0 ? u.port() : 5060), p);
+  }
+}

@@ -1,0 +1,114 @@
+package io.sbc.runtime.sip.message;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Edits a received message by replacing byte ranges of the original (Kamailio's "lumps"), so a
+ * forwarded message keeps every byte that the proxy had no reason to touch.
+ *
+ * <p>Edits are collected in any order and must not overlap; edits at the same offset keep the order
+ * in which they were added. {@link #apply()} writes the result in one pass.
+ */
+public final class MessageEditor {
+  private final SipMessage message;
+  private int count;
+  private int[] from = new int[8];
+  private int[] to = new int[8];
+  private byte[][] data = new byte[8][];
+
+  public MessageEditor(SipMessage message) {
+    this.message = message;
+  }
+
+  public MessageEditor insert(int at, byte[] bytes) {
+    return replace(at, at, bytes);
+  }
+
+  public MessageEditor insert(int at, String text) {
+    return replace(at, at, ascii(text));
+  }
+
+  public MessageEditor delete(int start, int end) {
+    return replace(start, end, (byte[]) null);
+  }
+
+  public MessageEditor replace(int start, int end, String text) {
+    return replace(start, end, ascii(text));
+  }
+
+  public MessageEditor replace(int start, int end, byte[] bytes) {
+    if (start < 0 || end < start || end > message.length()) {
+      throw new IllegalArgumentException("edit out of range: " + start + ".." + end);
+    }
+    if (count == from.length) {
+      from = java.util.Arrays.copyOf(from, count * 2);
+      to = java.util.Arrays.copyOf(to, count * 2);
+      data = java.util.Arrays.copyOf(data, count * 2);
+    }
+    from[count] = start;
+    to[count] = end;
+    data[count] = bytes;
+    count++;
+    return this;
+  }
+
+  /** A point to {@link #reset(int)} to: edits added after it can be dropped again. */
+  public int mark() {
+    return count;
+  }
+
+  /** Drops the edits added since {@code mark} (one request forwarded to several targets). */
+  public void reset(int mark) {
+    for (int i = mark; i < count; i++) {
+      data[i] = null;
+    }
+    count = mark;
+  }
+
+  public boolean isEmpty() {
+    return count == 0;
+  }
+
+  /** The edited message as new bytes; the original is left untouched. */
+  public byte[] apply() {
+    byte[] src = message.bytes();
+    int len = message.length();
+    int size = len;
+    for (int i = 0; i < count; i++) {
+      size += (data[i] == null ? 0 : data[i].length) - (to[i] - from[i]);
+    }
+    // Apply in offset order, stable for equal offsets: messages carry a handful of edits.
+    int[] order = new int[count];
+    for (int i = 0; i < count; i++) {
+      int j = i;
+      while (j > 0 && from[order[j - 1]] > from[i]) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+    byte[] out = new byte[size];
+    int pos = 0;
+    int o = 0;
+    for (int k = 0; k < count; k++) {
+      int i = order[k];
+      if (from[i] < pos) {
+        throw new IllegalStateException("overlapping edits at " + from[i]);
+      }
+      int n = from[i] - pos;
+      System.arraycopy(src, pos, out, o, n);
+      o += n;
+      if (data[i] != null) {
+        System.arraycopy(data[i], 0, out, o, data[i].length);
+        o += data[i].length;
+      }
+      pos = to[i];
+    }
+    System.arraycopy(src, pos, out, o, len - pos);
+    return out;
+  }
+
+  public static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+}

@@ -1,0 +1,190 @@
+package io.sbc.runtime.sip.transaction;
+
+import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.timer.Timeout;
+import io.sbc.runtime.sip.transport.Flow;
+import io.sbc.runtime.sip.transport.Loop;
+
+/**
+ * An INVITE or non-INVITE server transaction (RFC 3261 sections 17.2.1 and 17.2.2): it absorbs
+ * request retransmissions by resending the last response, retransmits non-2xx finals to an INVITE
+ * until the ACK (timer G, H, I) and lingers after non-INVITE finals (timer J).
+ *
+ * <p>Owned by one loop: every method runs on {@link #loop()}.
+ */
+public final class ServerTransaction {
+  /** States of figures 7 and 8 of RFC 3261. */
+  public enum State {
+    TRYING,
+    PROCEEDING,
+    /** RFC 6026: a 2xx went out; retransmitted INVITEs are absorbed, further 2xx pass. */
+    ACCEPTED,
+    COMPLETED,
+    CONFIRMED,
+    TERMINATED
+  }
+
+  private final TransactionLayer layer;
+  private final Loop loop;
+  private final String key;
+  private final SipMessage request;
+  private final Flow flow;
+  private final boolean invite;
+  private State state;
+  private byte[] lastResponse;
+  private int lastStatus;
+  private Timeout retransmit;
+  private Timeout timeout;
+  private long interval;
+  private Object attachment;
+
+  ServerTransaction(TransactionLayer layer, Loop loop, String key, SipMessage request, Flow flow) {
+    this.layer = layer;
+    this.loop = loop;
+    this.key = key;
+    this.request = request;
+    this.flow = flow;
+    this.invite = request.method().equals("INVITE");
+    this.state = invite ? State.PROCEEDING : State.TRYING;
+  }
+
+  public Loop loop() {
+    return loop;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public SipMessage request() {
+    return request;
+  }
+
+  public Flow flow() {
+    return flow;
+  }
+
+  public boolean isInvite() {
+    return invite;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public int lastStatus() {
+    return lastStatus;
+  }
+
+  /** Whether a final response went out (only further 2xx to an INVITE may follow). */
+  public boolean isFinalSent() {
+    return lastStatus >= 200;
+  }
+
+  /** What the transaction user (the proxy) keeps with it. */
+  public Object attachment() {
+    return attachment;
+  }
+
+  public void attach(Object o) {
+    this.attachment = o;
+  }
+
+  /** Sends a response built by the transaction user, moving the state machine. */
+  public void sendResponse(int status, byte[] bytes) {
+    if (state == State.ACCEPTED && status >= 200 && status < 300) {
+      // RFC 6026 section 7.1: 2xx from other branches or retransmitted by the UAS still go out.
+      layer.sender().send(loop, flow, bytes, null);
+      return;
+    }
+    if (state == State.TERMINATED
+        || state == State.COMPLETED
+        || state == State.CONFIRMED
+        || state == State.ACCEPTED) {
+      return;
+    }
+    lastResponse = bytes;
+    lastStatus = status;
+    layer.sender().send(loop, flow, bytes, null);
+    TimerSettings t = layer.timers();
+    if (status < 200) {
+      state = State.PROCEEDING;
+    } else if (invite && status < 300) {
+      // RFC 6026 section 7.1 (updating 17.2.1): Accepted for timer L, so that a retransmitted
+      // INVITE is absorbed instead of being taken for a new request.
+      state = State.ACCEPTED;
+      timeout = loop.timers().schedule(this::terminate, t.timeout());
+    } else if (invite) {
+      state = State.COMPLETED;
+      if (!flow.reliable()) {
+        interval = t.t1();
+        retransmit = loop.timers().schedule(this::timerG, interval);
+      }
+      timeout = loop.timers().schedule(this::timerH, t.timeout());
+    } else {
+      state = State.COMPLETED;
+      // Timer J: 64*T1 on unreliable transports, zero on reliable ones (section 17.2.2).
+      if (flow.reliable()) {
+        terminate();
+      } else {
+        timeout = loop.timers().schedule(this::terminate, t.timeout());
+      }
+    }
+  }
+
+  /** A retransmission of the request: resend the last response, if any (section 17.2.1). */
+  public void onRetransmission() {
+    if (lastResponse != null && (state == State.PROCEEDING || state == State.COMPLETED)) {
+      layer.sender().send(loop, flow, lastResponse, null);
+    }
+  }
+
+  /** An ACK for a non-2xx final: stop retransmitting, absorb later ACKs for timer I. */
+  public void onAck() {
+    if (!invite || state != State.COMPLETED) {
+      return;
+    }
+    state = State.CONFIRMED;
+    cancelTimers();
+    if (flow.reliable()) {
+      terminate();
+    } else {
+      timeout = loop.timers().schedule(this::terminate, layer.timers().t4());
+    }
+  }
+
+  private void timerG() {
+    if (state != State.COMPLETED) {
+      return;
+    }
+    layer.sender().send(loop, flow, lastResponse, null);
+    interval = Math.min(2 * interval, layer.timers().t2());
+    retransmit = loop.timers().schedule(this::timerG, interval);
+  }
+
+  private void timerH() {
+    // No ACK came: the transaction ends (section 17.2.1, a transport failure for the TU).
+    terminate();
+  }
+
+  private void cancelTimers() {
+    if (retransmit != null) {
+      retransmit.cancel();
+      retransmit = null;
+    }
+    if (timeout != null) {
+      timeout.cancel();
+      timeout = null;
+    }
+  }
+
+  /** Ends the transaction and forgets it. */
+  public void terminate() {
+    if (state == State.TERMINATED) {
+      return;
+    }
+    state = State.TERMINATED;
+    cancelTimers();
+    layer.remove(this);
+  }
+}

@@ -1,0 +1,70 @@
+package io.sbc.runtime.sip.transport;
+
+import io.netty.channel.EventLoop;
+import io.sbc.runtime.sip.timer.Clock;
+import io.sbc.runtime.sip.timer.TimerWheel;
+import io.vertx.core.impl.ContextInternal;
+
+/**
+ * One Vert.x event loop as the SIP layers see it: its index, its timer wheel and the Vert.x context
+ * that SIP work is dispatched on (so Vert.x's blocked-thread checker watches it).
+ *
+ * <p>Everything on a loop is single-threaded: state owned by a loop is only touched from it; other
+ * loops hand work over with {@link #execute(Runnable)}.
+ */
+public final class Loop {
+  private final int index;
+  private final EventLoop eventLoop;
+  private final ContextInternal context;
+  private final TimerWheel wheel;
+
+  public Loop(int index, EventLoop eventLoop, ContextInternal context, Clock clock) {
+    this.index = index;
+    this.eventLoop = eventLoop;
+    this.context = context;
+    this.wheel = new TimerWheel(clock, 10, 1024);
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public EventLoop eventLoop() {
+    return eventLoop;
+  }
+
+  public ContextInternal context() {
+    return context;
+  }
+
+  public TimerWheel timers() {
+    return wheel;
+  }
+
+  public boolean inLoop() {
+    return eventLoop == null || eventLoop.inEventLoop();
+  }
+
+  /** Runs the task on this loop, at once when already on it. */
+  public void execute(Runnable task) {
+    if (inLoop()) {
+      task.run();
+    } else {
+      eventLoop.execute(() -> dispatch(task));
+    }
+  }
+
+  /** Runs a task inside the Vert.x context of this loop (the caller is on the loop). */
+  public void dispatch(Runnable task) {
+    if (context == null) {
+      task.run();
+      return;
+    }
+    ContextInternal prev = context.beginDispatch();
+    try {
+      task.run();
+    } finally {
+      context.endDispatch(prev);
+    }
+  }
+}

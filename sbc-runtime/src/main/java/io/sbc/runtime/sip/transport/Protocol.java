@@ -1,0 +1,36 @@
+package io.sbc.runtime.sip.transport;
+
+/** The transports a listener can serve, with the names Via and URIs use (RFC 3261 section 18). */
+public enum Protocol {
+  UDP("UDP", false),
+  TCP("TCP", true);
+
+  private final String viaName;
+  private final boolean reliable;
+
+  Protocol(String viaName, boolean reliable) {
+    this.viaName = viaName;
+    this.reliable = reliable;
+  }
+
+  /** The transport token in a Via sent-protocol. */
+  public String viaName() {
+    return viaName;
+  }
+
+  /** Whether retransmission timers stop at the transport (section 17.1.1.2: reliable). */
+  public boolean reliable() {
+    return reliable;
+  }
+
+  /** The protocol a URI's transport parameter names, or null for one not served. */
+  public static Protocol fromUriParam(String transport) {
+    if (transport == null || transport.equalsIgnoreCase("udp")) {
+      return UDP;
+    }
+    if (transport.equalsIgnoreCase("tcp")) {
+      return TCP;
+    }
+    return null;
+  }
+}
