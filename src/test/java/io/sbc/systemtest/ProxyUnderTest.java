@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <ul>
  *   <li>default ({@code -Dsbc.target=sbc}): the packaged SBC, {@code
- *       sbc-runtime/target/quarkus-app/quarkus-run.jar}, started with the test's config;
+ *       sbc-runtime/target/quarkus-app/quarkus-run.jar} (or {@code -Dsbc.jar=FILE}), started
+ *       with the test's config ({@code -Dsbc.jvmArgs="..."} adds JVM options);
  *   <li>{@code -Dsbc.target=kamailio}: Kamailio configured like the SBC (reference mode, to check
  *       the scenarios and the harness against a known-good record-routing proxy);
  *   <li>{@code -Dsbc.external=HOST:PORT}: a proxy that is already running and forwards every call
@@ -108,7 +109,12 @@ abstract class ProxyUnderTest implements AutoCloseable {
       super(workDir);
     }
 
+    /** sbc-runtime/target/quarkus-app/quarkus-run.jar, or -Dsbc.jar=FILE. */
     static Path jar() {
+      String jar = System.getProperty("sbc.jar", "");
+      if (!jar.isBlank()) {
+        return Path.of(jar).toAbsolutePath();
+      }
       return SystemTestBase.sbcHome().resolve("sbc-runtime/target/quarkus-app/quarkus-run.jar");
     }
 

@@ -112,6 +112,10 @@ public final class SipMessageDecoder {
     if (us >= sp2) {
       throw new SipParseException("Malformed Request-Line: empty Request-URI");
     }
+    // Elements are separated by exactly one SP (RFC 4475 section 3.1.2.9 lwsstart).
+    if (b[us] == ' ' || b[us] == '\t' || b[sp2 - 1] == ' ' || b[sp2 - 1] == '\t') {
+      throw new SipParseException("Malformed Request-Line: more than one SP between elements");
+    }
     for (int i = us; i < sp2; i++) {
       if (b[i] == ' ' || b[i] == '\t') {
         throw new SipParseException("Malformed Request-Line: whitespace in Request-URI");

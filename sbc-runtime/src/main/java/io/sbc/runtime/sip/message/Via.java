@@ -313,9 +313,13 @@ public final class Via {
     return branchValueStart < 0 ? null : str(branchValueStart, branchValueEnd);
   }
 
-  /** Whether the branch starts with "z9hG4bK" (case-sensitive, RFC 3261 section 8.1.1.7). */
+  /**
+   * Whether the branch is an RFC 3261 transaction id: "z9hG4bK" (case-sensitive, section 8.1.1.7)
+   * followed by at least one character; a bare cookie identifies nothing, so such a request is
+   * matched as from an RFC 2543 element (RFC 4475 section 3.2.1 badbranch).
+   */
   public boolean hasMagicCookieBranch() {
-    if (branchValueStart < 0 || branchValueEnd - branchValueStart < MAGIC_COOKIE.length()) {
+    if (branchValueStart < 0 || branchValueEnd - branchValueStart <= MAGIC_COOKIE.length()) {
       return false;
     }
     for (int k = 0; k < MAGIC_COOKIE.length(); k++) {

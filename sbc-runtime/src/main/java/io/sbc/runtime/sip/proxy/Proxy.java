@@ -517,7 +517,6 @@ public final class Proxy implements SipReceiver {
 
   /** A hash of what identifies this request at this hop; a Via of ours carrying it is a loop. */
   private static int loopHash(SipMessage m) {
-    Via top = m.topVia();
     int h = m.hash(m.uriStart(), m.uriEnd());
     h = 31 * h + m.hash(m.headerValueStart(m.callIdHeader()), m.headerValueEnd(m.callIdHeader()));
     h = 31 * h + Long.hashCode(m.cseq());
@@ -529,7 +528,10 @@ public final class Proxy implements SipReceiver {
     if (pr >= 0) {
       h = 31 * h + m.hash(m.headerValueStart(pr), m.headerValueEnd(pr));
     }
-    return h ^ (top.end() - top.start());
+    // Not the top Via: it is the previous hop's, so a request that loops back carries another top
+    // Via than when it first came, and a hash over it would never match (16.3 step 4 compares
+    // against the branch this proxy would compute for the request as it arrives now).
+    return h;
   }
 
   private boolean isLooping(SipMessage m, int loopHash) {
@@ -612,8 +614,9 @@ public final class Proxy implements SipReceiver {
     System.arraycopy(br, 0, via, viaPrefix.length, br.length);
     via[via.length - 2] = '\r';
     via[via.length - 1] = '\n';
-    e.insert(firstVia, via);
     if (fwd.recordRoute) {
+      // Record-Route goes before the Via lines (inserted first at a shared offset), so that our
+      // Via stays next to the Via it precedes.
       Listener in = fwd.routedListener != null ? fwd.routedListener : fwd.source.listener();
       if (in == out) {
         e.insert(m.startLineEnd(), recordRouteLine(out));
@@ -623,6 +626,7 @@ public final class Proxy implements SipReceiver {
         e.insert(m.startLineEnd(), recordRouteLine(in));
       }
     }
+    e.insert(firstVia, via);
     byte[] bytes = e.apply();
     e.reset(mark);
     Flow flow = new Flow(out, t.address(), null);

@@ -16,7 +16,7 @@ import java.util.List;
 final class ResponseContext implements ClientTransaction.Owner {
   private final Proxy proxy;
   private final ServerTransaction server;
-  private final Proxy.Forward fwd;
+  private Proxy.Forward fwd;
   private final RouteAction action;
   private final List<ClientTransaction> branches = new ArrayList<>(2);
   private int nextTarget;
@@ -75,6 +75,7 @@ final class ResponseContext implements ClientTransaction.Owner {
     if (code < 300) {
       // Section 16.7 step 5: every 2xx goes upstream at once; the other branches are cancelled.
       finalSent = true;
+      fwd = null; // no branch starts after a final: let the request go
       forward(response, code);
       cancelPending();
       return;
@@ -84,8 +85,14 @@ final class ResponseContext implements ClientTransaction.Owner {
       cancelled = true; // section 16.7 step 5: no new branches after a 6xx
       cancelPending();
     }
-    if (!action.parallel() && !cancelled && !finalSent && isFailover(code) && hasMoreTargets()) {
-      startNext();
+    if (!action.parallel() && !cancelled && !finalSent && hasMoreTargets()) {
+      if (isFailover(code)) {
+        startNext();
+      } else {
+        // A final that is no reason to fail over (486 Busy...) ends the serial search: the
+        // caller gets it rather than a call to the next destination.
+        nextTarget = action.targets().size();
+      }
     }
     finishIfDone();
   }
@@ -146,6 +153,7 @@ final class ResponseContext implements ClientTransaction.Owner {
       return;
     }
     finalSent = true;
+    fwd = null;
     if (bestStatus == 0) {
       bestStatus = cancelled ? 487 : 408;
     }
@@ -158,6 +166,7 @@ final class ResponseContext implements ClientTransaction.Owner {
       return;
     }
     forward(best, bestStatus);
+    best = null;
   }
 
   private void forward(SipMessage response, int code) {

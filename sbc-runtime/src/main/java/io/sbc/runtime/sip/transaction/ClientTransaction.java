@@ -41,7 +41,7 @@ public final class ClientTransaction {
   private final String branch;
   private final boolean invite;
   private final Flow flow;
-  private final byte[] request;
+  private byte[] request;
   private final Owner owner;
   private State state;
   private Timeout retransmit;
@@ -87,7 +87,7 @@ public final class ClientTransaction {
     return flow;
   }
 
-  /** The request as sent. */
+  /** The request as sent; null once only the absorbing of retransmissions is left. */
   public byte[] request() {
     return request;
   }
@@ -227,6 +227,8 @@ public final class ClientTransaction {
     TimerSettings t = layer.timers();
     if (invite && code < 300) {
       state = State.ACCEPTED;
+      request = null; // only 2xx retransmissions are left to pass up
+      cancel = null;
       timeout = loop.timers().schedule(this::terminate, t.timeout()); // timer M
     } else if (invite) {
       state = State.COMPLETED;
@@ -235,6 +237,7 @@ public final class ClientTransaction {
       timeout = loop.timers().schedule(this::terminate, flow.reliable() ? 0 : 32_000); // D
     } else {
       state = State.COMPLETED;
+      request = null; // retransmitted finals are absorbed without it
       timeout = loop.timers().schedule(this::terminate, flow.reliable() ? 0 : t.t4()); // K
     }
     owner.onResponse(this, response);

@@ -27,7 +27,7 @@ public final class ServerTransaction {
   private final TransactionLayer layer;
   private final Loop loop;
   private final String key;
-  private final SipMessage request;
+  private SipMessage request;
   private final Flow flow;
   private final boolean invite;
   private State state;
@@ -56,6 +56,7 @@ public final class ServerTransaction {
     return key;
   }
 
+  /** The request; null once a final response went out. */
   public SipMessage request() {
     return request;
   }
@@ -106,6 +107,15 @@ public final class ServerTransaction {
     lastResponse = bytes;
     lastStatus = status;
     layer.sender().send(loop, flow, bytes, null);
+    if (status >= 200) {
+      // What lingers after the final (timers H, J, L) needs only the key, the flow and the
+      // response: dropping the rest keeps tens of thousands of lingering transactions cheap.
+      request = null;
+      attachment = null;
+      if (invite && status < 300) {
+        lastResponse = null;
+      }
+    }
     TimerSettings t = layer.timers();
     if (status < 200) {
       state = State.PROCEEDING;

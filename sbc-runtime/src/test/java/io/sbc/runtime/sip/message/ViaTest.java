@@ -175,7 +175,9 @@ class ViaTest {
   void magicCookieIsCaseSensitive() throws Exception {
     assertFalse(via("SIP/2.0/UDP h;branch=Z9HG4BKabc").hasMagicCookieBranch());
     assertFalse(via("SIP/2.0/UDP h;branch=z9hG4b").hasMagicCookieBranch());
-    assertTrue(via("SIP/2.0/UDP h;branch=z9hG4bK").hasMagicCookieBranch());
+    // RFC 4475 section 3.2.1: a bare cookie is no transaction id (RFC 2543 matching applies).
+    assertFalse(via("SIP/2.0/UDP h;branch=z9hG4bK").hasMagicCookieBranch());
+    assertTrue(via("SIP/2.0/UDP h;branch=z9hG4bKx").hasMagicCookieBranch());
     assertFalse(via("SIP/2.0/UDP h").hasMagicCookieBranch());
   }
 

@@ -1,0 +1,119 @@
+package io.sbc.runtime;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sbc.runtime.config.GatewayConfig;
+import io.sbc.runtime.sip.message.SipMessageDecoder;
+import io.sbc.runtime.sip.proxy.Proxy;
+import io.sbc.runtime.sip.timer.Clock;
+import io.sbc.runtime.sip.transaction.TransactionLayer;
+import io.sbc.runtime.sip.transport.Listener;
+import io.sbc.runtime.sip.transport.Loop;
+import io.sbc.runtime.sip.transport.TransportLayer;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running gateway: the SIP layers wired together on the event loops of a Vert.x instance, with
+ * its listeners bound. The process and the integration tests start it the same way.
+ */
+public final class SbcStack implements AutoCloseable {
+  private final GatewayConfig config;
+  private final List<Loop> loops;
+  private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+  private final TransportLayer transports;
+  private final TransactionLayer transactions;
+  private final Proxy proxy;
+
+  private SbcStack(GatewayConfig config, Vertx vertx) {
+    this.config = config;
+    VertxInternal vx = (VertxInternal) vertx;
+    List<Loop> ls = new ArrayList<>();
+    for (EventExecutor e : vx.getEventLoopGroup()) {
+      EventLoop el = (EventLoop) e;
+      ls.add(
+          new Loop(
+              ls.size(),
+              el,
+              vx.createEventLoopContext(el, null, SbcStack.class.getClassLoader()),
+              Clock.SYSTEM));
+    }
+    this.loops = List.copyOf(ls);
+    for (Loop loop : loops) {
+      long tick = loop.timers().tickMillis();
+      Runnable advance = loop.timers()::advance;
+      ticks.add(
+          loop.eventLoop()
+              .scheduleAtFixedRate(
+                  () -> loop.dispatch(advance), tick, tick, TimeUnit.MILLISECONDS));
+    }
+    Proxy[] p = new Proxy[1];
+    this.transports =
+        new TransportLayer(loops, config.transport(), (l, f, d) -> p[0].receive(l, f, d));
+    this.transactions = new TransactionLayer(transports::send, config.timers());
+    this.proxy =
+        new Proxy(
+            new SipMessageDecoder(config.limits()), transactions, config.proxy(), config.router());
+    p[0] = proxy;
+  }
+
+  /**
+   * Builds the stack and binds every listener.
+   *
+   * @throws BindException naming the listener that could not be bound (nothing stays bound)
+   */
+  public static SbcStack start(GatewayConfig config, Vertx vertx) throws BindException {
+    SbcStack s = new SbcStack(config, vertx);
+    for (Listener l : config.listeners()) {
+      try {
+        s.transports.bind(l);
+      } catch (Exception e) {
+        s.close();
+        throw new BindException(
+            "cannot listen on " + l + " (listener '" + l.name() + "'): " + e.getMessage());
+      }
+    }
+    return s;
+  }
+
+  /** A listener that could not be bound. */
+  public static final class BindException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BindException(String message) {
+      super(message);
+    }
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public List<Loop> loops() {
+    return loops;
+  }
+
+  public TransportLayer transports() {
+    return transports;
+  }
+
+  public TransactionLayer transactions() {
+    return transactions;
+  }
+
+  public Proxy proxy() {
+    return proxy;
+  }
+
+  @Override
+  public void close() {
+    for (ScheduledFuture<?> f : ticks) {
+      f.cancel(false);
+    }
+    transports.close();
+  }
+}
