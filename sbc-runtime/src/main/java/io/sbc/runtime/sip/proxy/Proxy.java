@@ -126,7 +126,9 @@ public final class Proxy implements SipReceiver {
       onAck(loop, flow, m);
       return;
     }
-    if (method == SipMethod.CANCEL) {
+    // Section 16.11: a stateless proxy has no response context; it forwards a CANCEL like any
+    // other request (its stateless branch then equals the INVITE's, so the next hop matches it).
+    if (method == SipMethod.CANCEL && !settings.stateless()) {
       onCancel(loop, flow, m);
       return;
     }
@@ -177,7 +179,7 @@ public final class Proxy implements SipReceiver {
     }
     boolean inDialog = m.toTag() != null;
     RouteAction action;
-    if (fwd.nextRoute != null || inDialog) {
+    if (followsRouteSet(fwd, inDialog)) {
       // Loose routing (16.4, 16.6 step 6): the Route set, else the Request-URI, decides.
       Target t;
       try {
@@ -226,12 +228,24 @@ public final class Proxy implements SipReceiver {
     if (!settings.stateless()) {
       ServerTransaction tx = transactions.findServer(TransactionLayer.serverKey(m));
       if (tx != null && tx.isInvite()) {
-        // The ACK of a non-2xx final is hop-by-hop: it ends here (section 17.2.1).
-        tx.loop().execute(tx::onAck);
+        // The ACK of a non-2xx final is hop-by-hop: it ends here (section 17.2.1). One that
+        // matches a transaction in Accepted is for the 2xx (RFC 6026 section 7.1: passed to the
+        // TU), as when an RFC 2543 peer or one reusing the INVITE branch ACKs a 2xx: forwarded.
+        tx.loop()
+            .execute(
+                () -> {
+                  if (!tx.onAck()) {
+                    forwardAck(tx.loop(), flow, m);
+                  }
+                });
         return;
       }
     }
-    // An ACK for a 2xx is its own transaction: forwarded statelessly along the Route set.
+    forwardAck(loop, flow, m);
+  }
+
+  /** An ACK for a 2xx is its own transaction: forwarded statelessly along the Route set. */
+  private void forwardAck(Loop loop, Flow flow, SipMessage m) {
     if (m.maxForwards() == 0) {
       return;
     }
@@ -239,7 +253,13 @@ public final class Proxy implements SipReceiver {
     try {
       preprocessRoute(fwd);
       commonEdits(fwd);
-      Target t = nextHopOf(fwd);
+      Target t;
+      if (followsRouteSet(fwd, true)) {
+        t = nextHopOf(fwd);
+      } else {
+        RouteAction a = router.route(m, flow);
+        t = a == null || a.isReject() ? null : a.targets().get(0);
+      }
       if (t == null) {
         stats.dropped.increment();
         return;
@@ -287,6 +307,9 @@ public final class Proxy implements SipReceiver {
     boolean recordRoute;
     int loopHash;
 
+    /** Whether the request came through a Route value of ours (or a strict router's rewrite). */
+    boolean routedHere;
+
     /** A strict-routing rewrite of the Request-URI (section 16.4), or null. */
     String newRequestUri;
 
@@ -323,6 +346,10 @@ public final class Proxy implements SipReceiver {
         count++;
       }
     }
+    // What goes is marked first and deleted in one pass: removing the values in separate calls
+    // made overlapping edits when they shared a header line (a strict router's rewrite through a
+    // double Record-Route, or a strict next hop listed after our own Route value).
+    boolean[] drop = new boolean[count];
     int usable = count;
     SipUri ruri = m.requestUri();
     if (ruri.lr() && ruri.user() == null && isMine(ruri.host(), ruri.port())) {
@@ -332,7 +359,7 @@ public final class Proxy implements SipReceiver {
       NameAddr last = NameAddr.parse(b, vals[3 * usable + 1], vals[3 * usable + 2], "Route");
       fwd.newRequestUri = m.text(last.uriStart(), last.uriEnd());
       fwd.edits.replace(m.uriStart(), m.uriEnd(), fwd.newRequestUri);
-      removeValues(fwd, vals, count, usable, count);
+      drop[usable] = true;
     }
     int k = 0;
     while (k < usable) {
@@ -345,29 +372,35 @@ public final class Proxy implements SipReceiver {
         break;
       }
       fwd.routedListener = mine;
+      drop[k] = true;
       k++;
     }
-    removeValues(fwd, vals, count, 0, k);
+    fwd.routedHere = fwd.routedListener != null || fwd.newRequestUri != null;
     SipUri next = fwd.nextRoute == null ? null : fwd.nextRoute.uri();
-    if (next != null && !next.lr() && fwd.newRequestUri == null) {
+    if (fwd.routedHere && next != null && !next.lr() && fwd.newRequestUri == null) {
       // Section 16.6 step 6: a strict router next: it gets the Route URI as Request-URI, and the
       // Request-URI goes to the end of the Route set.
       String oldUri = m.text(m.uriStart(), m.uriEnd());
       fwd.newRequestUri = m.text(fwd.nextRoute.uriStart(), fwd.nextRoute.uriEnd());
       fwd.edits.replace(m.uriStart(), m.uriEnd(), fwd.newRequestUri);
-      removeValues(fwd, vals, count, k, k + 1);
+      drop[k] = true;
       fwd.edits.insert(m.headersEnd(), "Route: <" + oldUri + ">\r\n");
     }
+    removeValues(fwd, vals, count, drop);
   }
 
   /**
-   * Deletes Route values [from, to) of the list, whole header lines where every value of the line
-   * goes, else the values and their separating comma.
+   * Deletes the Route values marked in {@code drop}, whole header lines where every value of the
+   * line goes, else each run of values with its separating comma.
    */
-  private static void removeValues(Forward fwd, int[] vals, int count, int from, int to) {
+  private static void removeValues(Forward fwd, int[] vals, int count, boolean[] drop) {
     SipMessage m = fwd.request;
-    int i = from;
-    while (i < to) {
+    int i = 0;
+    while (i < count) {
+      if (!drop[i]) {
+        i++;
+        continue;
+      }
       int h = vals[3 * i];
       int lineFirst = i;
       while (lineFirst > 0 && vals[3 * (lineFirst - 1)] == h) {
@@ -378,7 +411,7 @@ public final class Proxy implements SipReceiver {
         lineEnd++;
       }
       int j = i;
-      while (j + 1 < to && vals[3 * (j + 1)] == h) {
+      while (j + 1 < count && drop[j + 1] && vals[3 * (j + 1)] == h) {
         j++;
       }
       if (i == lineFirst && j == lineEnd) {
@@ -401,6 +434,18 @@ public final class Proxy implements SipReceiver {
       NameAddr.splitValues(m.bytes(), m.headerValueStart(header), m.headerValueEnd(header), r);
     }
     return java.util.Arrays.copyOf(r, 2 * n);
+  }
+
+  /**
+   * Whether a request goes where its Route set or Request-URI says, rather than where routing
+   * decides. Only when it came through a Route value of ours (a dialog this SBC record-routed, or
+   * this SBC named as outbound proxy) and has somewhere to go from there: an in-dialog request, or
+   * one with more Route values. Anything else is routing's decision, so that nobody can use the SBC
+   * to relay to a host of their choosing by writing it into a Request-URI or a foreign Route (no
+   * open relay; Kamailio scripts close the same hole with loose_route() checks).
+   */
+  private static boolean followsRouteSet(Forward fwd, boolean inDialog) {
+    return fwd.routedHere && (fwd.nextRoute != null || inDialog);
   }
 
   /** The next hop of a request that follows its Route set or its Request-URI (16.6 step 6-7). */

@@ -121,6 +121,9 @@ public final class ClientTransaction {
 
   void start() {
     layer.sender().send(loop, flow, request, this::transportError);
+    if (state == State.TERMINATED) {
+      return; // the transport failed at once: no timers for a transaction already gone
+    }
     TimerSettings t = layer.timers();
     if (!flow.reliable()) {
       interval = t.t1();

@@ -149,10 +149,18 @@ public final class ServerTransaction {
     }
   }
 
-  /** An ACK for a non-2xx final: stop retransmitting, absorb later ACKs for timer I. */
-  public void onAck() {
+  /**
+   * An ACK for a non-2xx final: stop retransmitting, absorb later ACKs for timer I.
+   *
+   * @return false when the ACK is not the transaction's to absorb: in Accepted it acknowledges a
+   *     2xx and goes to the TU (RFC 6026 section 7.1, figure 7)
+   */
+  public boolean onAck() {
+    if (state == State.ACCEPTED) {
+      return false;
+    }
     if (!invite || state != State.COMPLETED) {
-      return;
+      return true;
     }
     state = State.CONFIRMED;
     cancelTimers();
@@ -161,6 +169,7 @@ public final class ServerTransaction {
     } else {
       timeout = loop.timers().schedule(this::terminate, layer.timers().t4());
     }
+    return true;
   }
 
   private void timerG() {

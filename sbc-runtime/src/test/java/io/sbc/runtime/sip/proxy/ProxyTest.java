@@ -611,6 +611,63 @@ class ProxyTest {
     assertEquals(List.of("<sip:10.0.0.9;lr>", "<sip:bob@10.0.0.7:5080>"), routes);
   }
 
+  @Test
+  void nextHopStrictRouterSharingALineWithOurRoute() {
+    String route =
+        "Route: <sip:127.0.0.1:5060;lr>, <sip:10.0.0.8:5070>\r\n"
+            + "Route: <sip:10.0.0.9;lr>\r\nMax-Forwards: 70\r\n";
+    fromCaller(request("BYE", "sip:bob@10.0.0.7:5080", "z9hG4bKstrict2", "callee", route));
+    SipMessage bye = last(new InetSocketAddress("10.0.0.8", 5070));
+    assertEquals("sip:10.0.0.8:5070", ruri(bye));
+    assertEquals(
+        List.of("<sip:10.0.0.9;lr>", "<sip:bob@10.0.0.7:5080>"),
+        headerValues(bye, HeaderName.ROUTE));
+  }
+
+  @Test
+  void strictRoutingUaThroughDoubleRecordRoute() {
+    // An RFC 2543 UA puts our first Record-Route URI into the Request-URI and the rest of the
+    // route set, ending with its remote target, into Route (section 12.2.1.1).
+    String route =
+        "Route: <sip:127.0.0.1:5060;transport=tcp;lr>, <sip:alice@10.0.0.1:5070>\r\n"
+            + "Max-Forwards: 70\r\n";
+    deliver(
+        udp,
+        addrA,
+        bytes(request("BYE", "sip:127.0.0.1:5060;lr", "z9hG4bKsrdrr", "callee", route)));
+    SipMessage bye = last(new InetSocketAddress("10.0.0.1", 5070));
+    assertEquals("BYE", bye.method());
+    assertEquals("sip:alice@10.0.0.1:5070", ruri(bye));
+    assertEquals(List.of(), headerValues(bye, HeaderName.ROUTE));
+  }
+
+  @Test
+  void ackFor2xxReusingTheInviteBranchIsForwarded() {
+    // RFC 6026 section 7.1 (figure 7): an ACK matching a server transaction in Accepted is passed
+    // to the TU, which forwards it; only the ACK of a non-2xx is absorbed.
+    String inv = invite("z9hG4bKreuse", "Max-Forwards: 70\r\nRoute: <sip:127.0.0.1:5060;lr>\r\n");
+    inv = inv.replace("INVITE sip:bob@example.com", "INVITE sip:bob@10.0.0.2:5060");
+    fromCaller(inv);
+    SipMessage invA = last(addrA);
+    answer(addrA, invA, 200, "ta");
+    assertEquals(200, last(caller).status());
+    String ack =
+        "ACK sip:bob@10.0.0.2:5060 SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKreuse;rport\r\n"
+            + "Route: <sip:127.0.0.1:5060;lr>\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "From: \"Alice\" <sip:alice@example.com>;tag=a1\r\n"
+            + "To: <sip:bob@example.com>;tag=ta\r\n"
+            + "Call-ID: call-3@10.0.0.1\r\n"
+            + "CSeq: 1 ACK\r\n"
+            + "Content-Length: 0\r\n\r\n";
+    fromCaller(ack);
+    SipMessage fwd = last(addrA);
+    assertEquals("ACK", fwd.method());
+    assertEquals(List.of(), headerValues(fwd, HeaderName.ROUTE));
+    assertEquals(2, fwd.vias().size());
+  }
+
   // --- validation (16.3) -----------------------------------------------------------------
 
   @Test
@@ -764,6 +821,18 @@ class ProxyTest {
     SipMessage ok = last(caller);
     assertEquals(200, ok.status());
     assertEquals(1, ok.vias().size());
+  }
+
+  @Test
+  void statelessModeForwardsCancel() {
+    proxy = newProxy(true);
+    fromCaller(invite());
+    SipMessage inv = last(addrA);
+    fromCaller(cancel());
+    SipMessage c = last(addrA);
+    assertEquals("CANCEL", c.method(), "a stateless proxy forwards CANCEL like any request");
+    assertEquals(inv.topVia().branch(), c.topVia().branch(), "so that it matches the INVITE");
+    assertEquals(List.of(), statusesTo(caller));
   }
 
   // --- stateless mode (16.11) ------------------------------------------------------------

@@ -436,6 +436,7 @@ class ClientTransactionTest {
     assertEquals(1, owner.transportErrors);
     assertEquals(ClientTransaction.State.TERMINATED, tx.state());
     assertEquals(0, tl.clientCount());
+    assertEquals(0, loop.timers().size(), "no timers left behind");
     runUntil(200_000);
     assertEquals(0, owner.timeouts);
     assertEquals(0, loop.timers().size());

@@ -165,10 +165,10 @@ class ServerTransactionTest {
     assertEquals(7, sent.size());
     runUntil(12_500);
     assertEquals(8, sent.size());
-    tx.onAck();
+    assertTrue(tx.onAck());
     assertEquals(ServerTransaction.State.CONFIRMED, tx.state());
     // Confirmed: no more retransmissions; further ACKs and INVITEs are absorbed.
-    tx.onAck();
+    assertTrue(tx.onAck());
     tx.onRetransmission();
     runUntil(12_500 + 4_990);
     assertEquals(8, sent.size());
@@ -234,6 +234,9 @@ class ServerTransactionTest {
     tx.sendResponse(180, bytes("SIP/2.0 180 Ringing\r\n\r\n"));
     tx.sendResponse(486, bytes("SIP/2.0 486 Busy Here\r\n\r\n"));
     assertEquals(4, sent.size(), "no non-2xx after a 2xx");
+    // RFC 6026 figure 7: an ACK matching the transaction in Accepted is the TU's (a 2xx ACK).
+    assertFalse(tx.onAck());
+    assertEquals(ServerTransaction.State.ACCEPTED, tx.state());
     runUntil(10_000);
     assertEquals(4, sent.size(), "the server transaction never retransmits a 2xx");
     // Timer L: 64*T1.
