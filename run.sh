@@ -2,7 +2,7 @@
 # Runs the SBC locally in the foreground from a config file:
 #   ./run.sh [CONFIG]        (default examples/quickstart.yaml)
 # Builds the runtime first when sbc-runtime/target/quarkus-app/quarkus-run.jar
-# is missing. JAVA_OPTS adds JVM options. The JVM writes its PID to ./sbc.pid
+# is missing. JVM options come from jvm.options; JAVA_OPTS adds more. The JVM writes its PID to ./sbc.pid
 # (exec: the PID is java's own). Stop it with Ctrl-C or kill "$(cat sbc.pid)".
 set -euo pipefail
 CONFIG=${1:-examples/quickstart.yaml}
@@ -24,5 +24,6 @@ if [ ! -f "$JAR" ]; then
 fi
 PIDFILE=$REPO/sbc.pid
 echo "run.sh: starting the SBC with $CONFIG; pid file: $PIDFILE"
+OPTS=$(grep -v '^#' "$REPO/jvm.options" | tr '\n' ' ')
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -jar "$JAR" --config "$CONFIG" --pid-file "$PIDFILE"
+exec java $OPTS ${JAVA_OPTS:-} -jar "$JAR" --config "$CONFIG" --pid-file "$PIDFILE"

@@ -76,7 +76,7 @@ start_sbc() {
     echo "bench: something already answers on 127.0.0.1:$SBC_PORT; stop it first" >&2; exit 2
   fi
   # shellcheck disable=SC2086
-  java ${JAVA_OPTS:-} -jar "$JAR" --config "$cfg" --pid-file "$RUN/sbc.pid" >"$RUN/sbc.log" 2>&1 &
+  java $(grep -v '^#' "$REPO/jvm.options" | tr '\n' ' ') ${JAVA_OPTS:-} -jar "$JAR" --config "$cfg" --pid-file "$RUN/sbc.pid" >"$RUN/sbc.log" 2>&1 &
   SBC_PID=$!
   local deadline=$((SECONDS + 30))
   until sip_ping "$SBC_PORT" 1; do

@@ -129,6 +129,16 @@ abstract class ProxyUnderTest implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Dquarkus.vertx.max-event-loop-execute-time=50ms");
+      // The JVM options the product runs with (jvm.options at the repository root).
+      try {
+        for (String line : java.nio.file.Files.readAllLines(SystemTestBase.sbcHome().resolve("jvm.options"))) {
+          if (!line.isBlank() && !line.startsWith("#")) {
+            cmd.add(line.trim());
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
       String extra = System.getProperty("sbc.jvmArgs", "");
       if (!extra.isBlank()) {
         cmd.addAll(List.of(extra.trim().split("\\s+")));

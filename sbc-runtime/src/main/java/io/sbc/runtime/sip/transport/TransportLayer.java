@@ -48,6 +48,8 @@ public final class TransportLayer {
   private final SipReceiver receiver;
   private final boolean epoll;
   private final Map<Listener, Channel[]> udp = new ConcurrentHashMap<>();
+  /** The inbound handler of each distinct UDP socket of a listener, in socket order. */
+  private final Map<Listener, UdpInbound[]> udpInbound = new ConcurrentHashMap<>();
   private final List<Channel> servers = new ArrayList<>();
   private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -73,6 +75,23 @@ public final class TransportLayer {
     return refusedConnections.sum();
   }
 
+  /**
+   * How many datagrams each socket of a UDP listener has received (one entry per socket: one per
+   * event loop with SO_REUSEPORT, else one). Read from another thread the counts may be slightly
+   * stale. Empty for a listener that is not a bound UDP listener.
+   */
+  public long[] udpDatagramCounts(Listener listener) {
+    UdpInbound[] handlers = udpInbound.get(listener);
+    if (handlers == null) {
+      return new long[0];
+    }
+    long[] counts = new long[handlers.length];
+    for (int i = 0; i < handlers.length; i++) {
+      counts[i] = handlers[i].datagrams;
+    }
+    return counts;
+  }
+
   /** Binds a listener; blocks the calling (non event loop) thread until bound. */
   public void bind(Listener listener) throws InterruptedException {
     switch (listener.protocol()) {
@@ -86,6 +105,7 @@ public final class TransportLayer {
     // One socket per loop on the same port: the kernel spreads flows across them (SO_REUSEPORT).
     int n = epoll ? loops.size() : 1;
     Channel[] channels = new Channel[loops.size()];
+    UdpInbound[] handlers = new UdpInbound[n];
     for (int i = 0; i < n; i++) {
       Loop loop = loops.get(i);
       Bootstrap b =
@@ -97,7 +117,7 @@ public final class TransportLayer {
               .option(
                   ChannelOption.RCVBUF_ALLOCATOR,
                   new FixedRecvByteBufAllocator(config.maxMessageSize() + 1))
-              .handler(new UdpInbound(loop, listener));
+              .handler(handlers[i] = new UdpInbound(loop, listener));
       if (config.udpReceiveBuffer() > 0) {
         b.option(ChannelOption.SO_RCVBUF, config.udpReceiveBuffer());
       }
@@ -110,6 +130,7 @@ public final class TransportLayer {
       channels[i] = channels[0];
     }
     udp.put(listener, channels);
+    udpInbound.put(listener, handlers);
     LOG.infof("listening on %s with %d socket(s)", listener, n);
   }
 
@@ -246,11 +267,21 @@ public final class TransportLayer {
     for (Channel ch : connections.values()) {
       ch.close();
     }
+    // Once the sockets are closed (synchronously above) the counts are final. The system tests
+    // read this line to see how the kernel spread datagrams over the SO_REUSEPORT sockets.
+    for (Listener l : udpInbound.keySet()) {
+      LOG.infof(
+          "udp listener %s datagrams per socket: %s",
+          l.name(), java.util.Arrays.toString(udpDatagramCounts(l)));
+    }
   }
 
   private final class UdpInbound extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Loop loop;
     private final Listener listener;
+
+    /** Datagrams this socket received; written only by its event loop (see udpDatagramCounts). */
+    long datagrams;
 
     UdpInbound(Loop loop, Listener listener) {
       this.loop = loop;
@@ -259,6 +290,7 @@ public final class TransportLayer {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      datagrams++;
       ByteBuf content = packet.content();
       int n = content.readableBytes();
       if (n == 0 || n > config.maxMessageSize()) {
