@@ -1,144 +1,280 @@
 package io.sbc.api;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a multi-document YAML configuration into the model and validates it, reporting every
- * problem with the file, the document, the field path and the reason.
+ * problem with the file, the document, the field path and the reason: "FILE: document N
+ * (Kind/name): spec.listeners[0].port: reason".
  *
- * <p>It reads text it is given; opening files is the caller's business.
+ * <p>Each document is first checked against the {@link Schema} (unknown fields, wrongly typed
+ * values: all of them, not only the first), then bound to the model without the offending fields
+ * and validated, so that one run reports every problem of every document. It reads text it is
+ * given; opening files is the caller's business.
  */
 public final class ConfigReader {
   private static final ObjectMapper MAPPER =
-      new ObjectMapper(new YAMLFactory())
+      new ObjectMapper(new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
 
   private ConfigReader() {}
 
+  /** A document that could be bound, and how messages name it. */
+  private record Doc(String where, SipResource resource) {}
+
   /**
    * @param source the file name, used in messages
    * @param yaml the file's text
+   * @throws ConfigException with every problem found, one line each
    */
   public static Configuration read(String source, String yaml) throws ConfigException {
-    List<String> errors = new ArrayList<>();
     List<JsonNode> docs = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(yaml)) {
-      while (it.hasNextValue()) {
-        JsonNode n = it.nextValue();
-        if (n != null && !n.isNull() && !n.isMissingNode()) {
-          docs.add(n);
-        }
+    String syntaxError = parse(source, yaml, docs);
+    List<String> errors = new ArrayList<>();
+    List<Doc> bound = new ArrayList<>();
+    boolean allIdentified = syntaxError == null;
+    for (int i = 0; i < docs.size(); i++) {
+      JsonNode n = docs.get(i);
+      if (n == null || n.isNull() || n.isMissingNode()) {
+        continue; // an empty document: "---" with nothing after it
       }
-    } catch (IOException | RuntimeException e) {
-      throw new ConfigException(List.of(source + ": not valid YAML: " + firstLine(e.getMessage())));
+      String where = source + ": document " + (i + 1) + describe(n);
+      if (!n.isObject()) {
+        errors.add(where + ": expected a mapping (was " + Schema.describe(n) + ")");
+        allIdentified = false;
+        continue;
+      }
+      JsonNode kindNode = n.get("kind");
+      if (kindNode == null || kindNode.isNull()) {
+        errors.add(where + ": kind: required (" + SipGateway.KIND + " or " + SipRoute.KIND + ")");
+        allIdentified = false;
+        continue;
+      }
+      Schema.Obj shape = kindNode.isTextual() ? Schema.ofKind(kindNode.asText()) : null;
+      if (shape == null) {
+        errors.add(
+            where
+                + ": kind: unknown kind "
+                + Schema.describe(kindNode)
+                + " (expected "
+                + SipGateway.KIND
+                + " or "
+                + SipRoute.KIND
+                + ")");
+        allIdentified = false;
+        continue;
+      }
+      List<Schema.Problem> problems = new ArrayList<>();
+      JsonNode clean = Schema.check(n, shape, "", problems);
+      SipResource r;
+      try {
+        r =
+            SipGateway.KIND.equals(kindNode.asText())
+                ? MAPPER.treeToValue(clean, SipGateway.class)
+                : MAPPER.treeToValue(clean, SipRoute.class);
+      } catch (JsonMappingException e) {
+        // the schema let through something the model does not take: a bug, reported as such
+        problems.add(new Schema.Problem(path(e), firstLine(e.getOriginalMessage())));
+        report(where, problems, List.of(), errors);
+        allIdentified = false;
+        continue;
+      } catch (JsonProcessingException e) {
+        problems.add(new Schema.Problem("(document)", firstLine(e.getOriginalMessage())));
+        report(where, problems, List.of(), errors);
+        allIdentified = false;
+        continue;
+      }
+      Validator v = new Validator();
+      if (r instanceof SipGateway g) {
+        v.gateway(g);
+      } else if (r instanceof SipRoute rt) {
+        v.route(rt);
+      }
+      report(where, problems, v.problems(), errors);
+      bound.add(new Doc(where, r));
+    }
+    if (syntaxError != null) {
+      errors.add(syntaxError);
+    }
+    crossChecks(source, bound, allIdentified, errors);
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
     }
     List<SipGateway> gateways = new ArrayList<>();
     List<SipRoute> routes = new ArrayList<>();
-    for (int i = 0; i < docs.size(); i++) {
-      JsonNode n = docs.get(i);
-      String where = source + ": document " + (i + 1) + describe(n);
-      if (!n.isObject()) {
-        errors.add(where + ": not a mapping");
-        continue;
+    for (Doc d : bound) {
+      if (d.resource() instanceof SipGateway g) {
+        gateways.add(g);
+      } else if (d.resource() instanceof SipRoute r) {
+        routes.add(r);
       }
-      if (!n.hasNonNull("kind")) {
-        errors.add(where + ": kind: missing (SipGateway or SipRoute)");
-        continue;
-      }
-      try {
-        SipResource r = MAPPER.treeToValue(n, SipResource.class);
-        Validator v = new Validator(where);
-        if (r instanceof SipGateway g) {
-          v.gateway(g);
-          gateways.add(g);
-        } else if (r instanceof SipRoute rt) {
-          v.route(rt);
-          routes.add(rt);
-        }
-        errors.addAll(v.errors());
-      } catch (InvalidTypeIdException e) {
-        errors.add(
-            where
-                + ": kind: unknown kind '"
-                + n.get("kind").asText()
-                + "' (expected SipGateway or SipRoute)");
-      } catch (UnrecognizedPropertyException e) {
-        errors.add(
-            where + ": " + path(e) + ": unknown field (known: " + e.getKnownPropertyIds() + ")");
-      } catch (JsonMappingException e) {
-        errors.add(where + ": " + path(e) + ": " + firstLine(e.getOriginalMessage()));
-      } catch (JsonProcessingException e) {
-        errors.add(where + ": " + firstLine(e.getOriginalMessage()));
-      }
-    }
-    if (errors.isEmpty()) {
-      crossChecks(source, gateways, routes, errors);
-    }
-    if (!errors.isEmpty()) {
-      throw new ConfigException(errors);
     }
     return new Configuration(List.copyOf(gateways), List.copyOf(routes));
   }
 
-  private static void crossChecks(
-      String source, List<SipGateway> gateways, List<SipRoute> routes, List<String> errors) {
-    if (gateways.isEmpty()) {
-      errors.add(source + ": no SipGateway document: nothing to serve");
+  /**
+   * Adds the documents of the text to docs; returns the syntax error that ended reading (with its
+   * line and column), or null.
+   */
+  private static String parse(String source, String yaml, List<JsonNode> docs) {
+    try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(yaml)) {
+      while (it.hasNextValue()) {
+        docs.add(it.nextValue());
+      }
+      return null;
+    } catch (JsonProcessingException e) {
+      return source + ": document " + (docs.size() + 1) + ": " + syntaxMessage(e);
+    } catch (IOException | RuntimeException e) {
+      return source
+          + ": document "
+          + (docs.size() + 1)
+          + ": not valid YAML: "
+          + firstLine(e.getMessage());
     }
-    Set<String> names = new HashSet<>();
-    for (SipGateway g : gateways) {
-      if (!names.add(g.metadata.name)) {
-        errors.add(source + ": " + g.id() + ": metadata.name: duplicate gateway name");
+  }
+
+  private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+)");
+
+  /**
+   * "line L, column C: not valid YAML: what": the position of the problem (the parser's last mark,
+   * else Jackson's location) and the parser's explanation without its source snippets.
+   */
+  static String syntaxMessage(JsonProcessingException e) {
+    String msg = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+    String at = null;
+    List<String> what = new ArrayList<>();
+    for (String line : msg.split("\n")) {
+      String t = line.strip();
+      if (t.startsWith("in 'reader'") || t.startsWith("in '")) {
+        Matcher m = MARK.matcher(t);
+        if (m.find()) {
+          at = "line " + m.group(1) + ", column " + m.group(2);
+        }
+      } else if (!t.isEmpty() && !line.startsWith(" ") && !t.startsWith("at [Source")) {
+        what.add(t);
       }
     }
-    for (SipRoute r : routes) {
+    JsonLocation loc = e.getLocation();
+    if (at == null && loc != null && loc.getLineNr() > 0) {
+      at = "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    }
+    return (at == null ? "" : at + ": ")
+        + "not valid YAML: "
+        + (what.isEmpty() ? "unreadable" : String.join("; ", what));
+  }
+
+  /**
+   * Adds the schema problems, then the validator's, leaving out validator problems at or below a
+   * path the schema already reported (the offending value was dropped before binding, so "port:
+   * required" would only repeat "port: expected an integer").
+   */
+  private static void report(
+      String where,
+      List<Schema.Problem> schema,
+      List<Schema.Problem> validator,
+      List<String> errors) {
+    for (Schema.Problem p : schema) {
+      errors.add(where + ": " + p.path() + ": " + p.reason());
+    }
+    for (Schema.Problem p : validator) {
+      if (schema.stream().noneMatch(s -> within(p.path(), s.path()))) {
+        errors.add(where + ": " + p.path() + ": " + p.reason());
+      }
+    }
+  }
+
+  /** Whether path is base or lies below it (base.x, base[0]). */
+  private static boolean within(String path, String base) {
+    return path.equals(base)
+        || (path.startsWith(base)
+            && (path.charAt(base.length()) == '.' || path.charAt(base.length()) == '['));
+  }
+
+  private static void crossChecks(
+      String source, List<Doc> docs, boolean allIdentified, List<String> errors) {
+    Map<String, Doc> gateways = new LinkedHashMap<>();
+    Map<String, Doc> routes = new LinkedHashMap<>();
+    for (Doc d : docs) {
+      SipResource r = d.resource();
+      String name = r.metadata == null ? null : r.metadata.name;
+      if (name == null) {
+        continue;
+      }
+      Map<String, Doc> seen = r instanceof SipGateway ? gateways : routes;
+      Doc first = seen.putIfAbsent(name, d);
+      if (first != null) {
+        errors.add(
+            d.where()
+                + ": metadata.name: another "
+                + r.kind
+                + " is named '"
+                + name
+                + "' ("
+                + first.where().substring(source.length() + 2)
+                + ")");
+      }
+    }
+    if (!allIdentified) {
+      return; // an unreadable document may be the gateway the others refer to
+    }
+    if (docs.stream().noneMatch(d -> d.resource() instanceof SipGateway)) {
+      errors.add(source + ": no " + SipGateway.KIND + " document: nothing to serve");
+      return;
+    }
+    for (Doc d : docs) {
+      if (!(d.resource() instanceof SipRoute r) || r.spec == null || r.spec.parentRefs == null) {
+        continue;
+      }
       for (int i = 0; i < r.spec.parentRefs.size(); i++) {
-        String p = r.spec.parentRefs.get(i).name;
-        if (p != null && !names.contains(p)) {
+        SipRoute.ParentRef ref = r.spec.parentRefs.get(i);
+        if (ref != null && ref.name != null && !gateways.containsKey(ref.name)) {
           errors.add(
-              source
-                  + ": "
-                  + r.id()
+              d.where()
                   + ": spec.parentRefs["
                   + i
-                  + "].name: no SipGateway '"
-                  + p
-                  + "' in this configuration");
+                  + "].name: no "
+                  + SipGateway.KIND
+                  + " '"
+                  + ref.name
+                  + "' in this configuration (there is "
+                  + (gateways.isEmpty() ? "none" : String.join(", ", gateways.keySet()))
+                  + ")");
         }
       }
     }
   }
 
+  /** " (Kind/name)" as far as the document says, or "". */
   private static String describe(JsonNode n) {
-    if (!n.isObject()) {
+    if (n == null || !n.isObject()) {
       return "";
     }
     JsonNode kind = n.get("kind");
     JsonNode meta = n.get("metadata");
     JsonNode name = meta == null ? null : meta.get("name");
-    if (kind == null && name == null) {
+    boolean hasKind = kind != null && kind.isValueNode() && !kind.isNull();
+    boolean hasName = name != null && name.isValueNode() && !name.isNull();
+    if (!hasKind && !hasName) {
       return "";
     }
-    return " ("
-        + (kind == null ? "?" : kind.asText())
-        + "/"
-        + (name == null ? "?" : name.asText())
-        + ")";
+    return " (" + (hasKind ? kind.asText() : "?") + "/" + (hasName ? name.asText() : "?") + ")";
   }
 
   /** The JSON path of a mapping error: spec.listeners[0].port. */

@@ -5,21 +5,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Checks the values of one document, collecting every problem with its field path. */
+/**
+ * Checks the values of one bound document, collecting every problem with its field path. Pure: no
+ * I/O, no name resolution (host names are refused, not looked up).
+ */
 final class Validator {
-  private final String where;
-  private final List<String> errors = new ArrayList<>();
+  private final List<Schema.Problem> problems = new ArrayList<>();
 
-  Validator(String where) {
-    this.where = where;
-  }
+  Validator() {}
 
-  List<String> errors() {
-    return errors;
+  List<Schema.Problem> problems() {
+    return problems;
   }
 
   private void error(String path, String reason) {
-    errors.add(where + ": " + path + ": " + reason);
+    problems.add(new Schema.Problem(path, reason));
   }
 
   private void common(SipResource r) {
@@ -48,6 +48,10 @@ final class Validator {
       for (int i = 0; i < s.listeners.size(); i++) {
         SipGateway.Listener l = s.listeners.get(i);
         String p = "spec.listeners[" + i + "]";
+        if (l == null) {
+          error(p, "empty list entry");
+          continue;
+        }
         if (l.name == null || l.name.isBlank()) {
           error(p + ".name", "required");
         } else if (!names.add(l.name)) {
@@ -72,15 +76,31 @@ final class Validator {
         }
       }
     }
+    if (s.domains == null) {
+      error("spec.domains", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < s.domains.size(); i++) {
+        String d = s.domains.get(i);
+        if (d == null || d.isBlank()) {
+          error("spec.domains[" + i + "]", "empty list entry");
+        } else if (!isHostName(d) && !isIpLiteral(d)) {
+          error("spec.domains[" + i + "]", "not a host name or IP address: " + d);
+        }
+      }
+    }
     SipGateway.Proxy px = s.proxy;
-    if (px != null) {
+    if (px == null) {
+      error("spec.proxy", "required");
+    } else {
       if (!"stateful".equals(px.mode) && !"stateless".equals(px.mode)) {
         error("spec.proxy.mode", "must be stateful or stateless (was " + px.mode + ")");
       }
       range("spec.proxy.maxForwards", px.maxForwards, 1, 255);
     }
     SipGateway.Timers t = s.timers;
-    if (t != null) {
+    if (t == null) {
+      error("spec.timers", "required");
+    } else {
       range("spec.timers.t1", t.t1, 10, 60_000);
       range("spec.timers.t2", t.t2, 10, 600_000);
       range("spec.timers.t4", t.t4, 10, 600_000);
@@ -90,7 +110,9 @@ final class Validator {
       }
     }
     SipGateway.Limits lim = s.limits;
-    if (lim != null) {
+    if (lim == null) {
+      error("spec.limits", "required");
+    } else {
       range("spec.limits.maxMessageSize", lim.maxMessageSize, 1024, 65_535);
       range("spec.limits.maxHeaders", lim.maxHeaders, 16, 4096);
       range("spec.limits.maxTcpConnections", lim.maxTcpConnections, 1, 1_000_000);
@@ -109,7 +131,9 @@ final class Validator {
       error("spec.parentRefs", "at least one SipGateway reference is required");
     } else {
       for (int i = 0; i < s.parentRefs.size(); i++) {
-        if (s.parentRefs.get(i).name == null) {
+        if (s.parentRefs.get(i) == null) {
+          error("spec.parentRefs[" + i + "]", "empty list entry");
+        } else if (s.parentRefs.get(i).name == null || s.parentRefs.get(i).name.isBlank()) {
           error("spec.parentRefs[" + i + "].name", "required");
         }
       }
@@ -121,12 +145,26 @@ final class Validator {
     for (int i = 0; i < s.rules.size(); i++) {
       SipRoute.Rule rule = s.rules.get(i);
       String p = "spec.rules[" + i + "]";
+      if (rule == null) {
+        error(p, "empty list entry");
+        continue;
+      }
+      if (rule.recordRoute == null) {
+        error(p + ".recordRoute", "must be true or false");
+      }
       if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
         error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");
       }
-      if (rule.matches != null) {
+      if (rule.matches == null) {
+        error(p + ".matches", "must be a list (may be empty)");
+      } else {
         for (int m = 0; m < rule.matches.size(); m++) {
-          List<String> methods = rule.matches.get(m).methods;
+          SipRoute.Match match = rule.matches.get(m);
+          if (match == null) {
+            error(p + ".matches[" + m + "]", "empty list entry");
+            continue;
+          }
+          List<String> methods = match.methods;
           for (int k = 0; methods != null && k < methods.size(); k++) {
             String method = methods.get(k);
             if (method == null
@@ -142,7 +180,12 @@ final class Validator {
         continue;
       }
       for (int b = 0; b < rule.backendRefs.size(); b++) {
-        String u = rule.backendRefs.get(b).uri;
+        SipRoute.BackendRef ref = rule.backendRefs.get(b);
+        if (ref == null) {
+          error(p + ".backendRefs[" + b + "]", "empty list entry");
+          continue;
+        }
+        String u = ref.uri;
         String bp = p + ".backendRefs[" + b + "].uri";
         if (u == null) {
           error(bp, "required");
@@ -234,6 +277,25 @@ final class Validator {
       char c = s.charAt(i);
       if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
         return false;
+      }
+    }
+    return true;
+  }
+
+  /** A DNS host name: labels of letters, digits and '-', separated by dots. */
+  private static boolean isHostName(String s) {
+    if (s.length() > 253) {
+      return false;
+    }
+    for (String label : s.split("\\.", -1)) {
+      if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+        return false;
+      }
+      for (int i = 0; i < label.length(); i++) {
+        char c = label.charAt(i);
+        if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-') {
+          return false;
+        }
       }
     }
     return true;

@@ -19,6 +19,19 @@ public final class StreamFramer extends ByteToMessageDecoder {
   private static final byte[] PONG = {'\r', '\n'};
   private final int maxMessageSize;
 
+  /*
+   * Progress on the message at the reader index, kept between reads so that each byte is looked at
+   * once: a header block arriving a byte per segment used to be searched from its start on every
+   * read (quadratic: some 2e9 byte reads for one 64 KiB block, a cheap way to burn a loop's CPU,
+   * RFC 3261 section 26.1.5), and a trickling body had its headers re-parsed on every read.
+   */
+
+  /** Bytes after the reader index already searched for the empty line, without finding it. */
+  private int searched;
+
+  /** Length of the message at the reader index once its header block is known, else -1. */
+  private int pendingTotal = -1;
+
   public StreamFramer(int maxMessageSize) {
     this.maxMessageSize = maxMessageSize;
   }
@@ -45,26 +58,35 @@ public final class StreamFramer extends ByteToMessageDecoder {
         in.skipBytes(1);
         continue;
       }
-      int headerEnd = findEmptyLine(in, start, Math.min(end, start + maxMessageSize));
-      if (headerEnd < 0) {
-        if (end - start >= maxMessageSize) {
-          throw new TooLongFrameException("SIP header block over " + maxMessageSize + " bytes");
+      int total = pendingTotal;
+      if (total < 0) {
+        int limit = Math.min(end, start + maxMessageSize);
+        // Resume 3 bytes back: the CRLFCRLF may straddle the previous read's end.
+        int headerEnd = findEmptyLine(in, start + Math.max(0, searched - 3), limit);
+        if (headerEnd < 0) {
+          if (end - start >= maxMessageSize) {
+            throw new TooLongFrameException("SIP header block over " + maxMessageSize + " bytes");
+          }
+          searched = limit - start;
+          return;
         }
-        return;
-      }
-      int bodyLength = contentLength(in, start, headerEnd);
-      if (bodyLength < 0) {
-        throw new TooLongFrameException("unreadable Content-Length");
-      }
-      int total = headerEnd + 4 - start + bodyLength;
-      if (total > maxMessageSize) {
-        throw new TooLongFrameException("SIP message over " + maxMessageSize + " bytes");
+        int bodyLength = contentLength(in, start, headerEnd);
+        if (bodyLength < 0) {
+          throw new TooLongFrameException("unreadable Content-Length");
+        }
+        total = headerEnd + 4 - start + bodyLength;
+        if (total > maxMessageSize) {
+          throw new TooLongFrameException("SIP message over " + maxMessageSize + " bytes");
+        }
+        pendingTotal = total;
       }
       if (end - start < total) {
         return;
       }
       byte[] msg = new byte[total];
       in.readBytes(msg);
+      searched = 0;
+      pendingTotal = -1;
       out.add(msg);
     }
   }

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -48,8 +47,10 @@ public final class TransportLayer {
   private final SipReceiver receiver;
   private final boolean epoll;
   private final Map<Listener, Channel[]> udp = new ConcurrentHashMap<>();
+
   /** The inbound handler of each distinct UDP socket of a listener, in socket order. */
   private final Map<Listener, UdpInbound[]> udpInbound = new ConcurrentHashMap<>();
+
   private final List<Channel> servers = new ArrayList<>();
   private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -113,10 +114,10 @@ public final class TransportLayer {
               .group(loop.eventLoop())
               .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
               .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-              // Pooled buffers of datagram size: no zeroed multi-megabyte buffer per read.
+              // One reused buffer of datagram size: no allocation (or zeroing) per read.
               .option(
                   ChannelOption.RCVBUF_ALLOCATOR,
-                  new FixedRecvByteBufAllocator(config.maxMessageSize() + 1))
+                  new ReusedReceiveBuffer(config.maxMessageSize() + 1))
               .handler(handlers[i] = new UdpInbound(loop, listener));
       if (config.udpReceiveBuffer() > 0) {
         b.option(ChannelOption.SO_RCVBUF, config.udpReceiveBuffer());

@@ -1,0 +1,216 @@
+package io.sbc.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of every document, written out by hand (no reflection, so that it works unchanged in a
+ * native image): which fields a mapping has and what type each value is.
+ *
+ * <p>{@link #check} walks a parsed document against it, reporting every unknown field and every
+ * value of the wrong type with its path, and returns a copy without them (and without explicit
+ * nulls, so that defaults apply) that binds to the model without errors. A test keeps it in step
+ * with the model classes.
+ */
+final class Schema {
+  private Schema() {}
+
+  /** A problem at a field path (spec.listeners[0].port). */
+  record Problem(String path, String reason) {}
+
+  /** The type of a value. */
+  sealed interface Shape permits Obj, ListOf, MapOf, Scalar {}
+
+  /** A mapping with these fields, in the order of the model. */
+  record Obj(Map<String, Shape> fields) implements Shape {}
+
+  record ListOf(Shape item) implements Shape {}
+
+  /** A mapping with free keys (labels). */
+  record MapOf(Shape value) implements Shape {}
+
+  enum Scalar implements Shape {
+    STRING,
+    INT,
+    BOOL
+  }
+
+  private static Obj obj(Object... nameShape) {
+    Map<String, Shape> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameShape.length; i += 2) {
+      m.put((String) nameShape[i], (Shape) nameShape[i + 1]);
+    }
+    return new Obj(m);
+  }
+
+  private static final Scalar S = Scalar.STRING;
+  private static final Scalar I = Scalar.INT;
+  private static final Scalar B = Scalar.BOOL;
+
+  static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
+
+  static final Obj LISTENER =
+      obj("name", S, "protocol", S, "address", S, "port", I, "advertisedAddress", S);
+  static final Obj PROXY = obj("mode", S, "maxForwards", I);
+  static final Obj TIMERS = obj("t1", I, "t2", I, "t4", I, "timerC", I);
+  static final Obj LIMITS =
+      obj(
+          "maxMessageSize", I,
+          "maxHeaders", I,
+          "maxTcpConnections", I,
+          "tcpIdleTimeoutSeconds", I);
+  static final Obj GATEWAY_SPEC =
+      obj(
+          "listeners", new ListOf(LISTENER),
+          "domains", new ListOf(S),
+          "proxy", PROXY,
+          "timers", TIMERS,
+          "limits", LIMITS);
+  static final Obj GATEWAY =
+      obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
+
+  static final Obj PARENT_REF = obj("name", S, "namespace", S);
+  static final Obj MATCH = obj("methods", new ListOf(S));
+  static final Obj BACKEND_REF = obj("uri", S);
+  static final Obj RULE =
+      obj(
+          "name", S,
+          "matches", new ListOf(MATCH),
+          "recordRoute", B,
+          "forking", S,
+          "backendRefs", new ListOf(BACKEND_REF));
+  static final Obj ROUTE_SPEC =
+      obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
+  static final Obj ROUTE =
+      obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", ROUTE_SPEC);
+
+  /** The document shape of a kind, or null for an unknown kind. */
+  static Obj ofKind(String kind) {
+    if (SipGateway.KIND.equals(kind)) {
+      return GATEWAY;
+    }
+    if (SipRoute.KIND.equals(kind)) {
+      return ROUTE;
+    }
+    return null;
+  }
+
+  /**
+   * Checks a value against a shape, adding a problem for every unknown field and wrongly typed
+   * value; returns the value without them and without null fields, or null when the value itself is
+   * unusable. List elements that are unusable become null so that indexes stay as written.
+   */
+  static JsonNode check(JsonNode n, Shape shape, String path, List<Problem> out) {
+    if (shape instanceof Obj o) {
+      if (!n.isObject()) {
+        out.add(new Problem(path, "expected a mapping (was " + describe(n) + ")"));
+        return null;
+      }
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
+        String name = e.getKey();
+        String p = path.isEmpty() ? name : path + "." + name;
+        Shape fs = o.fields().get(name);
+        if (fs == null) {
+          out.add(
+              new Problem(
+                  p, "unknown field (known: " + String.join(", ", o.fields().keySet()) + ")"));
+        } else if (!e.getValue().isNull()) {
+          JsonNode v = check(e.getValue(), fs, p, out);
+          if (v != null) {
+            copy.set(name, v);
+          }
+        }
+      }
+      return copy;
+    }
+    if (shape instanceof ListOf l) {
+      if (!n.isArray()) {
+        out.add(new Problem(path, "expected a list (was " + describe(n) + ")"));
+        return null;
+      }
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+      for (int i = 0; i < n.size(); i++) {
+        String p = path + "[" + i + "]";
+        JsonNode item = n.get(i);
+        JsonNode v = null;
+        if (item.isNull()) {
+          out.add(new Problem(p, "empty list entry"));
+        } else {
+          v = check(item, l.item(), p, out);
+        }
+        copy.add(v == null ? NullNode.getInstance() : v);
+      }
+      return copy;
+    }
+    if (shape instanceof MapOf m) {
+      if (!n.isObject()) {
+        out.add(new Problem(path, "expected a mapping (was " + describe(n) + ")"));
+        return null;
+      }
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
+        if (e.getValue().isNull()) {
+          out.add(new Problem(path + "." + e.getKey(), "expected a value"));
+          continue;
+        }
+        JsonNode v = check(e.getValue(), m.value(), path + "." + e.getKey(), out);
+        if (v != null) {
+          copy.set(e.getKey(), v);
+        }
+      }
+      return copy;
+    }
+    switch ((Scalar) shape) {
+      case STRING:
+        if (n.isTextual()) {
+          return n;
+        }
+        out.add(
+            new Problem(
+                path,
+                "expected a string (was "
+                    + describe(n)
+                    + (n.isValueNode() ? "; quote it to make it a string" : "")
+                    + ")"));
+        return null;
+      case INT:
+        if (n.isIntegralNumber() && n.canConvertToInt()) {
+          return n;
+        }
+        if (n.isIntegralNumber()) {
+          out.add(new Problem(path, "number out of range (was " + n.asText() + ")"));
+        } else {
+          out.add(new Problem(path, "expected an integer (was " + describe(n) + ")"));
+        }
+        return null;
+      case BOOL:
+      default:
+        if (n.isBoolean()) {
+          return n;
+        }
+        out.add(new Problem(path, "expected true or false (was " + describe(n) + ")"));
+        return null;
+    }
+  }
+
+  /** A value as messages show it: 'abc', 12, true, a mapping, a list. */
+  static String describe(JsonNode n) {
+    if (n.isObject()) {
+      return "a mapping";
+    }
+    if (n.isArray()) {
+      return "a list";
+    }
+    if (n.isTextual()) {
+      return "'" + n.asText() + "'";
+    }
+    return n.asText();
+  }
+}
