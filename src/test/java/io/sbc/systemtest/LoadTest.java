@@ -26,5 +26,26 @@ class LoadTest extends SystemTestBase {
 
     assertTrue(uac.allSucceeded(calls),
         "expected " + calls + " successful calls at " + rate + "/s, none failed: " + uac + context());
+
+    if (ProxyUnderTest.target().equals("sbc")) {
+      // The SBC logs, on its way out, how many datagrams each UDP socket of a listener read:
+      // with a socket per event loop (SO_REUSEPORT), a socket per call must reach every one.
+      proxy.close();
+      String log = proxy.logText();
+      String line = log.lines().filter(l -> l.contains("datagrams per socket: [")).findFirst()
+          .orElseThrow(() -> new AssertionError("no per-socket counts in the log" + context()));
+      String[] counts = line.substring(line.lastIndexOf('[') + 1, line.lastIndexOf(']')).split(",");
+      boolean nativeTransport = log.contains("native epoll transport");
+      assertTrue(!nativeTransport || counts.length > 1,
+          "native epoll must bind a UDP socket per event loop: " + line);
+      long total = 0;
+      for (String c : counts) {
+        long n = Long.parseLong(c.trim());
+        total += n;
+        assertTrue(n > 0, "a UDP socket received no traffic: " + line);
+      }
+      // Every call is at least INVITE, ACK, BYE from the caller and two responses from the callee.
+      assertTrue(total >= 5L * calls, "datagram counts below the traffic sent: " + line);
+    }
   }
 }

@@ -20,7 +20,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,8 +48,12 @@ public record GatewayConfig(
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(file + ": cannot read: no such file"));
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(List.of(file + ": cannot read: permission denied"));
     } catch (IOException e) {
-      throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
+      throw new ConfigException(List.of(file + ": cannot read: " + e));
     }
     return compile(file.toString(), ConfigReader.read(file.toString(), text), gatewayName);
   }
@@ -61,8 +67,26 @@ public record GatewayConfig(
         break;
       }
     }
+    List<String> names = cfg.gateways().stream().map(g -> g.metadata.name).toList();
     if (gw == null) {
-      throw new ConfigException(List.of(source + ": no SipGateway named '" + gatewayName + "'"));
+      throw new ConfigException(
+          List.of(
+              source
+                  + ": no SipGateway named '"
+                  + gatewayName
+                  + "' (there is "
+                  + String.join(", ", names)
+                  + ")"));
+    }
+    if (gatewayName == null && names.size() > 1) {
+      throw new ConfigException(
+          List.of(
+              source
+                  + ": "
+                  + names.size()
+                  + " SipGateways ("
+                  + String.join(", ", names)
+                  + "): choose one with --gateway NAME"));
     }
     List<String> errors = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();

@@ -1,0 +1,94 @@
+package io.sbc.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sbc.api.ConfigException;
+import io.sbc.runtime.sip.transport.Protocol;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+  @TempDir Path dir;
+
+  static final String GATEWAY =
+      """
+      apiVersion: sbc.io/v1alpha1
+      kind: SipGateway
+      metadata:
+        name: %s
+      spec:
+        listeners:
+          - name: udp
+            protocol: SIP-UDP
+            address: 127.0.0.1
+            port: %d
+      ---
+      """;
+
+  static final String ROUTE =
+      """
+      apiVersion: sbc.io/v1alpha1
+      kind: SipRoute
+      metadata:
+        name: r-%1$s
+      spec:
+        parentRefs: [{name: %1$s}]
+        rules:
+          - backendRefs:
+              - uri: sip:127.0.0.1:%2$d;transport=tcp
+      """;
+
+  Path write(String text) throws IOException {
+    Path f = dir.resolve("sbc.yaml");
+    Files.writeString(f, text);
+    return f;
+  }
+
+  @Test
+  void loadsAndCompiles() throws Exception {
+    GatewayConfig c =
+        GatewayConfig.load(
+            write(GATEWAY.formatted("a", 15060) + ROUTE.formatted("a", 15090)), null);
+    assertEquals("a", c.name());
+    assertEquals(1, c.listeners().size());
+    assertEquals(15060, c.listeners().get(0).bindAddress().getPort());
+    assertEquals(Protocol.UDP, c.listeners().get(0).protocol());
+  }
+
+  @Test
+  void missingFileIsNamed() {
+    Path f = dir.resolve("nope.yaml");
+    ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f, null));
+    assertEquals(f + ": cannot read: no such file", e.getMessage());
+  }
+
+  @Test
+  void errorsNameTheFile() throws IOException {
+    Path f = write(GATEWAY.formatted("a", 70000) + ROUTE.formatted("a", 15090));
+    ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f, null));
+    assertTrue(
+        e.getMessage().startsWith(f + ": document 1 (SipGateway/a): spec.listeners[0].port: "),
+        e.getMessage());
+  }
+
+  @Test
+  void severalGatewaysNeedAName() throws Exception {
+    Path f =
+        write(
+            GATEWAY.formatted("a", 15060)
+                + GATEWAY.formatted("b", 15061)
+                + ROUTE.formatted("a", 15090)
+                + "---\n"
+                + ROUTE.formatted("b", 15091));
+    ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f, null));
+    assertTrue(e.getMessage().contains("choose one with --gateway"), e.getMessage());
+    assertEquals(15061, GatewayConfig.load(f, "b").listeners().get(0).bindAddress().getPort());
+    e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f, "c"));
+    assertTrue(e.getMessage().contains("no SipGateway named 'c' (there is a, b)"), e.getMessage());
+  }
+}
