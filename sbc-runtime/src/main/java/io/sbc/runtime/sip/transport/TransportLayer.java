@@ -26,6 +26,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +96,7 @@ public final class TransportLayer {
   }
 
   /** Binds a listener; blocks the calling (non event loop) thread until bound. */
-  public void bind(Listener listener) throws InterruptedException {
+  public void bind(Listener listener) throws InterruptedException, IOException {
     switch (listener.protocol()) {
       case UDP -> bindUdp(listener);
       case TCP -> bindTcp(listener);
@@ -102,11 +104,38 @@ public final class TransportLayer {
     }
   }
 
-  private void bindUdp(Listener listener) throws InterruptedException {
+  private void bindUdp(Listener listener) throws InterruptedException, IOException {
     // One socket per loop on the same port: the kernel spreads flows across them (SO_REUSEPORT).
     int n = epoll ? loops.size() : 1;
+    if (epoll) {
+      // SO_REUSEPORT lets any socket of the same user with the option join the port: a second SBC
+      // (or anything else) on it bound silently and took a share of the datagrams. A plain bind,
+      // closed at once, fails while anyone holds the port, so the listener reports it instead.
+      new DatagramSocket(listener.bindAddress()).close();
+    }
     Channel[] channels = new Channel[loops.size()];
     UdpInbound[] handlers = new UdpInbound[n];
+    try {
+      bindUdpSockets(listener, n, channels, handlers);
+    } catch (Throwable e) { // Netty's sync() rethrows a BindException undeclared
+      // Not yet in the udp map, so close() would not see them: nothing may stay bound.
+      for (Channel ch : channels) {
+        if (ch != null) {
+          ch.close().syncUninterruptibly();
+        }
+      }
+      throw e;
+    }
+    for (int i = n; i < channels.length; i++) {
+      channels[i] = channels[0];
+    }
+    udp.put(listener, channels);
+    udpInbound.put(listener, handlers);
+    LOG.infof("listening on %s with %d socket(s)", listener, n);
+  }
+
+  private void bindUdpSockets(Listener listener, int n, Channel[] channels, UdpInbound[] handlers)
+      throws InterruptedException {
     for (int i = 0; i < n; i++) {
       Loop loop = loops.get(i);
       Bootstrap b =
@@ -127,12 +156,6 @@ public final class TransportLayer {
       }
       channels[i] = b.bind(listener.bindAddress()).sync().channel();
     }
-    for (int i = n; i < channels.length; i++) {
-      channels[i] = channels[0];
-    }
-    udp.put(listener, channels);
-    udpInbound.put(listener, handlers);
-    LOG.infof("listening on %s with %d socket(s)", listener, n);
   }
 
   private void bindTcp(Listener listener) throws InterruptedException {

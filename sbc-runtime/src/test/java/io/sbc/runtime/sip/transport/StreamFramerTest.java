@@ -76,7 +76,8 @@ class StreamFramerTest {
     }
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertArrayEquals(big, ch.readInbound());
-    assertTrue(ms < 5000, "took " + ms + " ms");
+    // Measured: some 150 ms; the old search from the block's start on every read took 3.2 s.
+    assertTrue(ms < 2000, "took " + ms + " ms");
     ch.finishAndReleaseAll();
   }
 

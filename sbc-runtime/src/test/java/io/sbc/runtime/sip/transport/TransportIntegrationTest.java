@@ -406,6 +406,33 @@ class TransportIntegrationTest {
     assertTrue(lines.contains(expected), "missing '" + expected + "' in " + lines);
   }
 
+  /**
+   * SO_REUSEPORT lets a socket of the same user join a port silently: a second SBC on the UDP port
+   * of a running one must fail to start, not take a share of its datagrams.
+   */
+  @Test
+  void secondSbcOnTheSameUdpPortFailsToBind() throws Exception {
+    Sbc first = start(new Limits(), "127.0.0.1", null);
+    int freeTcp = freeTcpPort(LOOPBACK);
+    SbcStack.BindException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            SbcStack.BindException.class,
+            () -> start(new Limits(), "127.0.0.1", null, first.udpPort, freeTcp));
+    assertTrue(e.getMessage().contains("'udp'"), e.getMessage());
+    // the first still answers, and the failed one left nothing bound on its TCP port
+    DatagramSocket s = udp(LOOPBACK);
+    send(
+        s,
+        options(first.host(), first.udpPort, "UDP", s.getLocalPort(), "still-mine", true),
+        first.address(first.udpPort));
+    SipMessage r = receive(s, 2000);
+    assertNotNull(r);
+    assertEquals("still-mine", r.callId());
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress(LOOPBACK, freeTcp));
+    }
+  }
+
   // ---------------------------------------------------------------- 8. response over the
   // connection
 
@@ -519,11 +546,17 @@ class TransportIntegrationTest {
    * picking it and binding it (other tests run concurrently).
    */
   private Sbc start(Limits lim, String address, Integer backendPort) throws Exception {
+    return start(lim, address, backendPort, 0, 0);
+  }
+
+  /** As above on given ports (0: picked free, with retries); a BindException is thrown. */
+  private Sbc start(Limits lim, String address, Integer backendPort, int fixedUdp, int fixedTcp)
+      throws Exception {
     InetAddress bind = InetAddress.getByName(address);
     Exception last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
-      int udpPort = freeUdpPort(bind);
-      int tcpPort = freeTcpPort(bind);
+      int udpPort = fixedUdp > 0 ? fixedUdp : freeUdpPort(bind);
+      int tcpPort = fixedTcp > 0 ? fixedTcp : freeTcpPort(bind);
       String name = "transport-it-" + IDS.incrementAndGet();
       String yaml =
           """
@@ -585,6 +618,9 @@ class TransportIntegrationTest {
         opened.add(stack);
         return new Sbc(stack, bind, udpPort, tcpPort);
       } catch (SbcStack.BindException e) {
+        if (fixedUdp > 0 || fixedTcp > 0) {
+          throw e;
+        }
         last = e;
       } finally {
         Files.deleteIfExists(file);
