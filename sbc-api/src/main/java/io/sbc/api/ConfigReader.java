@@ -36,6 +36,9 @@ public final class ConfigReader {
 
   private ConfigReader() {}
 
+  /** The kinds there are, as messages list them. */
+  static final String KINDS = SipGateway.KIND + ", " + SipRoute.KIND + " or " + SipDispatcher.KIND;
+
   /** A document that could be bound, and how messages name it. */
   private record Doc(String where, SipResource resource) {}
 
@@ -63,7 +66,7 @@ public final class ConfigReader {
       }
       JsonNode kindNode = n.get("kind");
       if (kindNode == null || kindNode.isNull()) {
-        errors.add(where + ": kind: required (" + SipGateway.KIND + " or " + SipRoute.KIND + ")");
+        errors.add(where + ": kind: required (" + KINDS + ")");
         allIdentified = false;
         continue;
       }
@@ -74,9 +77,7 @@ public final class ConfigReader {
                 + ": kind: unknown kind "
                 + Schema.describe(kindNode)
                 + " (expected "
-                + SipGateway.KIND
-                + " or "
-                + SipRoute.KIND
+                + KINDS
                 + ")");
         allIdentified = false;
         continue;
@@ -85,10 +86,7 @@ public final class ConfigReader {
       JsonNode clean = Schema.check(n, shape, "", problems);
       SipResource r;
       try {
-        r =
-            SipGateway.KIND.equals(kindNode.asText())
-                ? MAPPER.treeToValue(clean, SipGateway.class)
-                : MAPPER.treeToValue(clean, SipRoute.class);
+        r = MAPPER.treeToValue(clean, classOf(kindNode.asText()));
       } catch (JsonMappingException e) {
         // the schema let through something the model does not take: a bug, reported as such
         problems.add(new Schema.Problem(path(e), firstLine(e.getOriginalMessage())));
@@ -106,6 +104,8 @@ public final class ConfigReader {
         v.gateway(g);
       } else if (r instanceof SipRoute rt) {
         v.route(rt);
+      } else if (r instanceof SipDispatcher ds) {
+        v.dispatcher(ds);
       }
       report(where, problems, v.problems(), errors);
       bound.add(new Doc(where, r));
@@ -119,14 +119,28 @@ public final class ConfigReader {
     }
     List<SipGateway> gateways = new ArrayList<>();
     List<SipRoute> routes = new ArrayList<>();
+    List<SipDispatcher> dispatchers = new ArrayList<>();
     for (Doc d : bound) {
       if (d.resource() instanceof SipGateway g) {
         gateways.add(g);
       } else if (d.resource() instanceof SipRoute r) {
         routes.add(r);
+      } else if (d.resource() instanceof SipDispatcher ds) {
+        dispatchers.add(ds);
       }
     }
-    return new Configuration(List.copyOf(gateways), List.copyOf(routes));
+    return new Configuration(List.copyOf(gateways), List.copyOf(routes), List.copyOf(dispatchers));
+  }
+
+  /** The model class of a kind {@link Schema#ofKind} knows. */
+  private static Class<? extends SipResource> classOf(String kind) {
+    if (SipGateway.KIND.equals(kind)) {
+      return SipGateway.class;
+    }
+    if (SipRoute.KIND.equals(kind)) {
+      return SipRoute.class;
+    }
+    return SipDispatcher.class;
   }
 
   /**
@@ -209,15 +223,14 @@ public final class ConfigReader {
 
   private static void crossChecks(
       String source, List<Doc> docs, boolean allIdentified, List<String> errors) {
-    Map<String, Doc> gateways = new LinkedHashMap<>();
-    Map<String, Doc> routes = new LinkedHashMap<>();
+    Map<String, Map<String, Doc>> byKind = new LinkedHashMap<>();
     for (Doc d : docs) {
       SipResource r = d.resource();
       String name = r.metadata == null ? null : r.metadata.name;
       if (name == null) {
         continue;
       }
-      Map<String, Doc> seen = r instanceof SipGateway ? gateways : routes;
+      Map<String, Doc> seen = byKind.computeIfAbsent(r.kind, k -> new LinkedHashMap<>());
       Doc first = seen.putIfAbsent(name, d);
       if (first != null) {
         errors.add(
@@ -232,19 +245,26 @@ public final class ConfigReader {
       }
     }
     if (!allIdentified) {
-      return; // an unreadable document may be the gateway the others refer to
+      return; // an unreadable document may be the gateway or dispatcher the others refer to
     }
     if (docs.stream().noneMatch(d -> d.resource() instanceof SipGateway)) {
       errors.add(source + ": no " + SipGateway.KIND + " document: nothing to serve");
       return;
     }
+    Map<String, Doc> gateways = byKind.getOrDefault(SipGateway.KIND, Map.of());
+    Map<String, Doc> dispatchers = byKind.getOrDefault(SipDispatcher.KIND, Map.of());
     for (Doc d : docs) {
-      if (!(d.resource() instanceof SipRoute r) || r.spec == null || r.spec.parentRefs == null) {
+      if (!(d.resource() instanceof SipRoute r) || r.spec == null) {
         continue;
       }
-      for (int i = 0; i < r.spec.parentRefs.size(); i++) {
+      List<SipGateway> parents = new ArrayList<>();
+      for (int i = 0; r.spec.parentRefs != null && i < r.spec.parentRefs.size(); i++) {
         SipRoute.ParentRef ref = r.spec.parentRefs.get(i);
-        if (ref != null && ref.name != null && !gateways.containsKey(ref.name)) {
+        if (ref == null || ref.name == null) {
+          continue;
+        }
+        Doc g = gateways.get(ref.name);
+        if (g == null) {
           errors.add(
               d.where()
                   + ": spec.parentRefs["
@@ -254,11 +274,93 @@ public final class ConfigReader {
                   + " '"
                   + ref.name
                   + "' in this configuration (there is "
-                  + (gateways.isEmpty() ? "none" : String.join(", ", gateways.keySet()))
+                  + namesOrNone(gateways)
                   + ")");
+        } else {
+          parents.add((SipGateway) g.resource());
+        }
+      }
+      for (int i = 0; r.spec.rules != null && i < r.spec.rules.size(); i++) {
+        SipRoute.Rule rule = r.spec.rules.get(i);
+        if (rule == null) {
+          continue;
+        }
+        String p = "spec.rules[" + i + "]";
+        for (int m = 0; rule.matches != null && m < rule.matches.size(); m++) {
+          SipRoute.Match match = rule.matches.get(m);
+          if (match == null || match.listeners == null || parents.isEmpty()) {
+            continue; // a missing parent is reported above
+          }
+          for (int k = 0; k < match.listeners.size(); k++) {
+            String l = match.listeners.get(k);
+            if (l != null && parents.stream().noneMatch(g -> listenerNames(g).contains(l))) {
+              errors.add(
+                  d.where()
+                      + ": "
+                      + p
+                      + ".matches["
+                      + m
+                      + "].listeners["
+                      + k
+                      + "]: no listener '"
+                      + l
+                      + "' on the parent "
+                      + (parents.size() == 1 ? "gateway" : "gateways")
+                      + " ("
+                      + String.join(
+                          "; ",
+                          parents.stream()
+                              .map(
+                                  g ->
+                                      g.metadata.name
+                                          + " has "
+                                          + (listenerNames(g).isEmpty()
+                                              ? "none"
+                                              : String.join(", ", listenerNames(g))))
+                              .toList())
+                      + ")");
+            }
+          }
+        }
+        for (int b = 0; rule.backendRefs != null && b < rule.backendRefs.size(); b++) {
+          SipRoute.BackendRef ref = rule.backendRefs.get(b);
+          if (ref != null
+              && SipDispatcher.KIND.equals(ref.kind)
+              && ref.name != null
+              && !dispatchers.containsKey(ref.name)) {
+            errors.add(
+                d.where()
+                    + ": "
+                    + p
+                    + ".backendRefs["
+                    + b
+                    + "].name: no "
+                    + SipDispatcher.KIND
+                    + " '"
+                    + ref.name
+                    + "' in this configuration (there is "
+                    + namesOrNone(dispatchers)
+                    + ")");
+          }
         }
       }
     }
+  }
+
+  private static String namesOrNone(Map<String, Doc> byName) {
+    return byName.isEmpty() ? "none" : String.join(", ", byName.keySet());
+  }
+
+  private static List<String> listenerNames(SipGateway g) {
+    List<String> names = new ArrayList<>();
+    if (g.spec != null && g.spec.listeners != null) {
+      for (SipGateway.Listener l : g.spec.listeners) {
+        if (l != null && l.name != null) {
+          names.add(l.name);
+        }
+      }
+    }
+    return names;
   }
 
   /** " (Kind/name)" as far as the document says, or "". */

@@ -20,4 +20,28 @@ public final class Defaults {
   public static final int TCP_IDLE_TIMEOUT_SECONDS = 300;
   public static final boolean RECORD_ROUTE = true;
   public static final String FORKING = "serial";
+  public static final String STRING_MATCH_TYPE = "Exact";
+  public static final String HEADER_MATCH_TYPE = "Present";
+  public static final List<String> STRING_MATCH_TYPES =
+      List.of("Exact", "Prefix", "RegularExpression");
+  public static final List<String> HEADER_MATCH_TYPES =
+      List.of("Present", "Exact", "RegularExpression");
+
+  /** The transports a match can name (a listener's protocol without "SIP-"). */
+  public static final List<String> TRANSPORTS = List.of("UDP", "TCP");
+
+  public static final List<String> FILTER_TYPES =
+      List.of("RewriteUser", "RequestHeaderModifier", "RewriteRequestUri", "RecordRoute");
+  public static final int WEIGHT = 1;
+  public static final int PRIORITY = 0;
+  public static final List<String> FAILOVER_CODES = List.of("5xx", "408");
+  public static final String DISPATCH_ALGORITHM = "RoundRobin";
+  public static final List<String> DISPATCH_ALGORITHMS =
+      List.of("RoundRobin", "Weighted", "Hash", "LeastActive", "Random", "Priority");
+  public static final String HASH_KEY = "CallID";
+  public static final List<String> HASH_KEYS = List.of("CallID", "FromUser", "RequestUriUser");
+  public static final int PROBE_INTERVAL_MILLIS = 5000;
+  public static final int PROBE_TIMEOUT_MILLIS = 2000;
+  public static final int PROBE_FAILURE_THRESHOLD = 2;
+  public static final int PROBE_SUCCESS_THRESHOLD = 1;
 }

@@ -76,19 +76,79 @@ final class Schema {
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
 
   static final Obj PARENT_REF = obj("name", S, "namespace", S);
-  static final Obj MATCH = obj("methods", new ListOf(S));
-  static final Obj BACKEND_REF = obj("uri", S);
+  static final Obj STRING_MATCH = obj("type", S, "value", S);
+  static final Obj URI_MATCH = obj("user", STRING_MATCH, "host", STRING_MATCH);
+  static final Obj HEADER_MATCH = obj("name", S, "type", S, "value", S);
+  static final Obj MATCH =
+      obj(
+          "methods", new ListOf(S),
+          "requestUri", URI_MATCH,
+          "from", URI_MATCH,
+          "to", URI_MATCH,
+          "headers", new ListOf(HEADER_MATCH),
+          "sourceCidrs", new ListOf(S),
+          "listeners", new ListOf(S),
+          "transports", new ListOf(S));
+  static final Obj REPLACE = obj("pattern", S, "substitution", S);
+  static final Obj REWRITE_USER = obj("stripPrefix", I, "replace", REPLACE, "addPrefix", S);
+  static final Obj HEADER = obj("name", S, "value", S);
+  static final Obj REQUEST_HEADER_MODIFIER =
+      obj("add", new ListOf(HEADER), "set", new ListOf(HEADER), "remove", new ListOf(S));
+  static final Obj REWRITE_REQUEST_URI = obj("host", S, "port", I);
+  static final Obj RECORD_ROUTE = obj("enabled", B);
+  static final Obj FILTER =
+      obj(
+          "type", S,
+          "rewriteUser", REWRITE_USER,
+          "requestHeaderModifier", REQUEST_HEADER_MODIFIER,
+          "rewriteRequestUri", REWRITE_REQUEST_URI,
+          "recordRoute", RECORD_ROUTE);
+  static final Obj BACKEND_REF =
+      obj(
+          "uri", S,
+          "kind", S,
+          "name", S,
+          "namespace", S,
+          "weight", I,
+          "priority", I);
+  static final Obj FAILOVER = obj("codes", new ListOf(S));
+  static final Obj REJECT = obj("statusCode", I, "reason", S);
+  static final Obj REDIRECT = obj("statusCode", I, "contacts", new ListOf(S));
+  static final Obj RESPOND = obj("statusCode", I, "reason", S);
   static final Obj RULE =
       obj(
           "name", S,
           "matches", new ListOf(MATCH),
+          "filters", new ListOf(FILTER),
           "recordRoute", B,
           "forking", S,
-          "backendRefs", new ListOf(BACKEND_REF));
+          "backendRefs", new ListOf(BACKEND_REF),
+          "failover", FAILOVER,
+          "reject", REJECT,
+          "redirect", REDIRECT,
+          "respond", RESPOND,
+          "allowRelay", B);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", ROUTE_SPEC);
+
+  static final Obj DESTINATION = obj("uri", S, "weight", I, "priority", I);
+  static final Obj PROBE =
+      obj(
+          "enabled", B,
+          "intervalMillis", I,
+          "timeoutMillis", I,
+          "failureThreshold", I,
+          "successThreshold", I);
+  static final Obj DISPATCHER_SPEC =
+      obj(
+          "destinations", new ListOf(DESTINATION),
+          "algorithm", S,
+          "hashKey", S,
+          "probe", PROBE);
+  static final Obj DISPATCHER =
+      obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", DISPATCHER_SPEC);
 
   /** The document shape of a kind, or null for an unknown kind. */
   static Obj ofKind(String kind) {
@@ -97,6 +157,9 @@ final class Schema {
     }
     if (SipRoute.KIND.equals(kind)) {
       return ROUTE;
+    }
+    if (SipDispatcher.KIND.equals(kind)) {
+      return DISPATCHER;
     }
     return null;
   }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     visible = true)
 @JsonSubTypes({
   @JsonSubTypes.Type(value = SipGateway.class, name = SipGateway.KIND),
-  @JsonSubTypes.Type(value = SipRoute.class, name = SipRoute.KIND)
+  @JsonSubTypes.Type(value = SipRoute.class, name = SipRoute.KIND),
+  @JsonSubTypes.Type(value = SipDispatcher.class, name = SipDispatcher.KIND)
 })
 public abstract class SipResource {
   public static final String API_VERSION = "sbc.io/v1alpha1";

@@ -3,7 +3,27 @@ package io.sbc.api;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Routing rules attached to gateways (Gateway API: HTTPRoute). */
+/**
+ * Routing rules attached to gateways (Gateway API: HTTPRoute).
+ *
+ * <p><b>Which rule applies.</b> Every rule of every SipRoute attached to a gateway competes; among
+ * the rules with a match that applies, the most specific wins, then the earlier one:
+ *
+ * <ol>
+ *   <li>a match on the Request-URI user of type Exact;
+ *   <li>a match on the Request-URI user of type Prefix, the longest prefix first;
+ *   <li>a match on the Request-URI user of type RegularExpression;
+ *   <li>any other rule;
+ * </ol>
+ *
+ * and within one of these classes, the rule with more conditions first, then document order (routes
+ * in the order they are read, rules in the order written).
+ *
+ * <p><b>When nothing applies.</b> A request for a domain the gateway serves (its {@code domains},
+ * its listener and advertised addresses) is answered 404; a request for any other domain 403 ("not
+ * relaying"). Rules only apply to requests for served domains unless they set {@code allowRelay}:
+ * the SBC is no open relay by default.
+ */
 public class SipRoute extends SipResource {
   public static final String KIND = "SipRoute";
 
@@ -22,32 +42,185 @@ public class SipRoute extends SipResource {
   }
 
   /**
-   * One rule: when any of its matches applies (all when there are none), forward to its backends.
+   * One rule: matches (OR'd; every condition of one match AND'd; none: every request), filters
+   * applied in order, then exactly one action: {@code backendRefs} (forward), {@code reject},
+   * {@code redirect} or {@code respond}.
    */
   public static class Rule {
     public String name;
 
-    /** Matches, OR'd; fields within one match AND'd. Empty: the rule matches every request. */
     public List<Match> matches = new ArrayList<>();
+
+    /** Changes to the request before it is forwarded, in order. */
+    public List<Filter> filters = new ArrayList<>();
 
     /** Whether this SBC stays on the dialog's path (Record-Route). */
     public Boolean recordRoute = Defaults.RECORD_ROUTE;
 
-    /** "serial" (failover in order on 5xx, 408, timeout) or "parallel" (fork to all). */
+    /**
+     * "serial": one destination at a time, lowest priority value first, weighted within a priority,
+     * failing over on the failover codes; "parallel": every destination at once.
+     */
     public String forking = Defaults.FORKING;
 
-    /** Destinations, in failover order. */
+    /** Destinations: SIP URIs or SipDispatchers, each with a weight and a priority. */
     public List<BackendRef> backendRefs = new ArrayList<>();
+
+    /** When a destination's answer makes the next one be tried (serial forking). */
+    public Failover failover = new Failover();
+
+    /** Answer the request with this status instead of forwarding it. */
+    public Reject reject;
+
+    /** Answer with a 3xx and these Contacts. */
+    public Redirect redirect;
+
+    /** Answer locally (for example OPTIONS keep-alives) with this status. */
+    public Respond respond;
+
+    /** Whether the rule also applies to requests for domains the gateway does not serve. */
+    public Boolean allowRelay = false;
   }
 
-  /** Conditions on a request. */
+  /** Conditions on a request; every condition given must hold. */
   public static class Match {
     /** Request methods (any when empty). */
     public List<String> methods = new ArrayList<>();
+
+    /** The Request-URI. */
+    public UriMatch requestUri;
+
+    /** The From URI. */
+    public UriMatch from;
+
+    /** The To URI. */
+    public UriMatch to;
+
+    /** Header conditions, all of which must hold. */
+    public List<HeaderMatch> headers = new ArrayList<>();
+
+    /** Source address networks (CIDR); the request's source must be in one. */
+    public List<String> sourceCidrs = new ArrayList<>();
+
+    /** Names of the gateway listeners the request must have arrived on. */
+    public List<String> listeners = new ArrayList<>();
+
+    /** Transports the request must have arrived over (UDP, TCP). */
+    public List<String> transports = new ArrayList<>();
   }
 
-  /** A destination: a SIP URI (IP address, port, transport parameter). */
+  /** Conditions on the user and host parts of a URI. */
+  public static class UriMatch {
+    public StringMatch user;
+    public StringMatch host;
+  }
+
+  /** A string condition: Exact, Prefix or RegularExpression (Java syntax, whole value). */
+  public static class StringMatch {
+    public String type = Defaults.STRING_MATCH_TYPE;
+    public String value;
+  }
+
+  /** A header condition: Present, Exact or RegularExpression on its (first) value. */
+  public static class HeaderMatch {
+    public String name;
+    public String type = Defaults.HEADER_MATCH_TYPE;
+    public String value;
+  }
+
+  /**
+   * One change to the request, of the given type: RewriteUser, RequestHeaderModifier,
+   * RewriteRequestUri or RecordRoute; the field of that name holds its settings.
+   */
+  public static class Filter {
+    public String type;
+    public RewriteUser rewriteUser;
+    public RequestHeaderModifier requestHeaderModifier;
+    public RewriteRequestUri rewriteRequestUri;
+    public RecordRoute recordRoute;
+  }
+
+  /**
+   * A dialplan step on the Request-URI user: strip leading characters, then replace by pattern,
+   * then add a prefix.
+   */
+  public static class RewriteUser {
+    /** How many leading characters to remove. */
+    public Integer stripPrefix = 0;
+
+    /** A regular expression over the whole user and its replacement ($1 for groups). */
+    public Replace replace;
+
+    /** Characters put in front. */
+    public String addPrefix;
+  }
+
+  /** A pattern replacement. */
+  public static class Replace {
+    public String pattern;
+    public String substitution;
+  }
+
+  /** Header edits: add (another value), set (replace all), remove (all of that name). */
+  public static class RequestHeaderModifier {
+    public List<Header> add = new ArrayList<>();
+    public List<Header> set = new ArrayList<>();
+    public List<String> remove = new ArrayList<>();
+  }
+
+  /** A header name and value. */
+  public static class Header {
+    public String name;
+    public String value;
+  }
+
+  /** Sets the host and/or port of the Request-URI. */
+  public static class RewriteRequestUri {
+    public String host;
+    public Integer port;
+  }
+
+  /** Turns Record-Route on or off for the rule. */
+  public static class RecordRoute {
+    public Boolean enabled = true;
+  }
+
+  /**
+   * A destination: a SIP URI ({@code uri}) or a SipDispatcher ({@code kind: SipDispatcher} and
+   * {@code name}); weight among destinations of the same priority, lower priority tried first.
+   */
   public static class BackendRef {
     public String uri;
+    public String kind;
+    public String name;
+    public String namespace;
+    public Integer weight = Defaults.WEIGHT;
+    public Integer priority = Defaults.PRIORITY;
+  }
+
+  /** Which answers make serial forking try the next destination. */
+  public static class Failover {
+    /**
+     * Status codes ("503") or classes ("5xx"); a timeout or transport failure always counts as 408.
+     */
+    public List<String> codes = new ArrayList<>(Defaults.FAILOVER_CODES);
+  }
+
+  /** A local rejection. */
+  public static class Reject {
+    public Integer statusCode = 403;
+    public String reason;
+  }
+
+  /** A local redirection (RFC 3261 8.3): a 3xx with Contact headers. */
+  public static class Redirect {
+    public Integer statusCode = 302;
+    public List<String> contacts = new ArrayList<>();
+  }
+
+  /** A local answer. */
+  public static class Respond {
+    public Integer statusCode = 200;
+    public String reason;
   }
 }

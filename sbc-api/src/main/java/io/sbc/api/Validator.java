@@ -2,8 +2,13 @@ package io.sbc.api;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks the values of one bound document, collecting every problem with its field path. Pure: no
@@ -149,53 +154,562 @@ final class Validator {
         error(p, "empty list entry");
         continue;
       }
-      if (rule.recordRoute == null) {
-        error(p + ".recordRoute", "must be true or false");
+      rule(rule, p);
+    }
+  }
+
+  private void rule(SipRoute.Rule rule, String p) {
+    if (rule.recordRoute == null) {
+      error(p + ".recordRoute", "must be true or false");
+    }
+    if (rule.allowRelay == null) {
+      error(p + ".allowRelay", "must be true or false");
+    }
+    if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
+      error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");
+    }
+    if (rule.matches == null) {
+      error(p + ".matches", "must be a list (may be empty)");
+    } else {
+      for (int m = 0; m < rule.matches.size(); m++) {
+        SipRoute.Match match = rule.matches.get(m);
+        if (match == null) {
+          error(p + ".matches[" + m + "]", "empty list entry");
+        } else {
+          match(match, p + ".matches[" + m + "]");
+        }
       }
-      if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
-        error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");
+    }
+    if (rule.filters == null) {
+      error(p + ".filters", "must be a list (may be empty)");
+    } else {
+      for (int f = 0; f < rule.filters.size(); f++) {
+        SipRoute.Filter filter = rule.filters.get(f);
+        if (filter == null) {
+          error(p + ".filters[" + f + "]", "empty list entry");
+        } else {
+          filter(filter, p + ".filters[" + f + "]");
+        }
       }
-      if (rule.matches == null) {
-        error(p + ".matches", "must be a list (may be empty)");
+    }
+    List<String> actions = new ArrayList<>();
+    if (rule.backendRefs != null && !rule.backendRefs.isEmpty()) {
+      actions.add("backendRefs");
+    }
+    if (rule.reject != null) {
+      actions.add("reject");
+    }
+    if (rule.redirect != null) {
+      actions.add("redirect");
+    }
+    if (rule.respond != null) {
+      actions.add("respond");
+    }
+    if (actions.size() != 1) {
+      error(
+          p,
+          (rule.name == null ? "" : "rule '" + rule.name + "' ")
+              + "needs exactly one action: backendRefs (at least one), reject, redirect or respond"
+              + (actions.isEmpty() ? " (has none)" : " (has " + String.join(", ", actions) + ")"));
+    }
+    for (int b = 0; rule.backendRefs != null && b < rule.backendRefs.size(); b++) {
+      SipRoute.BackendRef ref = rule.backendRefs.get(b);
+      if (ref == null) {
+        error(p + ".backendRefs[" + b + "]", "empty list entry");
       } else {
-        for (int m = 0; m < rule.matches.size(); m++) {
-          SipRoute.Match match = rule.matches.get(m);
-          if (match == null) {
-            error(p + ".matches[" + m + "]", "empty list entry");
-            continue;
+        backendRef(ref, p + ".backendRefs[" + b + "]");
+      }
+    }
+    if (rule.failover == null) {
+      error(p + ".failover", "required");
+    } else if (rule.failover.codes == null) {
+      error(p + ".failover.codes", "must be a list (may be empty)");
+    } else {
+      for (int c = 0; c < rule.failover.codes.size(); c++) {
+        String code = rule.failover.codes.get(c);
+        if (code == null || !isFailoverCode(code)) {
+          error(
+              p + ".failover.codes[" + c + "]",
+              "must be a status code 300..699 (\"503\") or a class 4xx, 5xx or 6xx (was "
+                  + code
+                  + ")");
+        }
+      }
+    }
+    if (rule.reject != null) {
+      range(p + ".reject.statusCode", rule.reject.statusCode, 400, 699);
+      reasonPhrase(p + ".reject.reason", rule.reject.reason);
+    }
+    if (rule.redirect != null) {
+      range(p + ".redirect.statusCode", rule.redirect.statusCode, 300, 399);
+      List<String> contacts = rule.redirect.contacts;
+      if (contacts == null || contacts.isEmpty()) {
+        error(p + ".redirect.contacts", "at least one contact (a sip:, sips: or tel: URI)");
+      } else {
+        for (int c = 0; c < contacts.size(); c++) {
+          String u = contacts.get(c);
+          String cp = p + ".redirect.contacts[" + c + "]";
+          if (u == null) {
+            error(cp, "empty list entry");
+          } else if (!hasScheme(u, "sip:") && !hasScheme(u, "sips:") && !hasScheme(u, "tel:")) {
+            error(cp, "must be a sip:, sips: or tel: URI (was " + u + ")");
+          } else if (!printable(u) || u.indexOf(' ') >= 0) {
+            error(cp, "must not contain spaces or control characters");
           }
-          List<String> methods = match.methods;
-          for (int k = 0; methods != null && k < methods.size(); k++) {
-            String method = methods.get(k);
-            if (method == null
-                || method.isEmpty()
-                || !method.chars().allMatch(Validator::isToken)) {
-              error(p + ".matches[" + m + "].methods[" + k + "]", "not a SIP method: " + method);
+        }
+      }
+    }
+    if (rule.respond != null) {
+      range(p + ".respond.statusCode", rule.respond.statusCode, 200, 699);
+      reasonPhrase(p + ".respond.reason", rule.respond.reason);
+    }
+  }
+
+  private void match(SipRoute.Match match, String p) {
+    List<String> methods = match.methods;
+    if (methods == null) {
+      error(p + ".methods", "must be a list (may be empty)");
+    }
+    for (int k = 0; methods != null && k < methods.size(); k++) {
+      String method = methods.get(k);
+      if (method == null || !isToken(method)) {
+        error(p + ".methods[" + k + "]", "not a SIP method: " + method);
+      }
+    }
+    uriMatch(match.requestUri, p + ".requestUri");
+    uriMatch(match.from, p + ".from");
+    uriMatch(match.to, p + ".to");
+    if (match.headers == null) {
+      error(p + ".headers", "must be a list (may be empty)");
+    }
+    for (int h = 0; match.headers != null && h < match.headers.size(); h++) {
+      SipRoute.HeaderMatch hm = match.headers.get(h);
+      String hp = p + ".headers[" + h + "]";
+      if (hm == null) {
+        error(hp, "empty list entry");
+        continue;
+      }
+      headerName(hp + ".name", hm.name);
+      if (hm.type == null || !Defaults.HEADER_MATCH_TYPES.contains(hm.type)) {
+        error(hp + ".type", "'" + hm.type + "' is not one of " + Defaults.HEADER_MATCH_TYPES);
+      } else if ("Present".equals(hm.type)) {
+        if (hm.value != null) {
+          error(
+              hp + ".value",
+              "not used by type Present (the default): set type Exact or RegularExpression"
+                  + " to compare the value");
+        }
+      } else if (hm.value == null) {
+        error(hp + ".value", "required for type " + hm.type);
+      } else if ("RegularExpression".equals(hm.type)) {
+        regex(hp + ".value", hm.value);
+      }
+    }
+    if (match.sourceCidrs == null) {
+      error(p + ".sourceCidrs", "must be a list (may be empty)");
+    }
+    for (int c = 0; match.sourceCidrs != null && c < match.sourceCidrs.size(); c++) {
+      String cidr = match.sourceCidrs.get(c);
+      String why = cidr == null ? "empty list entry" : cidrProblem(cidr);
+      if (why != null) {
+        error(p + ".sourceCidrs[" + c + "]", why);
+      }
+    }
+    if (match.listeners == null) {
+      error(p + ".listeners", "must be a list (may be empty)");
+    }
+    for (int l = 0; match.listeners != null && l < match.listeners.size(); l++) {
+      String name = match.listeners.get(l);
+      if (name == null || name.isBlank()) {
+        error(p + ".listeners[" + l + "]", "empty list entry");
+      }
+    }
+    if (match.transports == null) {
+      error(p + ".transports", "must be a list (may be empty)");
+    }
+    for (int t = 0; match.transports != null && t < match.transports.size(); t++) {
+      String tr = match.transports.get(t);
+      if (tr == null || !Defaults.TRANSPORTS.contains(tr)) {
+        error(p + ".transports[" + t + "]", "'" + tr + "' is not one of " + Defaults.TRANSPORTS);
+      }
+    }
+  }
+
+  private void uriMatch(SipRoute.UriMatch m, String p) {
+    if (m == null) {
+      return;
+    }
+    if (m.user == null && m.host == null) {
+      error(p, "set user or host (or leave out " + p.substring(p.lastIndexOf('.') + 1) + ")");
+    }
+    stringMatch(m.user, p + ".user");
+    stringMatch(m.host, p + ".host");
+  }
+
+  private void stringMatch(SipRoute.StringMatch m, String p) {
+    if (m == null) {
+      return;
+    }
+    if (m.type == null || !Defaults.STRING_MATCH_TYPES.contains(m.type)) {
+      error(p + ".type", "'" + m.type + "' is not one of " + Defaults.STRING_MATCH_TYPES);
+    }
+    if (m.value == null) {
+      error(p + ".value", "required");
+    } else if ("RegularExpression".equals(m.type)) {
+      regex(p + ".value", m.value);
+    }
+  }
+
+  private void filter(SipRoute.Filter f, String p) {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("rewriteUser", f.rewriteUser);
+    settings.put("requestHeaderModifier", f.requestHeaderModifier);
+    settings.put("rewriteRequestUri", f.rewriteRequestUri);
+    settings.put("recordRoute", f.recordRoute);
+    String field = null;
+    if (f.type == null) {
+      error(p + ".type", "required, one of " + Defaults.FILTER_TYPES);
+    } else if (!Defaults.FILTER_TYPES.contains(f.type)) {
+      error(p + ".type", "'" + f.type + "' is not one of " + Defaults.FILTER_TYPES);
+    } else {
+      field = Character.toLowerCase(f.type.charAt(0)) + f.type.substring(1);
+      if (settings.get(field) == null) {
+        error(p + "." + field, "required for type " + f.type);
+      }
+    }
+    for (Map.Entry<String, Object> e : settings.entrySet()) {
+      if (e.getValue() != null && !e.getKey().equals(field) && field != null) {
+        error(p + "." + e.getKey(), "not allowed with type " + f.type + " (one filter, one type)");
+      }
+    }
+    if (f.rewriteUser != null) {
+      SipRoute.RewriteUser ru = f.rewriteUser;
+      String rp = p + ".rewriteUser";
+      if (ru.stripPrefix == null) {
+        error(rp + ".stripPrefix", "must not be null");
+      } else if (ru.stripPrefix < 0) {
+        error(rp + ".stripPrefix", "must be 0 or more (was " + ru.stripPrefix + ")");
+      }
+      if (ru.replace != null) {
+        if (ru.replace.pattern == null) {
+          error(rp + ".replace.pattern", "required");
+        } else {
+          Pattern pattern = regex(rp + ".replace.pattern", ru.replace.pattern);
+          if (ru.replace.substitution == null) {
+            error(rp + ".replace.substitution", "required (may be \"\")");
+          } else if (pattern != null) {
+            String why = substitutionProblem(pattern, ru.replace.pattern, ru.replace.substitution);
+            if (why != null) {
+              error(rp + ".replace.substitution", why);
             }
           }
         }
       }
-      if (rule.backendRefs == null || rule.backendRefs.isEmpty()) {
-        error(p + ".backendRefs", "at least one backend is required");
-        continue;
+      if (ru.addPrefix != null && !ru.addPrefix.chars().allMatch(Validator::isUserChar)) {
+        error(
+            rp + ".addPrefix",
+            "may hold only characters allowed in a SIP URI user part (was " + ru.addPrefix + ")");
       }
-      for (int b = 0; b < rule.backendRefs.size(); b++) {
-        SipRoute.BackendRef ref = rule.backendRefs.get(b);
-        if (ref == null) {
-          error(p + ".backendRefs[" + b + "]", "empty list entry");
+    }
+    if (f.requestHeaderModifier != null) {
+      SipRoute.RequestHeaderModifier m = f.requestHeaderModifier;
+      String mp = p + ".requestHeaderModifier";
+      boolean empty = true;
+      for (String op : List.of("add", "set")) {
+        List<SipRoute.Header> hs = "add".equals(op) ? m.add : m.set;
+        if (hs == null) {
+          error(mp + "." + op, "must be a list (may be empty)");
           continue;
         }
-        String u = ref.uri;
-        String bp = p + ".backendRefs[" + b + "].uri";
-        if (u == null) {
-          error(bp, "required");
-        } else if (!u.startsWith("sip:")) {
-          error(bp, "must be a sip: URI (was " + u + ")");
-        } else if (!hostIsIp(u.substring(4))) {
-          error(bp, "host must be an IP address (DNS names are not resolved yet): " + u);
+        empty &= hs.isEmpty();
+        for (int h = 0; h < hs.size(); h++) {
+          SipRoute.Header hd = hs.get(h);
+          String hp = mp + "." + op + "[" + h + "]";
+          if (hd == null) {
+            error(hp, "empty list entry");
+            continue;
+          }
+          modifiableHeader(hp + ".name", hd.name);
+          if (hd.value == null) {
+            error(hp + ".value", "required");
+          } else if (!printable(hd.value)) {
+            error(hp + ".value", "must not contain line breaks or control characters");
+          }
+        }
+      }
+      if (m.remove == null) {
+        error(mp + ".remove", "must be a list (may be empty)");
+      } else {
+        empty &= m.remove.isEmpty();
+        for (int h = 0; h < m.remove.size(); h++) {
+          modifiableHeader(mp + ".remove[" + h + "]", m.remove.get(h));
+        }
+      }
+      if (empty) {
+        error(mp, "nothing to do: give add, set or remove");
+      }
+    }
+    if (f.rewriteRequestUri != null) {
+      SipRoute.RewriteRequestUri u = f.rewriteRequestUri;
+      String up = p + ".rewriteRequestUri";
+      if (u.host == null && u.port == null) {
+        error(up, "nothing to do: give host and/or port");
+      }
+      if (u.host != null && !isIpLiteral(u.host) && !isHostName(u.host)) {
+        error(up + ".host", "not a host name or IP address (IPv6 without brackets): " + u.host);
+      }
+      if (u.port != null && (u.port < 1 || u.port > 65535)) {
+        error(up + ".port", "must be 1..65535 (was " + u.port + ")");
+      }
+    }
+    if (f.recordRoute != null && f.recordRoute.enabled == null) {
+      error(p + ".recordRoute.enabled", "must be true or false");
+    }
+  }
+
+  private void backendRef(SipRoute.BackendRef ref, String p) {
+    boolean byUri = ref.uri != null;
+    boolean byName = ref.kind != null || ref.name != null;
+    if (byUri && byName) {
+      error(
+          p,
+          "give either uri or kind: "
+              + SipDispatcher.KIND
+              + " with name, not both (uri "
+              + ref.uri
+              + ", "
+              + (ref.kind != null ? "kind " + ref.kind : "name " + ref.name)
+              + ")");
+    } else if (!byUri && !byName) {
+      error(p + ".uri", "required (or kind: " + SipDispatcher.KIND + " and name)");
+    } else if (byUri) {
+      sipIpUri(p + ".uri", ref.uri);
+      if (ref.namespace != null) {
+        error(p + ".namespace", "only with kind: " + SipDispatcher.KIND);
+      }
+    } else {
+      if (ref.kind == null) {
+        error(p + ".kind", "required with name (kind: " + SipDispatcher.KIND + ")");
+      } else if (!SipDispatcher.KIND.equals(ref.kind)) {
+        error(p + ".kind", "must be " + SipDispatcher.KIND + " (was " + ref.kind + ")");
+      }
+      if (ref.name == null || ref.name.isBlank()) {
+        error(p + ".name", "required: the name of a " + SipDispatcher.KIND);
+      }
+    }
+    range(p + ".weight", ref.weight, 0, 1000);
+    range(p + ".priority", ref.priority, 0, 1000);
+  }
+
+  void dispatcher(SipDispatcher d) {
+    common(d);
+    SipDispatcher.Spec s = d.spec;
+    if (s == null) {
+      error("spec", "required");
+      return;
+    }
+    if (s.destinations == null || s.destinations.isEmpty()) {
+      error("spec.destinations", "at least one destination is required");
+    } else {
+      Set<String> uris = new HashSet<>();
+      for (int i = 0; i < s.destinations.size(); i++) {
+        SipDispatcher.Destination dst = s.destinations.get(i);
+        String p = "spec.destinations[" + i + "]";
+        if (dst == null) {
+          error(p, "empty list entry");
+          continue;
+        }
+        if (sipIpUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
+          error(p + ".uri", "duplicate destination " + dst.uri);
+        }
+        range(p + ".weight", dst.weight, 0, 1000);
+        range(p + ".priority", dst.priority, 0, 1000);
+      }
+    }
+    if (s.algorithm == null || !Defaults.DISPATCH_ALGORITHMS.contains(s.algorithm)) {
+      error(
+          "spec.algorithm", "'" + s.algorithm + "' is not one of " + Defaults.DISPATCH_ALGORITHMS);
+    }
+    if (s.hashKey == null || !Defaults.HASH_KEYS.contains(s.hashKey)) {
+      error("spec.hashKey", "'" + s.hashKey + "' is not one of " + Defaults.HASH_KEYS);
+    }
+    SipDispatcher.Probe pr = s.probe;
+    if (pr == null) {
+      error("spec.probe", "required");
+      return;
+    }
+    if (pr.enabled == null) {
+      error("spec.probe.enabled", "must be true or false");
+    }
+    range("spec.probe.intervalMillis", pr.intervalMillis, 100, 3_600_000);
+    range("spec.probe.timeoutMillis", pr.timeoutMillis, 50, 60_000);
+    if (pr.intervalMillis != null
+        && pr.timeoutMillis != null
+        && pr.timeoutMillis >= pr.intervalMillis) {
+      error(
+          "spec.probe.timeoutMillis",
+          "must be below intervalMillis (" + pr.timeoutMillis + " >= " + pr.intervalMillis + ")");
+    }
+    range("spec.probe.failureThreshold", pr.failureThreshold, 1, 100);
+    range("spec.probe.successThreshold", pr.successThreshold, 1, 100);
+  }
+
+  /** A sip: URI with an IP host; reports and returns false otherwise. */
+  private boolean sipIpUri(String path, String u) {
+    if (u == null) {
+      error(path, "required");
+    } else if (!u.startsWith("sip:")) {
+      error(path, "must be a sip: URI (was " + u + ")");
+    } else if (!hostIsIp(u.substring(4))) {
+      error(path, "host must be an IP address (DNS names are not resolved yet): " + u);
+    } else {
+      return true;
+    }
+    return false;
+  }
+
+  /** Compiles a regular expression, reporting why it does not; null when it does not. */
+  private Pattern regex(String path, String value) {
+    try {
+      return Pattern.compile(value);
+    } catch (PatternSyntaxException e) {
+      error(
+          path,
+          "not a valid regular expression: "
+              + e.getDescription()
+              + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "")
+              + " (was "
+              + value
+              + ")");
+      return null;
+    }
+  }
+
+  /**
+   * Why a replacement string would fail with this pattern ($n beyond the groups, ${name} not a
+   * group, a trailing \ or $), or null; as Matcher.appendReplacement reads it.
+   */
+  static String substitutionProblem(Pattern pattern, String regex, String sub) {
+    int groups = pattern.matcher("").groupCount();
+    for (int i = 0; i < sub.length(); i++) {
+      char c = sub.charAt(i);
+      if (c == '\\') {
+        if (++i == sub.length()) {
+          return "ends with a lone \\ (write \\\\ for a backslash)";
+        }
+      } else if (c == '$') {
+        if (++i == sub.length()) {
+          return "ends with a lone $ (write \\$ for a dollar sign)";
+        }
+        char n = sub.charAt(i);
+        if (n == '{') {
+          int close = sub.indexOf('}', i);
+          if (close < 0) {
+            return "unclosed ${ group name";
+          }
+          String name = sub.substring(i + 1, close);
+          if (!regex.contains("(?<" + name + ">")) {
+            return "${" + name + "}: the pattern has no group named " + name;
+          }
+          i = close;
+        } else if (n >= '0' && n <= '9') {
+          if (n - '0' > groups) {
+            return "$" + n + ": the pattern has " + groups + " group" + (groups == 1 ? "" : "s");
+          }
+        } else {
+          return "$ must be followed by a group number or {name} (write \\$ for a dollar sign)";
         }
       }
     }
+    return null;
+  }
+
+  private void headerName(String path, String name) {
+    if (name == null || name.isEmpty()) {
+      error(path, "required");
+    } else if (!isToken(name)) {
+      error(path, "not a SIP header name (a token): " + name);
+    }
+  }
+
+  /** Headers the proxy itself maintains: changing them would break transactions or dialogs. */
+  private static final Set<String> PROXY_HEADERS =
+      Set.of(
+          "via",
+          "v",
+          "from",
+          "f",
+          "to",
+          "t",
+          "call-id",
+          "i",
+          "cseq",
+          "content-length",
+          "l",
+          "route",
+          "record-route");
+
+  private void modifiableHeader(String path, String name) {
+    headerName(path, name);
+    if (name != null && PROXY_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      error(path, name + " is maintained by the proxy and cannot be modified");
+    }
+  }
+
+  private void reasonPhrase(String path, String reason) {
+    if (reason != null && !printable(reason)) {
+      error(path, "must not contain line breaks or control characters");
+    }
+  }
+
+  /** No line breaks or other control characters (tabs allowed): safe to write into a header. */
+  private static boolean printable(String s) {
+    return s.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f));
+  }
+
+  private static boolean hasScheme(String uri, String scheme) {
+    return uri.regionMatches(true, 0, scheme, 0, scheme.length()) && uri.length() > scheme.length();
+  }
+
+  private static boolean isFailoverCode(String code) {
+    if (code.length() != 3) {
+      return false;
+    }
+    if (code.endsWith("xx")) {
+      return code.charAt(0) >= '4' && code.charAt(0) <= '6';
+    }
+    if (!code.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return false;
+    }
+    int v = Integer.parseInt(code);
+    return v >= 300 && v <= 699;
+  }
+
+  /**
+   * Why the text is not an IPv4 or IPv6 network ("192.0.2.0/24", "2001:db8::/32", or a bare address
+   * meaning /32 or /128), or null.
+   */
+  static String cidrProblem(String cidr) {
+    int slash = cidr.indexOf('/');
+    String addr = slash < 0 ? cidr : cidr.substring(0, slash);
+    int max;
+    if (isIpv4(addr)) {
+      max = 32;
+    } else if (isIpv6(addr)) {
+      max = 128;
+    } else {
+      return "not an IPv4 or IPv6 network (address/prefix-length): " + cidr;
+    }
+    if (slash >= 0) {
+      String len = cidr.substring(slash + 1);
+      if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return "bad prefix length in " + cidr;
+      }
+      if (Integer.parseInt(len) > max) {
+        return "prefix length must be 0.." + max + " in " + cidr;
+      }
+    }
+    return null;
   }
 
   private void range(String path, Integer v, int min, int max) {
@@ -245,21 +759,17 @@ final class Validator {
   }
 
   static boolean isIpLiteral(String s) {
-    if (s.indexOf(':') >= 0) {
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-          return false;
-        }
-      }
-      return true;
-    }
+    return isIpv4(s) || isIpv6(s);
+  }
+
+  /** Four decimal octets 0..255. */
+  static boolean isIpv4(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length != 4) {
       return false;
     }
     for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
         return false;
       }
       if (Integer.parseInt(p) > 255) {
@@ -267,6 +777,61 @@ final class Validator {
       }
     }
     return true;
+  }
+
+  /**
+   * RFC 4291 text form: eight groups of 1..4 hex digits, "::" standing for one or more zero groups
+   * at most once, the last two groups possibly written as an IPv4 address. No zone.
+   */
+  static boolean isIpv6(String s) {
+    if (s.isEmpty() || s.indexOf(':') < 0) {
+      return false;
+    }
+    int groups = 0;
+    String rest = s;
+    int lastColon = s.lastIndexOf(':');
+    if (s.indexOf('.', lastColon) >= 0) {
+      if (!isIpv4(s.substring(lastColon + 1))) {
+        return false;
+      }
+      groups = 2;
+      rest = s.substring(0, lastColon + 1); // "a:b::" or "a:b:c:d:e:f:"
+      if (!rest.endsWith("::")) {
+        rest = rest.substring(0, rest.length() - 1);
+      }
+    }
+    int dc = rest.indexOf("::");
+    if (dc >= 0 && rest.indexOf("::", dc + 1) >= 0) {
+      return false;
+    }
+    if (dc < 0) {
+      int n = hexGroups(rest);
+      return n > 0 && groups + n == 8;
+    }
+    String left = rest.substring(0, dc);
+    String right = rest.substring(dc + 2);
+    int l = left.isEmpty() ? 0 : hexGroups(left);
+    int r = right.isEmpty() ? 0 : hexGroups(right);
+    if (l < 0 || r < 0) {
+      return false;
+    }
+    return groups + l + r <= 7;
+  }
+
+  /** The number of ':'-separated groups of 1..4 hex digits, or -1 when it is not that. */
+  private static int hexGroups(String s) {
+    String[] parts = s.split(":", -1);
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 4) {
+        return -1;
+      }
+      for (int i = 0; i < p.length(); i++) {
+        if (Character.digit(p.charAt(i), 16) < 0) {
+          return -1;
+        }
+      }
+    }
+    return parts.length;
   }
 
   private static boolean isDnsLabel(String s) {
@@ -301,7 +866,23 @@ final class Validator {
     return true;
   }
 
-  private static boolean isToken(int c) {
-    return Character.isLetterOrDigit(c) || "-.!%*_+`'~".indexOf(c) >= 0;
+  /** An RFC 3261 token: ASCII letters, digits and -.!%*_+`'~, at least one. */
+  static boolean isToken(String s) {
+    return !s.isEmpty() && s.chars().allMatch(Validator::isTokenChar);
+  }
+
+  private static boolean isTokenChar(int c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "-.!%*_+`'~".indexOf(c) >= 0;
+  }
+
+  /** RFC 3261 user: unreserved, escaped (%) and user-unreserved characters. */
+  private static boolean isUserChar(int c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "-_.!~*'()%&=+$,;?/".indexOf(c) >= 0;
   }
 }

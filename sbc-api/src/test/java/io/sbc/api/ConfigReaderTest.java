@@ -274,7 +274,7 @@ class ConfigReaderTest {
     String e = errors.get(0);
     assertTrue(
         e.startsWith("test.yaml: document 2 (SipRoot/to-pbx): kind: unknown kind 'SipRoot'"), e);
-    assertTrue(e.contains("SipGateway or SipRoute"), e);
+    assertTrue(e.contains("SipGateway, SipRoute or SipDispatcher"), e);
   }
 
   @Test

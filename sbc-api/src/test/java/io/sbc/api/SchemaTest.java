@@ -26,9 +26,15 @@ class SchemaTest {
   }
 
   @Test
+  void dispatcherSchemaMatchesTheModel() {
+    assertMatches(SipDispatcher.class, Schema.DISPATCHER, "SipDispatcher");
+  }
+
+  @Test
   void kinds() {
     assertEquals(Schema.GATEWAY, Schema.ofKind("SipGateway"));
     assertEquals(Schema.ROUTE, Schema.ofKind("SipRoute"));
+    assertEquals(Schema.DISPATCHER, Schema.ofKind("SipDispatcher"));
     assertEquals(null, Schema.ofKind("Gateway"));
   }
 

@@ -4,6 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.sbc.api.ConfigException;
+import io.sbc.runtime.config.ConfigWatcher;
 import io.sbc.runtime.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
@@ -77,8 +78,17 @@ public class SbcApplication implements QuarkusApplication {
         LOG.warnf("cannot write pid file %s: %s", pidFile, e.getMessage());
       }
     }
+    // Hot reload: a valid new version of the file replaces routes and dispatchers in place.
+    long interval = Long.getLong("sbc.reload.interval-ms", 1000);
+    ConfigWatcher watcher =
+        interval > 0
+            ? new ConfigWatcher(vertx, Path.of(config), gateway, interval, sbc::reload)
+            : null;
     LOG.infof("SBC gateway %s ready, pid %d (config %s)", cfg.name(), pid, config);
     Quarkus.waitForExit();
+    if (watcher != null) {
+      watcher.close();
+    }
     sbc.close();
     if (pidFile != null) {
       Files.deleteIfExists(Path.of(pidFile));

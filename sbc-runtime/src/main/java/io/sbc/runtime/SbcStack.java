@@ -22,14 +22,16 @@ import java.util.concurrent.TimeUnit;
  * its listeners bound. The process and the integration tests start it the same way.
  */
 public final class SbcStack implements AutoCloseable {
-  private final GatewayConfig config;
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(SbcStack.class);
+  private volatile GatewayConfig config;
   private final List<Loop> loops;
   private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
   private final TransportLayer transports;
   private final TransactionLayer transactions;
   private final Proxy proxy;
 
-  private SbcStack(GatewayConfig config, Vertx vertx) {
+  private SbcStack(GatewayConfig config, Vertx vertx) throws io.sbc.api.ConfigException {
     this.config = config;
     VertxInternal vx = (VertxInternal) vertx;
     List<Loop> ls = new ArrayList<>();
@@ -57,7 +59,10 @@ public final class SbcStack implements AutoCloseable {
     this.transactions = new TransactionLayer(transports::send, config.timers());
     this.proxy =
         new Proxy(
-            new SipMessageDecoder(config.limits()), transactions, config.proxy(), config.router());
+            new SipMessageDecoder(config.limits()),
+            transactions,
+            config.proxy(),
+            config.router(name -> null, null));
     p[0] = proxy;
   }
 
@@ -67,7 +72,12 @@ public final class SbcStack implements AutoCloseable {
    * @throws BindException naming the listener that could not be bound (nothing stays bound)
    */
   public static SbcStack start(GatewayConfig config, Vertx vertx) throws BindException {
-    SbcStack s = new SbcStack(config, vertx);
+    SbcStack s;
+    try {
+      s = new SbcStack(config, vertx);
+    } catch (io.sbc.api.ConfigException e) {
+      throw new BindException(e.getMessage());
+    }
     for (Listener l : config.listeners()) {
       try {
         s.transports.bind(l);
@@ -91,6 +101,29 @@ public final class SbcStack implements AutoCloseable {
 
   public GatewayConfig config() {
     return config;
+  }
+
+  /**
+   * Applies a new configuration of the same gateway: routes and dispatchers are swapped at once (a
+   * request already routed keeps its targets, so no transaction or call is dropped); listeners,
+   * limits and timers need a restart and are left as they are.
+   */
+  public synchronized void reload(GatewayConfig next) {
+    if (!next.listeners().toString().equals(config.listeners().toString())
+        || !next.limits().equals(config.limits())
+        || !next.timers().equals(config.timers())
+        || !next.transport().equals(config.transport())) {
+      LOG.warnf(
+          "configuration of gateway %s: listener, limit and timer changes take effect at the next"
+              + " start; routes and dispatchers are applied now",
+          next.name());
+    }
+    try {
+      proxy.setRouter(next.router(name -> null, null));
+    } catch (io.sbc.api.ConfigException e) {
+      throw new IllegalStateException(String.join("; ", e.errors()), e);
+    }
+    config = next;
   }
 
   public List<Loop> loops() {

@@ -247,7 +247,9 @@ class TortureOverUdpTest {
           parentRefs:
             - name: torture
           rules:
+            # The corpus addresses foreign domains (example.com...): this rule relays them.
             - recordRoute: true
+              allowRelay: true
               backendRefs:
                 - uri: sip:127.0.0.1:%d
         """

@@ -3,14 +3,16 @@ package io.sbc.runtime.config;
 import io.sbc.api.ConfigException;
 import io.sbc.api.ConfigReader;
 import io.sbc.api.Configuration;
+import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
+import io.sbc.runtime.routing.DestinationPool;
+import io.sbc.runtime.routing.RouteCompiler;
+import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.message.SipParseException;
 import io.sbc.runtime.sip.message.SipUri;
 import io.sbc.runtime.sip.proxy.ProxySettings;
-import io.sbc.runtime.sip.proxy.RouteAction;
-import io.sbc.runtime.sip.proxy.Router;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.transaction.TimerSettings;
 import io.sbc.runtime.sip.transport.Listener;
@@ -26,9 +28,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * One gateway's configuration compiled for the runtime: listeners, limits, timers, proxy settings
@@ -41,7 +46,10 @@ public record GatewayConfig(
     TransportConfig transport,
     TimerSettings timers,
     ProxySettings proxy,
-    Router router) {
+    List<SipRoute> routes,
+    List<SipDispatcher> dispatchers,
+    Set<String> servedHosts,
+    String source) {
 
   /** Reads, validates and compiles a configuration file. */
   public static GatewayConfig load(Path file, String gatewayName) throws ConfigException {
@@ -113,43 +121,66 @@ public record GatewayConfig(
             Set.copyOf(aliases),
             "stateless".equals(gw.spec.proxy.mode),
             gw.spec.proxy.maxForwards);
-    List<StaticRouter.Rule> rules = new ArrayList<>();
-    for (SipRoute r : cfg.routesOf(gw)) {
-      for (int i = 0; i < r.spec.rules.size(); i++) {
-        SipRoute.Rule rule = r.spec.rules.get(i);
-        List<Target> targets = new ArrayList<>();
-        for (int b = 0; b < rule.backendRefs.size(); b++) {
-          String uri = rule.backendRefs.get(b).uri;
-          String where =
-              source + ": " + r.id() + ": spec.rules[" + i + "].backendRefs[" + b + "].uri";
-          try {
-            targets.add(target(uri));
-          } catch (SipParseException | IllegalArgumentException e) {
-            errors.add(where + ": " + e.getMessage());
+    Set<String> served = new HashSet<>(aliases);
+    for (Listener l : listeners) {
+      served.add(l.host().toLowerCase());
+    }
+    List<SipRoute> routes = cfg.routesOf(gw);
+    List<SipDispatcher> dispatchers = new ArrayList<>();
+    for (SipRoute r : routes) {
+      for (SipRoute.Rule rule : r.spec.rules) {
+        for (SipRoute.BackendRef b : rule.backendRefs) {
+          SipDispatcher d = b.name == null ? null : cfg.dispatcher(b.name);
+          if (d != null && !dispatchers.contains(d)) {
+            dispatchers.add(d);
           }
         }
-        Set<String> methods = null;
-        if (!rule.matches.isEmpty()) {
-          methods = new LinkedHashSet<>();
-          for (SipRoute.Match m : rule.matches) {
-            if (m.methods.isEmpty()) {
-              methods = null;
-              break;
-            }
-            methods.addAll(m.methods);
-          }
-        }
-        rules.add(
-            new StaticRouter.Rule(
-                methods == null ? null : Set.copyOf(methods),
-                RouteAction.forward(targets, "parallel".equals(rule.forking), rule.recordRoute)));
       }
     }
-    if (!errors.isEmpty()) {
-      throw new ConfigException(errors);
+    GatewayConfig compiled =
+        new GatewayConfig(
+            gw.metadata.name,
+            listeners,
+            limits,
+            transport,
+            timers,
+            proxy,
+            List.copyOf(routes),
+            List.copyOf(dispatchers),
+            Set.copyOf(served),
+            source);
+    // Compile once now, with stand-in pools, so that a configuration that cannot be routed is
+    // refused before anything starts (or, on reload, before it replaces the running one).
+    compiled.router(name -> cfg.dispatcher(name) == null ? null : (m, r, out) -> {}, null);
+    return compiled;
+  }
+
+  /**
+   * The routing table of this gateway.
+   *
+   * @param pools the running dispatchers by name
+   * @param random the randomness of weighted choices (null: a thread-local generator)
+   */
+  public RoutingTable router(
+      Function<String, DestinationPool> pools, Supplier<RandomGenerator> random)
+      throws ConfigException {
+    RouteCompiler c =
+        new RouteCompiler(
+            servedHosts,
+            pools,
+            uri -> {
+              try {
+                return target(uri);
+              } catch (SipParseException e) {
+                throw new IllegalArgumentException(e.getMessage());
+              }
+            },
+            random != null ? random : ThreadLocalRandom::current);
+    RoutingTable table = c.compile(routes);
+    if (!c.errors().isEmpty()) {
+      throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }
-    return new GatewayConfig(
-        gw.metadata.name, listeners, limits, transport, timers, proxy, new StaticRouter(rules));
+    return table;
   }
 
   static Target target(String uri) throws SipParseException {

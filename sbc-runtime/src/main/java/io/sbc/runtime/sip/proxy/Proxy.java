@@ -79,6 +79,13 @@ public final class Proxy implements SipReceiver {
     return transactions;
   }
 
+  private volatile java.util.function.Consumer<String> callObserver;
+
+  /** Told the Call-ID of every BYE that passes (calls ending), on the receiving loop. */
+  public void setCallObserver(java.util.function.Consumer<String> observer) {
+    this.callObserver = observer;
+  }
+
   /** Swaps the routing table; requests already routed keep their targets. */
   public void setRouter(Router router) {
     this.router = router;
@@ -178,6 +185,9 @@ public final class Proxy implements SipReceiver {
       return;
     }
     boolean inDialog = m.toTag() != null;
+    if (method == SipMethod.BYE && callObserver != null) {
+      callObserver.accept(m.callId()); // a call ends: dispatchers count active calls
+    }
     RouteAction action;
     if (followsRouteSet(fwd, inDialog)) {
       // Loose routing (16.4, 16.6 step 6): the Route set, else the Request-URI, decides.
@@ -200,8 +210,16 @@ public final class Proxy implements SipReceiver {
       }
     }
     if (action.isReject()) {
-      reply(loop, flow, m, action.rejectStatus(), action.reason(), null);
+      reply(loop, flow, m, action.status(), action.reason(), action.extraHeaders());
       return;
+    }
+    if (action.targets().isEmpty()) {
+      // Every destination of the route is down (dispatcher probing): nothing to try.
+      reply(loop, flow, m, 503, "Service Unavailable (no destination available)", null);
+      return;
+    }
+    if (action.rewrite() != null && fwd.newRequestUri == null) {
+      applyRewrite(fwd, action.rewrite());
     }
     fwd.recordRoute = action.recordRoute() && !inDialog && isDialogCreating(method);
     fwd.loopHash = loopHash;
@@ -725,6 +743,40 @@ public final class Proxy implements SipReceiver {
     } else {
       e.insert(m.headersEnd(), "Max-Forwards: " + settings.maxForwards() + "\r\n");
     }
+  }
+
+  /** Routing's changes to the request (filters): Request-URI, headers removed and added. */
+  private static void applyRewrite(Forward fwd, RequestRewrite rw) {
+    SipMessage m = fwd.request;
+    MessageEditor e = fwd.edits;
+    if (rw.requestUri() != null) {
+      e.replace(m.uriStart(), m.uriEnd(), rw.requestUri());
+    }
+    for (String name : rw.removeHeaders()) {
+      byte[] nb = name.getBytes(StandardCharsets.ISO_8859_1);
+      byte code = HeaderName.lookup(nb, 0, nb.length);
+      for (int i = 0; i < m.headerCount(); i++) {
+        boolean same =
+            code != HeaderName.OTHER
+                ? m.headerCode(i) == code
+                : m.headerCode(i) == HeaderName.OTHER && isNamed(m, i, name);
+        if (same) {
+          e.delete(m.headerLineStart(i), m.headerLineEnd(i));
+        }
+      }
+    }
+    for (String line : rw.addHeaders()) {
+      e.insert(m.headersEnd(), line);
+    }
+  }
+
+  private static boolean isNamed(SipMessage m, int i, String name) {
+    int s = m.headerLineStart(i);
+    if (s + name.length() >= m.length() || !HeaderName.equalsIgnoreCase(m.bytes(), s, name)) {
+      return false;
+    }
+    byte c = m.bytes()[s + name.length()];
+    return c == ':' || c == ' ' || c == '\t';
   }
 
   // --- responses ------------------------------------------------------------------------------

@@ -17,6 +17,11 @@ final class ResponseContext implements ClientTransaction.Owner {
   private final Proxy proxy;
   private final ServerTransaction server;
   private Proxy.Forward fwd;
+
+  /** Kept apart from the request, which is released after the final response. */
+  private final String method;
+
+  private final String callId;
   private final RouteAction action;
   private final List<ClientTransaction> branches = new ArrayList<>(2);
   private int nextTarget;
@@ -29,6 +34,8 @@ final class ResponseContext implements ClientTransaction.Owner {
     this.proxy = proxy;
     this.server = server;
     this.fwd = fwd;
+    this.method = fwd.request.method();
+    this.callId = fwd.request.callId();
     this.action = action;
   }
 
@@ -50,8 +57,15 @@ final class ResponseContext implements ClientTransaction.Owner {
       ClientTransaction tx =
           proxy.sendRequest(server.loop(), fwd, t, proxy.newBranch(fwd.loopHash), this);
       if (tx != null) {
+        tx.attach(t);
         branches.add(tx);
+        if (t.feedback() != null) {
+          t.feedback().branchStarted(method, callId);
+        }
         return;
+      }
+      if (t.feedback() != null) {
+        t.feedback().branchEnded(method, callId, 503);
       }
       consider(null, 503);
       if (action.parallel()) {
@@ -72,6 +86,7 @@ final class ResponseContext implements ClientTransaction.Owner {
       }
       return;
     }
+    feedback(tx, code);
     if (code < 300) {
       // Section 16.7 step 5: every 2xx goes upstream at once; the other branches are cancelled.
       finalSent = true;
@@ -86,7 +101,7 @@ final class ResponseContext implements ClientTransaction.Owner {
       cancelPending();
     }
     if (!action.parallel() && !cancelled && !finalSent && hasMoreTargets()) {
-      if (isFailover(code)) {
+      if (action.failover().failsOver(code)) {
         startNext();
       } else {
         // A final that is no reason to fail over (486 Busy...) ends the serial search: the
@@ -99,12 +114,24 @@ final class ResponseContext implements ClientTransaction.Owner {
 
   @Override
   public void onTimeout(ClientTransaction tx) {
+    feedback(tx, 408);
     failed(408);
   }
 
   @Override
   public void onTransportError(ClientTransaction tx) {
+    feedback(tx, 503);
     failed(503);
+  }
+
+  /** Tells the target's owner how its branch ended (once: the first final of the branch). */
+  private void feedback(ClientTransaction tx, int code) {
+    if (tx.attachment() instanceof Target t) {
+      tx.attach(null);
+      if (t.feedback() != null) {
+        t.feedback().branchEnded(method, callId, code);
+      }
+    }
   }
 
   private void failed(int code) {
@@ -113,11 +140,6 @@ final class ResponseContext implements ClientTransaction.Owner {
       startNext();
     }
     finishIfDone();
-  }
-
-  /** Serial failover happens on 5xx and 408 (a timeout counts as 408). */
-  private static boolean isFailover(int code) {
-    return code == 408 || (code >= 500 && code < 600);
   }
 
   private boolean hasMoreTargets() {

@@ -3,21 +3,59 @@ package io.sbc.runtime.sip.proxy;
 import java.util.List;
 
 /**
- * What routing decided for a new request: forward to targets (in failover order, or all at once
- * when parallel), or reject with a status.
+ * What routing decided for a request: forward to targets (in failover order, or all at once when
+ * parallel) after rewriting it, or answer it locally with a status.
+ *
+ * @param targets where to forward, in the order to try
+ * @param parallel fork to every target at once
+ * @param recordRoute stay on the dialog's path
+ * @param status a local answer's status (0 when forwarding)
+ * @param reason the local answer's reason phrase
+ * @param extraHeaders header lines (each ending in CRLF) added to a local answer, or null
+ * @param rewrite changes to the request before it is forwarded, or null
+ * @param failover which final responses make serial forking try the next target
+ * @param rule the name of the rule that decided, for logs and tests (may be null)
  */
 public record RouteAction(
-    List<Target> targets, boolean parallel, boolean recordRoute, int rejectStatus, String reason) {
+    List<Target> targets,
+    boolean parallel,
+    boolean recordRoute,
+    int status,
+    String reason,
+    String extraHeaders,
+    RequestRewrite rewrite,
+    FailoverPolicy failover,
+    String rule) {
 
   public static RouteAction forward(List<Target> targets, boolean parallel, boolean recordRoute) {
-    return new RouteAction(List.copyOf(targets), parallel, recordRoute, 0, null);
+    return new RouteAction(
+        List.copyOf(targets),
+        parallel,
+        recordRoute,
+        0,
+        null,
+        null,
+        null,
+        FailoverPolicy.DEFAULT,
+        null);
   }
 
   public static RouteAction reject(int status, String reason) {
-    return new RouteAction(List.of(), false, false, status, reason);
+    return answer(status, reason, null, null);
   }
 
+  /** A local answer: a rejection, a redirection (with Contact lines) or a response. */
+  public static RouteAction answer(int status, String reason, String extraHeaders, String rule) {
+    return new RouteAction(List.of(), false, false, status, reason, extraHeaders, null, null, rule);
+  }
+
+  /** Whether the request is answered here rather than forwarded. */
   public boolean isReject() {
-    return rejectStatus != 0;
+    return status != 0;
+  }
+
+  /** The status of a local answer (0 when forwarding). */
+  public int rejectStatus() {
+    return status;
   }
 }

@@ -605,7 +605,8 @@ class TransportIntegrationTest {
               parentRefs:
                 - name: %s
               rules:
-                - backendRefs:
+                - allowRelay: true
+                  backendRefs:
                     - uri: sip:127.0.0.1:%d
             """
                 .formatted(name, name, backendPort);

@@ -1,0 +1,308 @@
+package io.sbc.runtime.routing;
+
+import io.sbc.api.SipRoute;
+import io.sbc.runtime.sip.proxy.FailoverPolicy;
+import io.sbc.runtime.sip.proxy.Target;
+import io.sbc.runtime.sip.transport.Protocol;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * Compiles the SipRoutes of a gateway into a {@link RoutingTable}: patterns compiled once, prefix
+ * rules into a trie, the rest sorted by precedence.
+ */
+public final class RouteCompiler {
+  /** Turns a backend URI into a target, or throws IllegalArgumentException naming the problem. */
+  @FunctionalInterface
+  public interface TargetResolver {
+    Target resolve(String uri);
+  }
+
+  private final Set<String> servedHosts;
+  private final Function<String, DestinationPool> pools;
+  private final TargetResolver targets;
+  private final Supplier<RandomGenerator> random;
+  private final List<String> errors = new ArrayList<>();
+
+  /**
+   * @param servedHosts lower-case hosts that mean this gateway (domains, listener addresses)
+   * @param pools dispatchers by name (null result: unknown)
+   * @param targets resolves static backend URIs
+   * @param random the randomness of weighted choices
+   */
+  public RouteCompiler(
+      Set<String> servedHosts,
+      Function<String, DestinationPool> pools,
+      TargetResolver targets,
+      Supplier<RandomGenerator> random) {
+    this.servedHosts = Set.copyOf(servedHosts);
+    this.pools = pools;
+    this.targets = targets;
+    this.random = random;
+  }
+
+  /** Problems found while compiling, each naming the route and rule. */
+  public List<String> errors() {
+    return errors;
+  }
+
+  public RoutingTable compile(List<SipRoute> routes) {
+    List<CompiledRule> rules = new ArrayList<>();
+    for (SipRoute route : routes) {
+      for (int i = 0; i < route.spec.rules.size(); i++) {
+        String where = route.id() + ": spec.rules[" + i + "]";
+        try {
+          rules.add(rule(route.spec.rules.get(i), where, rules.size()));
+        } catch (RuntimeException e) {
+          errors.add(where + ": " + e.getMessage());
+        }
+      }
+    }
+    return index(rules);
+  }
+
+  /** Builds the table from compiled rules (also used by benchmarks that build rules directly). */
+  RoutingTable index(List<CompiledRule> rules) {
+    Map<String, List<RoutingTable.Entry>> exact = new HashMap<>();
+    Map<String, List<RoutingTable.Entry>> prefix = new LinkedHashMap<>();
+    List<RoutingTable.Entry> patterns = new ArrayList<>();
+    List<RoutingTable.Entry> generic = new ArrayList<>();
+    for (CompiledRule r : rules) {
+      for (CompiledMatch m : r.matches) {
+        RoutingTable.Entry e = new RoutingTable.Entry(r, m);
+        StringMatcher u = m.ruriUser;
+        if (u == null) {
+          generic.add(e);
+        } else if (u.type == StringMatcher.Type.EXACT) {
+          exact.computeIfAbsent(u.value, k -> new ArrayList<>()).add(e);
+        } else if (u.type == StringMatcher.Type.PREFIX) {
+          prefix.computeIfAbsent(u.value, k -> new ArrayList<>(1)).add(e);
+        } else {
+          patterns.add(e);
+        }
+      }
+    }
+    // Within a class: more conditions first, then document order.
+    Comparator<RoutingTable.Entry> precedence =
+        Comparator.<RoutingTable.Entry>comparingInt(e -> -e.match().conditions)
+            .thenComparingInt(e -> e.rule().order);
+    Map<String, RoutingTable.Entry[]> exactIndex = new HashMap<>();
+    exact.forEach((k, v) -> exactIndex.put(k, sorted(v, precedence)));
+    PrefixTrie trie = new PrefixTrie();
+    RoutingTable.Entry[][] prefixEntries = new RoutingTable.Entry[prefix.size()][];
+    int id = 0;
+    for (Map.Entry<String, List<RoutingTable.Entry>> p : prefix.entrySet()) {
+      trie.put(p.getKey(), id);
+      prefixEntries[id++] = sorted(p.getValue(), precedence);
+    }
+    trie.trim();
+    return new RoutingTable(
+        exactIndex,
+        trie,
+        prefixEntries,
+        sorted(patterns, precedence),
+        sorted(generic, precedence),
+        servedHosts,
+        random,
+        rules.size());
+  }
+
+  private static RoutingTable.Entry[] sorted(
+      List<RoutingTable.Entry> l, Comparator<RoutingTable.Entry> c) {
+    RoutingTable.Entry[] a = l.toArray(new RoutingTable.Entry[0]);
+    Arrays.sort(a, c);
+    return a;
+  }
+
+  private CompiledRule rule(SipRoute.Rule r, String where, int order) {
+    CompiledMatch[] matches;
+    if (r.matches == null || r.matches.isEmpty()) {
+      matches = new CompiledMatch[] {match(new SipRoute.Match())};
+    } else {
+      matches = r.matches.stream().map(this::match).toArray(CompiledMatch[]::new);
+    }
+    String name = r.name != null ? r.name : where;
+    boolean recordRoute = r.recordRoute == null || r.recordRoute;
+    List<CompiledRule.UserRewrite> rewrites = new ArrayList<>();
+    String newHost = null;
+    int newPort = 0;
+    List<String> remove = new ArrayList<>();
+    List<String> add = new ArrayList<>();
+    for (SipRoute.Filter f : r.filters) {
+      switch (f.type) {
+        case "RewriteUser" -> {
+          SipRoute.RewriteUser u = f.rewriteUser;
+          rewrites.add(
+              new CompiledRule.UserRewrite(
+                  u.stripPrefix == null ? 0 : u.stripPrefix,
+                  u.replace == null ? null : Pattern.compile(u.replace.pattern),
+                  u.replace == null ? null : u.replace.substitution,
+                  u.addPrefix));
+        }
+        case "RequestHeaderModifier" -> {
+          SipRoute.RequestHeaderModifier h = f.requestHeaderModifier;
+          for (String n : h.remove) {
+            remove.add(n);
+          }
+          for (SipRoute.Header s : h.set) {
+            remove.add(s.name);
+            add.add(s.name + ": " + s.value + "\r\n");
+          }
+          for (SipRoute.Header a : h.add) {
+            add.add(a.name + ": " + a.value + "\r\n");
+          }
+        }
+        case "RewriteRequestUri" -> {
+          if (f.rewriteRequestUri.host != null) {
+            newHost = f.rewriteRequestUri.host;
+          }
+          if (f.rewriteRequestUri.port != null) {
+            newPort = f.rewriteRequestUri.port;
+          }
+        }
+        case "RecordRoute" -> recordRoute = f.recordRoute == null || f.recordRoute.enabled;
+        default -> throw new IllegalArgumentException("unknown filter type " + f.type);
+      }
+    }
+    int status = 0;
+    String reason = null;
+    String extra = null;
+    if (r.reject != null) {
+      status = r.reject.statusCode;
+      reason = r.reject.reason != null ? r.reject.reason : defaultReason(status);
+    } else if (r.redirect != null) {
+      status = r.redirect.statusCode;
+      reason = defaultReason(status);
+      StringBuilder sb = new StringBuilder();
+      for (String c : r.redirect.contacts) {
+        sb.append("Contact: <").append(c).append(">\r\n");
+      }
+      extra = sb.toString();
+    } else if (r.respond != null) {
+      status = r.respond.statusCode;
+      reason = r.respond.reason != null ? r.respond.reason : defaultReason(status);
+    }
+    List<SipRoute.BackendRef> refs = new ArrayList<>(r.backendRefs);
+    refs.sort(Comparator.comparingInt(b -> b.priority == null ? 0 : b.priority));
+    CompiledRule.Backend[] backends = new CompiledRule.Backend[refs.size()];
+    for (int i = 0; i < refs.size(); i++) {
+      SipRoute.BackendRef b = refs.get(i);
+      int w = b.weight == null ? 1 : b.weight;
+      int p = b.priority == null ? 0 : b.priority;
+      if (b.uri != null) {
+        backends[i] = new CompiledRule.Backend(targets.resolve(b.uri), null, w, p);
+      } else {
+        DestinationPool pool = pools.apply(b.name);
+        if (pool == null) {
+          throw new IllegalArgumentException("no SipDispatcher named " + b.name);
+        }
+        backends[i] = new CompiledRule.Backend(null, pool, w, p);
+      }
+    }
+    if (status == 0 && backends.length == 0) {
+      throw new IllegalArgumentException("no action: backendRefs, reject, redirect or respond");
+    }
+    return new CompiledRule(
+        name,
+        order,
+        Boolean.TRUE.equals(r.allowRelay),
+        matches,
+        status,
+        reason,
+        extra,
+        backends,
+        "parallel".equals(r.forking),
+        recordRoute,
+        r.failover == null ? FailoverPolicy.DEFAULT : FailoverPolicy.of(r.failover.codes),
+        rewrites.toArray(new CompiledRule.UserRewrite[0]),
+        newHost,
+        newPort,
+        remove,
+        add);
+  }
+
+  private CompiledMatch match(SipRoute.Match m) {
+    Set<String> methods = m.methods == null || m.methods.isEmpty() ? null : Set.copyOf(m.methods);
+    StringMatcher ru = null;
+    StringMatcher rh = null;
+    if (m.requestUri != null) {
+      ru = user(m.requestUri.user);
+      rh = host(m.requestUri.host);
+    }
+    StringMatcher fu = null;
+    StringMatcher fh = null;
+    if (m.from != null) {
+      fu = user(m.from.user);
+      fh = host(m.from.host);
+    }
+    StringMatcher tu = null;
+    StringMatcher th = null;
+    if (m.to != null) {
+      tu = user(m.to.user);
+      th = host(m.to.host);
+    }
+    List<CompiledMatch.HeaderCondition> headers = new ArrayList<>();
+    for (SipRoute.HeaderMatch h : m.headers) {
+      StringMatcher v = "Present".equals(h.type) ? null : new StringMatcher(h.type, h.value, false);
+      headers.add(new CompiledMatch.HeaderCondition(h.name, RequestFacts.codeOf(h.name), v));
+    }
+    CidrSet sources =
+        m.sourceCidrs == null || m.sourceCidrs.isEmpty() ? null : CidrSet.of(m.sourceCidrs);
+    Set<String> listeners =
+        m.listeners == null || m.listeners.isEmpty() ? null : Set.copyOf(m.listeners);
+    Set<Protocol> transports = null;
+    if (m.transports != null && !m.transports.isEmpty()) {
+      transports = new HashSet<>();
+      for (String t : m.transports) {
+        transports.add(Protocol.valueOf(t.toUpperCase()));
+      }
+    }
+    return new CompiledMatch(
+        methods,
+        ru,
+        rh,
+        fu,
+        fh,
+        tu,
+        th,
+        headers.toArray(new CompiledMatch.HeaderCondition[0]),
+        sources,
+        listeners,
+        transports);
+  }
+
+  private static StringMatcher user(SipRoute.StringMatch s) {
+    return s == null ? null : new StringMatcher(s.type, s.value, false);
+  }
+
+  /** Host names compare case-insensitively (RFC 3261 19.1.4). */
+  private static StringMatcher host(SipRoute.StringMatch s) {
+    return s == null ? null : new StringMatcher(s.type, s.value, true);
+  }
+
+  private static String defaultReason(int status) {
+    return switch (status) {
+      case 200 -> "OK";
+      case 301 -> "Moved Permanently";
+      case 302 -> "Moved Temporarily";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 480 -> "Temporarily Unavailable";
+      case 486 -> "Busy Here";
+      case 503 -> "Service Unavailable";
+      case 603 -> "Decline";
+      default -> status < 300 ? "OK" : status < 400 ? "Redirection" : "Rejected";
+    };
+  }
+}
