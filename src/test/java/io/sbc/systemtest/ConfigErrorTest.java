@@ -68,6 +68,7 @@ class ConfigErrorTest {
     if (!extra.isBlank()) {
       cmd.addAll(List.of(extra.trim().split("\\s+")));
     }
+    cmd.add("-Dquarkus.http.port=0"); // management HTTP on a free port: tests never clash on 8080
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(List.of(args));

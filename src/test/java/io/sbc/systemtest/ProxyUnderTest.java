@@ -129,6 +129,7 @@ abstract class ProxyUnderTest implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Dquarkus.vertx.max-event-loop-execute-time=50ms");
+      cmd.add("-Dquarkus.http.port=0"); // management HTTP on a free port
       // The JVM options the product runs with (jvm.options at the repository root).
       try {
         for (String line : java.nio.file.Files.readAllLines(SystemTestBase.sbcHome().resolve("jvm.options"))) {

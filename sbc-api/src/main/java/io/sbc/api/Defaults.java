@@ -44,4 +44,11 @@ public final class Defaults {
   public static final int PROBE_TIMEOUT_MILLIS = 2000;
   public static final int PROBE_FAILURE_THRESHOLD = 2;
   public static final int PROBE_SUCCESS_THRESHOLD = 1;
+
+  // In a cluster only (the operator's Deployment, Service and HorizontalPodAutoscaler).
+  public static final int REPLICAS = 1;
+  public static final String SERVICE_TYPE = "ClusterIP";
+  public static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
+  public static final int TERMINATION_GRACE_PERIOD_SECONDS = 60;
+  public static final int TARGET_CPU_UTILIZATION_PERCENTAGE = 70;
 }

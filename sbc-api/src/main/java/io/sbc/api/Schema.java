@@ -65,13 +65,21 @@ final class Schema {
           "maxHeaders", I,
           "maxTcpConnections", I,
           "tcpIdleTimeoutSeconds", I);
+  static final Obj AUTOSCALING =
+      obj("minReplicas", I, "maxReplicas", I, "targetCPUUtilizationPercentage", I);
+  static final Obj RESOURCES = obj("requests", new MapOf(S), "limits", new MapOf(S));
   static final Obj GATEWAY_SPEC =
       obj(
           "listeners", new ListOf(LISTENER),
           "domains", new ListOf(S),
           "proxy", PROXY,
           "timers", TIMERS,
-          "limits", LIMITS);
+          "limits", LIMITS,
+          "replicas", I,
+          "autoscaling", AUTOSCALING,
+          "serviceType", S,
+          "resources", RESOURCES,
+          "terminationGracePeriodSeconds", I);
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
 

@@ -1,5 +1,10 @@
 package io.sbc.api;
 
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,15 +16,19 @@ public class SipDispatcher extends SipResource {
 
   /** The destinations, how one is chosen, and how their health is probed. */
   public static class Spec {
+    @Required
+    @Size(min = 1)
     public List<Destination> destinations = new ArrayList<>();
 
     /**
      * RoundRobin, Weighted, Hash, LeastActive, Random or Priority (the lowest priority value that
      * is up, the others as failover).
      */
+    @Pattern("^(RoundRobin|Weighted|Hash|LeastActive|Random|Priority)$")
     public String algorithm = Defaults.DISPATCH_ALGORITHM;
 
     /** For Hash: CallID, FromUser or RequestUriUser. */
+    @Pattern("^(CallID|FromUser|RequestUriUser)$")
     public String hashKey = Defaults.HASH_KEY;
 
     public Probe probe = new Probe();
@@ -27,8 +36,16 @@ public class SipDispatcher extends SipResource {
 
   /** One destination: a SIP URI with a weight and a priority. */
   public static class Destination {
+    @Required
+    @Pattern("^sip:.+")
     public String uri;
+
+    @Min(0)
+    @Max(1000)
     public Integer weight = Defaults.WEIGHT;
+
+    @Min(0)
+    @Max(1000)
     public Integer priority = Defaults.PRIORITY;
   }
 
@@ -39,9 +56,21 @@ public class SipDispatcher extends SipResource {
    */
   public static class Probe {
     public Boolean enabled = true;
+
+    @Min(100)
+    @Max(3_600_000)
     public Integer intervalMillis = Defaults.PROBE_INTERVAL_MILLIS;
+
+    @Min(50)
+    @Max(60_000)
     public Integer timeoutMillis = Defaults.PROBE_TIMEOUT_MILLIS;
+
+    @Min(1)
+    @Max(100)
     public Integer failureThreshold = Defaults.PROBE_FAILURE_THRESHOLD;
+
+    @Min(1)
+    @Max(100)
     public Integer successThreshold = Defaults.PROBE_SUCCESS_THRESHOLD;
   }
 }

@@ -1,7 +1,14 @@
 package io.sbc.api;
 
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A fleet of SBC instances and the listeners they serve (Gateway API: Gateway). */
 public class SipGateway extends SipResource {
@@ -12,6 +19,8 @@ public class SipGateway extends SipResource {
   /** What the gateway serves and how it behaves. */
   public static class Spec {
     /** The addresses, ports and transports served; at least one. */
+    @Required
+    @Size(min = 1)
     public List<Listener> listeners = new ArrayList<>();
 
     /** Further host names that mean this gateway in Request-URIs and Route headers. */
@@ -25,18 +34,72 @@ public class SipGateway extends SipResource {
 
     /** Limits on message sizes and connections. */
     public Limits limits = new Limits();
+
+    /**
+     * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run
+     * serves with one process.
+     */
+    @Min(0)
+    @Max(1000)
+    public Integer replicas = Defaults.REPLICAS;
+
+    /** In a cluster: scale the pods on CPU between minReplicas and maxReplicas. */
+    public Autoscaling autoscaling;
+
+    /** In a cluster: ClusterIP, NodePort or LoadBalancer (externalTrafficPolicy Local). */
+    @Pattern("^(ClusterIP|NodePort|LoadBalancer)$")
+    public String serviceType = Defaults.SERVICE_TYPE;
+
+    /** In a cluster: CPU and memory requests and limits of each SBC container. */
+    public Resources resources;
+
+    /**
+     * In a cluster: how long a stopping pod may drain (finish calls in progress) before it is
+     * killed.
+     */
+    @Min(0)
+    @Max(86_400)
+    public Integer terminationGracePeriodSeconds = Defaults.TERMINATION_GRACE_PERIOD_SECONDS;
+  }
+
+  /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */
+  public static class Autoscaling {
+    @Min(1)
+    @Max(1000)
+    public Integer minReplicas = 1;
+
+    @Required
+    @Min(1)
+    @Max(1000)
+    public Integer maxReplicas;
+
+    /** Average CPU use, in percent of the requests, that the autoscaler aims at. */
+    @Min(1)
+    @Max(100)
+    public Integer targetCPUUtilizationPercentage = Defaults.TARGET_CPU_UTILIZATION_PERCENTAGE;
+  }
+
+  /** Kubernetes quantities by resource name ("cpu": "500m", "memory": "512Mi"). */
+  public static class Resources {
+    public Map<String, String> requests = new LinkedHashMap<>();
+    public Map<String, String> limits = new LinkedHashMap<>();
   }
 
   /** One listener (Gateway API: Listener). */
   public static class Listener {
-    public String name;
+    @Required public String name;
 
     /** One of {@link Defaults#PROTOCOLS}. */
+    @Required
+    @Pattern("^(SIP-UDP|SIP-TCP)$")
     public String protocol;
 
     /** IPv4 or IPv6 address to bind; defaults to {@link Defaults#LISTENER_ADDRESS}. */
     public String address = Defaults.LISTENER_ADDRESS;
 
+    @Required
+    @Min(1)
+    @Max(65535)
     public Integer port;
 
     /** Host written into Via and Record-Route instead of the bind address (e.g. behind NAT). */
@@ -46,25 +109,50 @@ public class SipGateway extends SipResource {
   /** Proxy behaviour. */
   public static class Proxy {
     /** "stateful" (transactions, failover) or "stateless" (RFC 3261 section 16.11). */
+    @Pattern("^(stateful|stateless)$")
     public String mode = Defaults.PROXY_MODE;
 
     /** Max-Forwards added to requests that carry none. */
+    @Min(1)
+    @Max(255)
     public Integer maxForwards = Defaults.MAX_FORWARDS;
   }
 
   /** Timer values in milliseconds (RFC 3261 table 4 and section 16.6 timer C). */
   public static class Timers {
+    @Min(10)
+    @Max(60_000)
     public Integer t1 = Defaults.T1;
+
+    @Min(10)
+    @Max(600_000)
     public Integer t2 = Defaults.T2;
+
+    @Min(10)
+    @Max(600_000)
     public Integer t4 = Defaults.T4;
+
+    @Min(1000)
+    @Max(3_600_000)
     public Integer timerC = Defaults.TIMER_C;
   }
 
   /** Message and connection limits. */
   public static class Limits {
+    @Min(1024)
+    @Max(65_535)
     public Integer maxMessageSize = Defaults.MAX_MESSAGE_SIZE;
+
+    @Min(16)
+    @Max(4096)
     public Integer maxHeaders = Defaults.MAX_HEADERS;
+
+    @Min(1)
+    @Max(1_000_000)
     public Integer maxTcpConnections = Defaults.MAX_TCP_CONNECTIONS;
+
+    @Min(1)
+    @Max(86_400)
     public Integer tcpIdleTimeoutSeconds = Defaults.TCP_IDLE_TIMEOUT_SECONDS;
   }
 }

@@ -1,5 +1,10 @@
 package io.sbc.api;
 
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,13 +36,19 @@ public class SipRoute extends SipResource {
 
   /** The gateways the rules apply to, and the rules in order. */
   public static class Spec {
+    @Required
+    @Size(min = 1)
     public List<ParentRef> parentRefs = new ArrayList<>();
+
+    @Required
+    @Size(min = 1)
     public List<Rule> rules = new ArrayList<>();
   }
 
   /** A reference to a SipGateway by name (and namespace, default: the route's). */
   public static class ParentRef {
-    public String name;
+    @Required public String name;
+
     public String namespace;
   }
 
@@ -61,6 +72,7 @@ public class SipRoute extends SipResource {
      * "serial": one destination at a time, lowest priority value first, weighted within a priority,
      * failing over on the failover codes; "parallel": every destination at once.
      */
+    @Pattern("^(serial|parallel)$")
     public String forking = Defaults.FORKING;
 
     /** Destinations: SIP URIs or SipDispatchers, each with a weight and a priority. */
@@ -117,14 +129,19 @@ public class SipRoute extends SipResource {
 
   /** A string condition: Exact, Prefix or RegularExpression (Java syntax, whole value). */
   public static class StringMatch {
+    @Pattern("^(Exact|Prefix|RegularExpression)$")
     public String type = Defaults.STRING_MATCH_TYPE;
-    public String value;
+
+    @Required public String value;
   }
 
   /** A header condition: Present, Exact or RegularExpression on its (first) value. */
   public static class HeaderMatch {
-    public String name;
+    @Required public String name;
+
+    @Pattern("^(Present|Exact|RegularExpression)$")
     public String type = Defaults.HEADER_MATCH_TYPE;
+
     public String value;
   }
 
@@ -133,7 +150,10 @@ public class SipRoute extends SipResource {
    * RewriteRequestUri or RecordRoute; the field of that name holds its settings.
    */
   public static class Filter {
+    @Required
+    @Pattern("^(RewriteUser|RequestHeaderModifier|RewriteRequestUri|RecordRoute)$")
     public String type;
+
     public RewriteUser rewriteUser;
     public RequestHeaderModifier requestHeaderModifier;
     public RewriteRequestUri rewriteRequestUri;
@@ -146,6 +166,7 @@ public class SipRoute extends SipResource {
    */
   public static class RewriteUser {
     /** How many leading characters to remove. */
+    @Min(0)
     public Integer stripPrefix = 0;
 
     /** A regular expression over the whole user and its replacement ($1 for groups). */
@@ -170,13 +191,17 @@ public class SipRoute extends SipResource {
 
   /** A header name and value. */
   public static class Header {
-    public String name;
+    @Required public String name;
+
     public String value;
   }
 
   /** Sets the host and/or port of the Request-URI. */
   public static class RewriteRequestUri {
     public String host;
+
+    @Min(1)
+    @Max(65535)
     public Integer port;
   }
 
@@ -191,10 +216,23 @@ public class SipRoute extends SipResource {
    */
   public static class BackendRef {
     public String uri;
+
+    /**
+     * SipDispatcher; in a cluster the operator also knows Service (not resolved yet: reported in
+     * the route's status, and refused in a configuration file).
+     */
+    @Pattern("^(SipDispatcher|Service)$")
     public String kind;
+
     public String name;
     public String namespace;
+
+    @Min(0)
+    @Max(1000)
     public Integer weight = Defaults.WEIGHT;
+
+    @Min(0)
+    @Max(1000)
     public Integer priority = Defaults.PRIORITY;
   }
 
@@ -208,19 +246,28 @@ public class SipRoute extends SipResource {
 
   /** A local rejection. */
   public static class Reject {
+    @Min(400)
+    @Max(699)
     public Integer statusCode = 403;
+
     public String reason;
   }
 
   /** A local redirection (RFC 3261 8.3): a 3xx with Contact headers. */
   public static class Redirect {
+    @Min(300)
+    @Max(399)
     public Integer statusCode = 302;
+
     public List<String> contacts = new ArrayList<>();
   }
 
   /** A local answer. */
   public static class Respond {
+    @Min(200)
+    @Max(699)
     public Integer statusCode = 200;
+
     public String reason;
   }
 }

@@ -123,6 +123,54 @@ final class Validator {
       range("spec.limits.maxTcpConnections", lim.maxTcpConnections, 1, 1_000_000);
       range("spec.limits.tcpIdleTimeoutSeconds", lim.tcpIdleTimeoutSeconds, 1, 86_400);
     }
+    cluster(s);
+  }
+
+  /** The fields only the operator uses (Deployment, Service, HorizontalPodAutoscaler). */
+  private void cluster(SipGateway.Spec s) {
+    range("spec.replicas", s.replicas, 0, 1000);
+    if (s.serviceType == null || !Defaults.SERVICE_TYPES.contains(s.serviceType)) {
+      error("spec.serviceType", "'" + s.serviceType + "' is not one of " + Defaults.SERVICE_TYPES);
+    }
+    range("spec.terminationGracePeriodSeconds", s.terminationGracePeriodSeconds, 0, 86_400);
+    SipGateway.Autoscaling a = s.autoscaling;
+    if (a != null) {
+      range("spec.autoscaling.minReplicas", a.minReplicas, 1, 1000);
+      if (a.maxReplicas == null) {
+        error("spec.autoscaling.maxReplicas", "required");
+      } else {
+        range("spec.autoscaling.maxReplicas", a.maxReplicas, 1, 1000);
+        if (a.minReplicas != null && a.maxReplicas < a.minReplicas) {
+          error("spec.autoscaling.maxReplicas", "must not be below minReplicas");
+        }
+      }
+      range(
+          "spec.autoscaling.targetCPUUtilizationPercentage",
+          a.targetCPUUtilizationPercentage,
+          1,
+          100);
+    }
+    if (s.resources != null) {
+      quantities("spec.resources.requests", s.resources.requests);
+      quantities("spec.resources.limits", s.resources.limits);
+    }
+  }
+
+  private static final Pattern QUANTITY =
+      Pattern.compile("^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$");
+
+  private void quantities(String path, Map<String, String> q) {
+    if (q == null) {
+      error(path, "must be a mapping (may be empty)");
+      return;
+    }
+    for (Map.Entry<String, String> e : q.entrySet()) {
+      if (e.getValue() == null || !QUANTITY.matcher(e.getValue()).matches()) {
+        error(
+            path + "." + e.getKey(),
+            "not a Kubernetes quantity such as 500m, 2 or 512Mi (was " + e.getValue() + ")");
+      }
+    }
   }
 
   void route(SipRoute r) {

@@ -1,28 +1,39 @@
 package io.sbc.runtime;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.sbc.api.ConfigException;
+import io.sbc.runtime.config.ConfigMapSource;
 import io.sbc.runtime.config.ConfigWatcher;
 import io.sbc.runtime.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
  * The SBC process: {@code --config FILE [--gateway NAME] [--pid-file FILE]}; serves the gateway
- * until stopped, or exits non-zero with the configuration's errors.
+ * until stopped, or exits non-zero with the configuration's errors. In a cluster the environment
+ * variable {@code SBC_CONFIGMAP_NAME} replaces {@code --config}: the configuration is then read and
+ * watched through the Kubernetes API ({@link ConfigMapSource}).
  */
 @QuarkusMain
 public class SbcApplication implements QuarkusApplication {
   private static final Logger LOG = Logger.getLogger(SbcApplication.class);
 
   @Inject Vertx vertx;
+  @Inject io.sbc.runtime.management.RunningGateway running;
+  @Inject io.sbc.runtime.management.GatewayMetrics metrics;
+
+  /** Created only when a ConfigMap is the source: a runtime with a file never contacts an API. */
+  @Inject Instance<KubernetesClient> kubernetes;
 
   public static void main(String... args) {
     Quarkus.run(SbcApplication.class, args);
@@ -46,13 +57,43 @@ public class SbcApplication implements QuarkusApplication {
         return 64;
       }
     }
-    if (config == null) {
+    String configMap = System.getenv(ConfigMapSource.ENV_NAME);
+    if (configMap != null && configMap.isBlank()) {
+      configMap = null;
+    }
+    if (config != null && configMap != null) {
+      System.err.println(
+          "both --config "
+              + config
+              + " and "
+              + ConfigMapSource.ENV_NAME
+              + "="
+              + configMap
+              + " are given: choose one source of configuration");
+      return 64;
+    }
+    if (config == null && configMap == null) {
       System.err.println("usage: sbc --config FILE [--gateway NAME] [--pid-file FILE]");
+      System.err.println("   or: " + ConfigMapSource.ENV_NAME + "=NAME sbc [--gateway NAME] ...");
       return 64;
     }
     GatewayConfig cfg;
+    ConfigMapSource configMapSource = null;
     try {
-      cfg = GatewayConfig.load(Path.of(config), gateway);
+      if (configMap != null) {
+        configMapSource =
+            new ConfigMapSource(
+                kubernetes.get(),
+                ConfigMapSource.namespace(System.getenv(), ConfigMapSource.POD_NAMESPACE_FILE),
+                configMap.strip(),
+                gateway);
+        config = configMapSource.source();
+        cfg =
+            configMapSource.load(
+                Duration.ofSeconds(Long.getLong("sbc.configmap.wait-seconds", 30)));
+      } else {
+        cfg = GatewayConfig.load(Path.of(config), gateway);
+      }
     } catch (ConfigException e) {
       System.err.println("configuration refused:");
       for (String line : e.errors()) {
@@ -67,6 +108,10 @@ public class SbcApplication implements QuarkusApplication {
       System.err.println(e.getMessage());
       return 3;
     }
+    running.started(sbc);
+    metrics.bind();
+    sbc.dispatcherStatus()
+        .forEach((name, list) -> list.forEach(d -> metrics.bindDestination(name, d.uri())));
     LOG.infof(
         "%d event loops, %s transport",
         sbc.loops().size(), sbc.transports().nativeTransport() ? "native epoll" : "NIO");
@@ -80,14 +125,22 @@ public class SbcApplication implements QuarkusApplication {
     }
     // Hot reload: a valid new version of the file replaces routes and dispatchers in place.
     long interval = Long.getLong("sbc.reload.interval-ms", 1000);
+    // In a cluster the ConfigMap is watched instead (the informer's threads, never an event loop).
     ConfigWatcher watcher =
-        interval > 0
+        interval > 0 && configMapSource == null
             ? new ConfigWatcher(vertx, Path.of(config), gateway, interval, sbc::reload)
             : null;
+    if (configMapSource != null) {
+      configMapSource.watch(sbc::reload);
+    }
     LOG.infof("SBC gateway %s ready, pid %d (config %s)", cfg.name(), pid, config);
     Quarkus.waitForExit();
+    running.stopping();
     if (watcher != null) {
       watcher.close();
+    }
+    if (configMapSource != null) {
+      configMapSource.close();
     }
     sbc.close();
     if (pidFile != null) {

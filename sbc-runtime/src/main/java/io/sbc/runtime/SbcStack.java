@@ -3,7 +3,12 @@ package io.sbc.runtime;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.config.GatewayConfig;
+import io.sbc.runtime.dispatcher.CallTracker;
+import io.sbc.runtime.dispatcher.DestinationStatus;
+import io.sbc.runtime.dispatcher.Dispatcher;
+import io.sbc.runtime.dispatcher.ProbeEnvironment;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.timer.Clock;
@@ -14,7 +19,9 @@ import io.sbc.runtime.sip.transport.TransportLayer;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +37,7 @@ public final class SbcStack implements AutoCloseable {
   private final TransportLayer transports;
   private final TransactionLayer transactions;
   private final Proxy proxy;
+  private volatile Map<String, Dispatcher> dispatchers = Map.of();
 
   private SbcStack(GatewayConfig config, Vertx vertx) throws io.sbc.api.ConfigException {
     this.config = config;
@@ -47,7 +55,7 @@ public final class SbcStack implements AutoCloseable {
     this.loops = List.copyOf(ls);
     for (Loop loop : loops) {
       long tick = loop.timers().tickMillis();
-      Runnable advance = loop.timers()::advance;
+      Runnable advance = loop::tick;
       ticks.add(
           loop.eventLoop()
               .scheduleAtFixedRate(
@@ -57,13 +65,65 @@ public final class SbcStack implements AutoCloseable {
     this.transports =
         new TransportLayer(loops, config.transport(), (l, f, d) -> p[0].receive(l, f, d));
     this.transactions = new TransactionLayer(transports::send, config.timers());
+    // The router needs the dispatchers, the dispatchers' probes need the proxy's branches: the
+    // proxy starts with a router that answers nothing and gets the real one right after.
     this.proxy =
         new Proxy(
             new SipMessageDecoder(config.limits()),
             transactions,
             config.proxy(),
-            config.router(name -> null, null));
+            (m, f) -> io.sbc.runtime.sip.proxy.RouteAction.reject(503, "Starting"));
     p[0] = proxy;
+    proxy.setCallObserver(CallTracker::callEnded);
+    CallTracker.GLOBAL.startSweeping(loops.get(0));
+    applyDispatchers(config);
+    proxy.setRouter(config.router(this::pool, null));
+  }
+
+  /** Creates, updates or closes dispatchers to match the configuration (state is kept). */
+  private void applyDispatchers(GatewayConfig cfg) {
+    Map<String, Dispatcher> next = new LinkedHashMap<>();
+    for (SipDispatcher doc : cfg.dispatchers()) {
+      Dispatcher d = dispatchers.get(doc.metadata.name);
+      if (d != null) {
+        d.update(doc);
+      } else {
+        d = Dispatcher.create(doc);
+        d.startProbing(
+            new ProbeEnvironment(
+                loops.get(next.size() % loops.size()),
+                transactions,
+                cfg.listeners(),
+                proxy::newProbeBranch));
+        LOG.infof(
+            "dispatcher %s: %d destinations, %s", d.name(), d.destinations().size(), d.algorithm());
+      }
+      next.put(doc.metadata.name, d);
+    }
+    for (Map.Entry<String, Dispatcher> e : dispatchers.entrySet()) {
+      if (!next.containsKey(e.getKey())) {
+        e.getValue().close();
+      }
+    }
+    dispatchers = Map.copyOf(next);
+  }
+
+  /** The dispatcher of that name as the router sees it (null: none). */
+  private io.sbc.runtime.routing.DestinationPool pool(String name) {
+    Dispatcher d = dispatchers.get(name);
+    return d == null ? null : d::select;
+  }
+
+  /** Every dispatcher's destinations as they are now, by dispatcher name. */
+  public Map<String, List<DestinationStatus>> dispatcherStatus() {
+    Map<String, List<DestinationStatus>> m = new LinkedHashMap<>();
+    dispatchers.forEach((name, d) -> m.put(name, d.snapshot()));
+    return m;
+  }
+
+  /** How many loops have not ticked for {@code millis}: stuck loops fail liveness. */
+  public long stalledLoops(long millis) {
+    return loops.stream().filter(l -> l.sinceLastTickMillis() > millis).count();
   }
 
   /**
@@ -118,8 +178,9 @@ public final class SbcStack implements AutoCloseable {
               + " start; routes and dispatchers are applied now",
           next.name());
     }
+    applyDispatchers(next);
     try {
-      proxy.setRouter(next.router(name -> null, null));
+      proxy.setRouter(next.router(this::pool, null));
     } catch (io.sbc.api.ConfigException e) {
       throw new IllegalStateException(String.join("; ", e.errors()), e);
     }
@@ -144,6 +205,10 @@ public final class SbcStack implements AutoCloseable {
 
   @Override
   public void close() {
+    for (Dispatcher d : dispatchers.values()) {
+      d.close();
+    }
+    CallTracker.GLOBAL.stopSweeping(loops.get(0));
     for (ScheduledFuture<?> f : ticks) {
       f.cancel(false);
     }

@@ -66,6 +66,15 @@ public record GatewayConfig(
     return compile(file.toString(), ConfigReader.read(file.toString(), text), gatewayName);
   }
 
+  /**
+   * Validates and compiles configuration text read elsewhere (a ConfigMap's {@code config.yaml});
+   * {@code source} names it in every error, as a file name does.
+   */
+  public static GatewayConfig load(String source, String text, String gatewayName)
+      throws ConfigException {
+    return compile(source, ConfigReader.read(source, text), gatewayName);
+  }
+
   static GatewayConfig compile(String source, Configuration cfg, String gatewayName)
       throws ConfigException {
     SipGateway gw = null;

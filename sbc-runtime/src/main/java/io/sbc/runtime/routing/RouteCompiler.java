@@ -1,9 +1,12 @@
 package io.sbc.runtime.routing;
 
+import io.netty.util.NetUtil;
 import io.sbc.api.SipRoute;
 import io.sbc.runtime.sip.proxy.FailoverPolicy;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.transport.Protocol;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -46,7 +50,11 @@ public final class RouteCompiler {
       Function<String, DestinationPool> pools,
       TargetResolver targets,
       Supplier<RandomGenerator> random) {
-    this.servedHosts = Set.copyOf(servedHosts);
+    Set<String> served = new HashSet<>();
+    for (String h : servedHosts) {
+      served.add(hostKey(h));
+    }
+    this.servedHosts = Set.copyOf(served);
     this.pools = pools;
     this.targets = targets;
     this.random = random;
@@ -165,7 +173,9 @@ public final class RouteCompiler {
         }
         case "RewriteRequestUri" -> {
           if (f.rewriteRequestUri.host != null) {
-            newHost = f.rewriteRequestUri.host;
+            // An IPv6 address is configured without brackets; in a URI it needs them.
+            String h = f.rewriteRequestUri.host;
+            newHost = h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h;
           }
           if (f.rewriteRequestUri.port != null) {
             newPort = f.rewriteRequestUri.port;
@@ -289,6 +299,27 @@ public final class RouteCompiler {
   /** Host names compare case-insensitively (RFC 3261 19.1.4). */
   private static StringMatcher host(SipRoute.StringMatch s) {
     return s == null ? null : new StringMatcher(s.type, s.value, true);
+  }
+
+  /**
+   * How a host is compared with the served hosts: lower case, and an IPv6 address (with or without
+   * brackets, in any text form) as "[" RFC 5952 text "]", the form a Request-URI host is reduced
+   * to.
+   */
+  static String hostKey(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    String bare = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    if (bare.indexOf(':') >= 0) {
+      byte[] b = NetUtil.createByteArrayFromIpAddressString(bare);
+      if (b != null && b.length == 16) {
+        try {
+          return "[" + NetUtil.toAddressString(InetAddress.getByAddress(b)) + "]";
+        } catch (UnknownHostException e) {
+          throw new IllegalStateException(e); // 16 bytes are always an address
+        }
+      }
+    }
+    return h;
   }
 
   private static String defaultReason(int status) {

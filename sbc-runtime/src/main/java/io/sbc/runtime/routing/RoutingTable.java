@@ -6,6 +6,7 @@ import io.sbc.runtime.sip.proxy.RouteAction;
 import io.sbc.runtime.sip.proxy.Router;
 import io.sbc.runtime.sip.transport.Flow;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -120,7 +121,12 @@ public final class RoutingTable implements Router {
       return true;
     }
     String h = u.host();
-    return h != null && servedHosts.contains(h.toLowerCase());
+    if (h == null) {
+      return false;
+    }
+    // IPv6 references compare as addresses ([::1] and [0:0:0:0:0:0:0:1] are the same host).
+    return servedHosts.contains(
+        h.startsWith("[") ? RouteCompiler.hostKey(h) : h.toLowerCase(Locale.ROOT));
   }
 
   /** For tests and logs: the names of the rules in the order they are tried for generic ones. */

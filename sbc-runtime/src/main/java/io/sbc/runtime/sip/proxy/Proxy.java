@@ -634,6 +634,14 @@ public final class Proxy implements SipReceiver {
     return true;
   }
 
+  /**
+   * A branch for a request this SBC originates itself (dispatcher probes): ours, so responses reach
+   * their client transaction, and never taken for a loop ('p' is not a hex digit of a loop hash).
+   */
+  public String newProbeBranch() {
+    return branchPrefix + "p" + Long.toHexString(counter.incrementAndGet());
+  }
+
   String newBranch(int loopHash) {
     return branchPrefix + hex8(loopHash) + Long.toHexString(counter.incrementAndGet());
   }

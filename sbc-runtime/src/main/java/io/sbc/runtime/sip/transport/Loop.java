@@ -41,6 +41,19 @@ public final class Loop {
     return wheel;
   }
 
+  private volatile long heartbeat = System.nanoTime();
+
+  /** Advances the timer wheel and notes that the loop is alive (called on the loop). */
+  public void tick() {
+    heartbeat = System.nanoTime();
+    wheel.advance();
+  }
+
+  /** Milliseconds since the loop last ticked: a loop that stops ticking is stuck. */
+  public long sinceLastTickMillis() {
+    return (System.nanoTime() - heartbeat) / 1_000_000;
+  }
+
   public boolean inLoop() {
     return eventLoop == null || eventLoop.inEventLoop();
   }

@@ -1,0 +1,255 @@
+package io.sbc.runtime.config;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.sbc.api.ConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The configuration of a runtime in a cluster: key {@value #KEY} of one ConfigMap (written by the
+ * operator: the SipGateway, its SipRoutes and SipDispatchers, in the format of a configuration
+ * file), read through the Kubernetes API at start, then watched. Every valid new version is handed
+ * to the running gateway; an invalid one is refused with its errors and the running configuration
+ * keeps serving, as {@link ConfigWatcher} does for a file.
+ *
+ * <p>The watch is a fabric8 informer on that one ConfigMap (a field selector by name): it lists,
+ * watches and re-lists after disconnections by itself. Its callbacks run on the client's threads,
+ * never on an event loop; parsing and compiling happen there.
+ */
+public final class ConfigMapSource implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ConfigMapSource.class);
+
+  /** The key of the ConfigMap that holds the configuration. */
+  public static final String KEY = "config.yaml";
+
+  /** The environment variable naming the ConfigMap; set, it replaces {@code --config FILE}. */
+  public static final String ENV_NAME = "SBC_CONFIGMAP_NAME";
+
+  /** The environment variable naming its namespace (else the pod's, else "default"). */
+  public static final String ENV_NAMESPACE = "SBC_CONFIGMAP_NAMESPACE";
+
+  /** Where Kubernetes mounts the namespace of the pod's service account. */
+  public static final Path POD_NAMESPACE_FILE =
+      Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String name;
+  private final String gateway;
+  private final String source;
+  private volatile SharedIndexInformer<ConfigMap> informer;
+  private volatile boolean closed;
+
+  /** The text of the configuration running now (null before the first load). */
+  private String current;
+
+  /**
+   * @param gateway the SipGateway to serve (null: the only one)
+   */
+  public ConfigMapSource(KubernetesClient client, String namespace, String name, String gateway) {
+    this.client = client;
+    this.namespace = namespace;
+    this.name = name;
+    this.gateway = gateway;
+    this.source = "configmap " + namespace + "/" + name;
+  }
+
+  /**
+   * The namespace of the ConfigMap: {@value #ENV_NAMESPACE}, else the pod's namespace file, else
+   * "default".
+   */
+  public static String namespace(Map<String, String> env, Path podNamespaceFile) {
+    String ns = env.get(ENV_NAMESPACE);
+    if (ns != null && !ns.isBlank()) {
+      return ns.strip();
+    }
+    try {
+      String pod = Files.readString(podNamespaceFile, StandardCharsets.UTF_8).strip();
+      if (!pod.isEmpty()) {
+        return pod;
+      }
+    } catch (IOException | SecurityException e) {
+      // not in a pod (or no service account token mounted)
+    }
+    return "default";
+  }
+
+  /** "configmap NAMESPACE/NAME": how messages name this source. */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * Reads and compiles the configuration, waiting (with backoff) for the ConfigMap to exist and the
+   * API server to answer.
+   *
+   * @throws ConfigException when the configuration is invalid, the key is missing, or the ConfigMap
+   *     could not be read within {@code wait}; the errors name the ConfigMap
+   */
+  public synchronized GatewayConfig load(Duration wait) throws ConfigException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    long backoff = 250;
+    String problem;
+    while (true) {
+      ConfigMap cm = null;
+      try {
+        cm = client.configMaps().inNamespace(namespace).withName(name).get();
+        problem = "not found";
+      } catch (KubernetesClientException e) {
+        problem = "cannot read: " + describe(e);
+      }
+      if (cm != null) {
+        String text = textOf(cm);
+        if (text == null) {
+          throw new ConfigException(List.of(source + ": no key " + KEY));
+        }
+        GatewayConfig cfg = GatewayConfig.load(source, text, gateway);
+        current = text;
+        return cfg;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new ConfigException(
+            List.of(source + ": " + problem + " (waited " + wait.toSeconds() + " s)"));
+      }
+      LOG.infof("%s: %s; retrying", source, problem);
+      try {
+        Thread.sleep(Math.min(backoff, Math.max(1, left / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConfigException(List.of(source + ": interrupted while waiting"));
+      }
+      backoff = Math.min(backoff * 2, 4000);
+    }
+  }
+
+  /**
+   * Watches the ConfigMap from now on (after {@link #load}): each valid change of {@value #KEY} is
+   * passed to {@code apply} on a client thread; invalid ones are refused and logged.
+   */
+  public void watch(Consumer<GatewayConfig> apply) {
+    SharedIndexInformer<ConfigMap> inf =
+        client.configMaps().inNamespace(namespace).withName(name).runnableInformer(0);
+    inf.exceptionHandler(
+        (started, t) -> {
+          if (!closed) {
+            LOG.warnf("%s: watch interrupted (%s); reconnecting", source, describe(t));
+          }
+          return !closed;
+        });
+    inf.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(ConfigMap cm) {
+            changed(cm, apply);
+          }
+
+          @Override
+          public void onUpdate(ConfigMap before, ConfigMap cm) {
+            changed(cm, apply);
+          }
+
+          @Override
+          public void onDelete(ConfigMap cm, boolean finalStateUnknown) {
+            LOG.warnf(
+                "%s deleted; the running configuration stays until it is created again", source);
+          }
+        });
+    informer = inf;
+    inf.start()
+        .whenComplete(
+            (v, t) -> {
+              if (t != null && !closed) {
+                LOG.errorf("%s: cannot watch (%s); changes are not seen", source, describe(t));
+              }
+            });
+    inf.stopped()
+        .whenComplete(
+            (v, t) -> {
+              if (!closed) {
+                LOG.errorf(
+                    "%s: watch stopped (%s); changes are not seen",
+                    source, t == null ? "no reason given" : describe(t));
+              }
+            });
+  }
+
+  /** A new version of the ConfigMap: applied when its configuration text changed and is valid. */
+  synchronized void changed(ConfigMap cm, Consumer<GatewayConfig> apply) {
+    if (closed) {
+      return;
+    }
+    String text = textOf(cm);
+    if (text == null) {
+      if (current != null) {
+        LOG.errorf(
+            "configuration %s changed but is refused; the running configuration stays:%n  %s: no"
+                + " key %s",
+            source, source, KEY);
+        current = null; // the key coming back with the same text is a change again
+      }
+      return;
+    }
+    if (text.equals(current)) {
+      return; // metadata, another key, a resync or a re-list: nothing to do
+    }
+    current = text;
+    GatewayConfig next;
+    try {
+      next = GatewayConfig.load(source, text, gateway);
+    } catch (ConfigException e) {
+      LOG.errorf(
+          "configuration %s changed but is refused; the running configuration stays:%n  %s",
+          source, String.join("\n  ", e.errors()));
+      return;
+    }
+    try {
+      apply.accept(next);
+      LOG.infof("configuration %s reloaded", source);
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e, "configuration %s could not be applied; the running configuration stays", source);
+    }
+  }
+
+  private static String textOf(ConfigMap cm) {
+    Map<String, String> data = cm.getData();
+    return data == null ? null : data.get(KEY);
+  }
+
+  /** The HTTP status and message of an API error, or the root cause of a connection failure. */
+  private static String describe(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof KubernetesClientException k && k.getCode() > 0) {
+      return "HTTP " + k.getCode() + ": " + k.getMessage();
+    }
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return root == t ? why : why + " (" + t.getMessage() + ")";
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    SharedIndexInformer<ConfigMap> inf = informer;
+    if (inf != null) {
+      inf.close();
+    }
+  }
+}
