@@ -76,32 +76,39 @@ start_sbc() {
     echo "bench: something already answers on 127.0.0.1:$SBC_PORT; stop it first" >&2; exit 2
   fi
   # shellcheck disable=SC2086
-  java $(grep -v '^#' "$REPO/jvm.options" | tr '\n' ' ') ${JAVA_OPTS:-} -jar "$JAR" --config "$cfg" --pid-file "$RUN/sbc.pid" >"$RUN/sbc.log" 2>&1 &
+  local name=${SBC_NAME:-sbc}
+  # The management HTTP port is not needed here: a free one, so that two SBCs can run side by side.
+  java $(grep -v '^#' "$REPO/jvm.options" | tr '\n' ' ') -Dquarkus.http.port=0 ${JAVA_OPTS:-} \
+    -jar "$JAR" --config "$cfg" --pid-file "$RUN/$name.pid" >"$RUN/$name.log" 2>&1 &
   SBC_PID=$!
+  ALL_PIDS="${ALL_PIDS:-} $SBC_PID"
   local deadline=$((SECONDS + 30))
   until sip_ping "$SBC_PORT" 1; do
     if ! kill -0 "$SBC_PID" 2>/dev/null; then
-      echo "bench: the SBC exited; log tail:" >&2; tail -20 "$RUN/sbc.log" >&2; SBC_PID=; exit 2
+      echo "bench: the SBC exited; log tail:" >&2; tail -20 "$RUN/$name.log" >&2; SBC_PID=; exit 2
     fi
     if [ $SECONDS -ge $deadline ]; then
       echo "bench: the SBC did not answer OPTIONS on 127.0.0.1:$SBC_PORT within 30 s; log tail:" >&2
-      tail -20 "$RUN/sbc.log" >&2; exit 2
+      tail -20 "$RUN/$name.log" >&2; exit 2
     fi
     sleep 0.3
   done
-  echo "bench: SBC up, pid $SBC_PID, log $RUN/sbc.log"
+  echo "bench: SBC up, pid $SBC_PID, log $RUN/$name.log"
 }
 
 stop_sbc() {
-  if [ -n "$SBC_PID" ] && kill -0 "$SBC_PID" 2>/dev/null; then
-    kill "$SBC_PID"
-    for _ in $(seq 100); do kill -0 "$SBC_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$SBC_PID" 2>/dev/null && kill -9 "$SBC_PID"
-    wait "$SBC_PID" 2>/dev/null
-  fi
-  SBC_PID=
-  if [ -s "$RUN/sbc.log" ] && grep -q "has been blocked for" "$RUN/sbc.log"; then
-    echo "bench: WARNING: the SBC log reports a blocked event loop (has been blocked for)"
+  local p
+  for p in ${ALL_PIDS:-}; do
+    if kill -0 "$p" 2>/dev/null; then
+      kill "$p"
+      for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$p" 2>/dev/null && kill -9 "$p"
+      wait "$p" 2>/dev/null
+    fi
+  done
+  SBC_PID=; ALL_PIDS=
+  if grep -qs "has been blocked for" "$RUN"/*.log; then
+    echo "bench: WARNING: an SBC log reports a blocked event loop (has been blocked for)"
     BLOCKED=1
   fi
   if [ "${KEEP_LOG:-0}" = 1 ]; then echo "bench: kept $RUN"; else rm -rf "$RUN"; fi

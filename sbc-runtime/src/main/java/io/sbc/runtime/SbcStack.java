@@ -38,6 +38,8 @@ public final class SbcStack implements AutoCloseable {
   private final TransactionLayer transactions;
   private final Proxy proxy;
   private volatile Map<String, Dispatcher> dispatchers = Map.of();
+  private volatile boolean listening;
+  private final List<Runnable> pendingProbes = new ArrayList<>();
 
   private SbcStack(GatewayConfig config, Vertx vertx) throws io.sbc.api.ConfigException {
     this.config = config;
@@ -75,7 +77,8 @@ public final class SbcStack implements AutoCloseable {
             (m, f) -> io.sbc.runtime.sip.proxy.RouteAction.reject(503, "Starting"));
     p[0] = proxy;
     proxy.setCallObserver(CallTracker::callEnded);
-    CallTracker.GLOBAL.startSweeping(loops.get(0));
+    // Timer wheels belong to their loop: everything that schedules runs there.
+    loops.get(0).execute(() -> CallTracker.GLOBAL.startSweeping(loops.get(0)));
     applyDispatchers(config);
     proxy.setRouter(config.router(this::pool, null));
   }
@@ -85,16 +88,22 @@ public final class SbcStack implements AutoCloseable {
     Map<String, Dispatcher> next = new LinkedHashMap<>();
     for (SipDispatcher doc : cfg.dispatchers()) {
       Dispatcher d = dispatchers.get(doc.metadata.name);
+      Loop loop = loops.get(Math.floorMod(doc.metadata.name.hashCode(), loops.size()));
       if (d != null) {
-        d.update(doc);
+        Dispatcher existing = d;
+        loop.execute(() -> existing.update(doc));
       } else {
-        d = Dispatcher.create(doc);
-        d.startProbing(
-            new ProbeEnvironment(
-                loops.get(next.size() % loops.size()),
-                transactions,
-                cfg.listeners(),
-                proxy::newProbeBranch));
+        Dispatcher created = Dispatcher.create(doc);
+        d = created;
+        ProbeEnvironment env =
+            new ProbeEnvironment(loop, transactions, cfg.listeners(), proxy::newProbeBranch);
+        // Probes run on the loop whose timer wheel they use, once the listeners are bound.
+        Runnable start = () -> loop.execute(() -> created.startProbing(env));
+        if (listening) {
+          start.run();
+        } else {
+          pendingProbes.add(start);
+        }
         LOG.infof(
             "dispatcher %s: %d destinations, %s", d.name(), d.destinations().size(), d.algorithm());
       }
@@ -102,7 +111,8 @@ public final class SbcStack implements AutoCloseable {
     }
     for (Map.Entry<String, Dispatcher> e : dispatchers.entrySet()) {
       if (!next.containsKey(e.getKey())) {
-        e.getValue().close();
+        Dispatcher gone = e.getValue();
+        loops.get(Math.floorMod(e.getKey().hashCode(), loops.size())).execute(gone::close);
       }
     }
     dispatchers = Map.copyOf(next);
@@ -146,6 +156,11 @@ public final class SbcStack implements AutoCloseable {
         throw new BindException(
             "cannot listen on " + l + " (listener '" + l.name() + "'): " + e.getMessage());
       }
+    }
+    synchronized (s) {
+      s.listening = true;
+      s.pendingProbes.forEach(Runnable::run);
+      s.pendingProbes.clear();
     }
     return s;
   }
@@ -205,10 +220,9 @@ public final class SbcStack implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Dispatcher d : dispatchers.values()) {
-      d.close();
-    }
-    CallTracker.GLOBAL.stopSweeping(loops.get(0));
+    dispatchers.forEach(
+        (name, d) -> loops.get(Math.floorMod(name.hashCode(), loops.size())).execute(d::close));
+    loops.get(0).execute(() -> CallTracker.GLOBAL.stopSweeping(loops.get(0)));
     for (ScheduledFuture<?> f : ticks) {
       f.cancel(false);
     }

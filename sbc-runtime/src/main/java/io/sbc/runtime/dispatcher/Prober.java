@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Runs on the environment's loop only; its fields need no synchronisation.
  */
 final class Prober implements Runnable {
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(Prober.class);
   private final Dispatcher dispatcher;
   private final ProbeEnvironment env;
   private Timeout tick;
@@ -73,7 +75,13 @@ final class Prober implements Runnable {
     if (s.enabled()) {
       for (Destination d : dispatcher.destinations()) {
         if (d.inFlight == null) {
-          send(d, s);
+          try {
+            send(d, s);
+          } catch (RuntimeException e) {
+            // One destination's failure to send must not stop the probing of the others, nor
+            // the next rounds (the round is rescheduled below).
+            LOG.warnf("dispatcher %s: probe to %s not sent: %s", dispatcher.name(), d.uri(), e);
+          }
         }
       }
     }

@@ -38,6 +38,9 @@ public final class RouteCompiler {
   private final TargetResolver targets;
   private final Supplier<RandomGenerator> random;
   private final List<String> errors = new ArrayList<>();
+  // Policies are immutable and hold a table of 700 flags: rules with the same codes share one
+  // (a million-rule LCR table would otherwise spend 700 MB on copies of the default).
+  private final Map<List<String>, FailoverPolicy> failovers = new HashMap<>();
 
   /**
    * @param servedHosts lower-case hosts that mean this gateway (domains, listener addresses)
@@ -234,12 +237,24 @@ public final class RouteCompiler {
         backends,
         "parallel".equals(r.forking),
         recordRoute,
-        r.failover == null ? FailoverPolicy.DEFAULT : FailoverPolicy.of(r.failover.codes),
+        r.failover == null ? FailoverPolicy.DEFAULT : failover(r.failover.codes),
         rewrites.toArray(new CompiledRule.UserRewrite[0]),
         newHost,
         newPort,
         remove,
         add);
+  }
+
+  private FailoverPolicy failover(List<String> codes) {
+    if (codes.equals(io.sbc.api.Defaults.FAILOVER_CODES)) {
+      return FailoverPolicy.DEFAULT;
+    }
+    FailoverPolicy p = failovers.get(codes);
+    if (p == null) {
+      p = FailoverPolicy.of(codes);
+      failovers.put(List.copyOf(codes), p);
+    }
+    return p;
   }
 
   private CompiledMatch match(SipRoute.Match m) {

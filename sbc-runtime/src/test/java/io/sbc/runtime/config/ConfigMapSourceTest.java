@@ -99,10 +99,10 @@ class ConfigMapSourceTest {
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 5 s: " + what);
+        throw new AssertionError("not within 10 s: " + what);
       }
       Thread.sleep(20);
     }

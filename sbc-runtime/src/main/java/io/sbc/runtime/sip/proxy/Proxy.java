@@ -276,7 +276,7 @@ public final class Proxy implements SipReceiver {
         t = nextHopOf(fwd);
       } else {
         RouteAction a = router.route(m, flow);
-        t = a == null || a.isReject() ? null : a.targets().get(0);
+        t = a == null || a.isReject() || a.targets().isEmpty() ? null : a.targets().get(0);
       }
       if (t == null) {
         stats.dropped.increment();
