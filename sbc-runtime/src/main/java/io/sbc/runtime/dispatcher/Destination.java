@@ -189,10 +189,11 @@ public final class Destination implements TargetFeedback {
     successesInRow.set(0);
     int n = failuresInRow.incrementAndGet();
     String detail = n + (n == 1 ? " probe" : " probes") + " failed";
+    // Below the threshold a probe failure only counts: one lost OPTIONS under load must not take
+    // a working destination out (Kamailio's ds_probing_threshold). A failure in a call does, at
+    // once (branchEnded).
     if (n >= owner.probe().failureThreshold()) {
       transition(ACTIVE | PROBING, DestinationState.INACTIVE, reason, detail);
-    } else {
-      transition(ACTIVE, DestinationState.PROBING, reason, detail);
     }
   }
 
