@@ -130,9 +130,17 @@ public record GatewayConfig(
             Set.copyOf(aliases),
             "stateless".equals(gw.spec.proxy.mode),
             gw.spec.proxy.maxForwards);
+    // Served hosts: the domains, each listener's advertised host and bind address, and for a
+    // wildcard bind (0.0.0.0, ::) every address of the machine's interfaces.
     Set<String> served = new HashSet<>(aliases);
     for (Listener l : listeners) {
       served.add(l.host().toLowerCase());
+      java.net.InetAddress bind = l.bindAddress().getAddress();
+      if (bind.isAnyLocalAddress()) {
+        served.addAll(localAddresses());
+      } else {
+        served.add(bindHost(bind));
+      }
     }
     List<SipRoute> routes = cfg.routesOf(gw);
     List<SipDispatcher> dispatchers = new ArrayList<>();
@@ -190,6 +198,31 @@ public record GatewayConfig(
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }
     return table;
+  }
+
+  /** The host text of an address as a URI writes it (IPv6 in brackets). */
+  private static String bindHost(java.net.InetAddress a) {
+    String h = a.getHostAddress();
+    int zone = h.indexOf('%');
+    if (zone >= 0) {
+      h = h.substring(0, zone);
+    }
+    return a instanceof java.net.Inet6Address ? "[" + h + "]" : h;
+  }
+
+  private static Set<String> localAddresses() {
+    Set<String> out = new HashSet<>();
+    try {
+      for (java.net.NetworkInterface ni :
+          java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+          out.add(bindHost(a));
+        }
+      }
+    } catch (java.net.SocketException e) {
+      // No interface list: only the configured domains and advertised addresses are served.
+    }
+    return out;
   }
 
   static Target target(String uri) throws SipParseException {

@@ -1,0 +1,408 @@
+package io.sbc.operator.model;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.sbc.api.SipDispatcher;
+import io.sbc.api.SipGateway;
+import io.sbc.api.SipRoute;
+import io.sbc.api.status.Condition;
+import io.sbc.api.status.Conditions;
+import io.sbc.api.status.GatewayAddress;
+import io.sbc.api.status.ParentReference;
+import io.sbc.api.status.RouteParentStatus;
+import io.sbc.api.status.SipDispatcherStatus;
+import io.sbc.api.status.SipGatewayStatus;
+import io.sbc.api.status.SipRouteStatus;
+import io.sbc.operator.crd.SipDispatcherResource;
+import io.sbc.operator.crd.SipGatewayResource;
+import io.sbc.operator.crd.SipRouteResource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** The statuses of the custom resources, Gateway API style, from what was resolved and observed. */
+public final class StatusModel {
+  private StatusModel() {}
+
+  /** What the API server reported about a gateway's objects (null: not there). */
+  public record Observed(
+      ConfigMap configMap, Deployment deployment, Service service, List<String> nodeAddresses) {}
+
+  /** The addresses the gateway is reachable at, and why there is none when empty. */
+  public record Addresses(List<GatewayAddress> addresses, String missingReason) {}
+
+  /**
+   * The listeners' advertised addresses when the spec gives them; else from the Service: its load
+   * balancer's ingress, the nodes' addresses (NodePort) or its cluster IP.
+   */
+  public static Addresses addresses(SipGatewayResource gw, Service svc, List<String> nodes) {
+    Set<String> advertised = new LinkedHashSet<>();
+    for (SipGateway.Listener l : gw.getSpec().listeners) {
+      if (l != null && l.advertisedAddress != null && !l.advertisedAddress.isBlank()) {
+        advertised.add(l.advertisedAddress);
+      }
+    }
+    List<GatewayAddress> out = new ArrayList<>();
+    if (!advertised.isEmpty()) {
+      advertised.forEach(a -> out.add(address(a)));
+      return new Addresses(out, null);
+    }
+    if (svc == null || svc.getSpec() == null) {
+      return new Addresses(out, "Service " + Names.workload(gw) + " does not exist yet");
+    }
+    String type = Objects.requireNonNullElse(svc.getSpec().getType(), "ClusterIP");
+    switch (type) {
+      case "LoadBalancer" -> {
+        if (svc.getStatus() != null
+            && svc.getStatus().getLoadBalancer() != null
+            && svc.getStatus().getLoadBalancer().getIngress() != null) {
+          for (LoadBalancerIngress i : svc.getStatus().getLoadBalancer().getIngress()) {
+            if (i.getIp() != null) {
+              out.add(new GatewayAddress(GatewayAddress.IP_ADDRESS, i.getIp()));
+            } else if (i.getHostname() != null) {
+              out.add(new GatewayAddress(GatewayAddress.HOSTNAME, i.getHostname()));
+            }
+          }
+        }
+        return new Addresses(
+            out,
+            out.isEmpty()
+                ? "the load balancer of Service " + Names.workload(gw) + " has no address yet"
+                : null);
+      }
+      case "NodePort" -> {
+        nodes.forEach(n -> out.add(address(n)));
+        return new Addresses(out, out.isEmpty() ? "no node has an address" : null);
+      }
+      default -> {
+        String ip = svc.getSpec().getClusterIP();
+        if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
+          out.add(new GatewayAddress(GatewayAddress.IP_ADDRESS, ip));
+        }
+        return new Addresses(
+            out, out.isEmpty() ? "Service " + Names.workload(gw) + " has no cluster IP yet" : null);
+      }
+    }
+  }
+
+  private static GatewayAddress address(String a) {
+    boolean ip = a.contains(":") || a.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    return new GatewayAddress(ip ? GatewayAddress.IP_ADDRESS : GatewayAddress.HOSTNAME, a);
+  }
+
+  /** The status of a gateway. */
+  public static SipGatewayStatus gateway(
+      SipGatewayResource gw,
+      GatewayResolution res,
+      Observed seen,
+      SipGatewayStatus previous,
+      String now) {
+    Long gen = gw.getMetadata().getGeneration();
+    SipGatewayStatus s = new SipGatewayStatus();
+    s.observedGeneration = gen;
+    Addresses addr = addresses(gw, seen.service(), seen.nodeAddresses());
+    s.addresses = addr.addresses();
+    if (seen.deployment() != null && seen.deployment().getStatus() != null) {
+      s.replicas = seen.deployment().getStatus().getReplicas();
+      s.readyReplicas = seen.deployment().getStatus().getReadyReplicas();
+    }
+    if (s.readyReplicas == null) {
+      s.readyReplicas = 0;
+    }
+    s.attachedRoutes = res.servedRoutes().size();
+    List<Condition> c = new ArrayList<>();
+    c.add(
+        res.accepted()
+            ? new Condition(Conditions.ACCEPTED, true, Conditions.REASON_ACCEPTED, "Accepted", gen)
+            : new Condition(
+                Conditions.ACCEPTED,
+                false,
+                Conditions.REASON_INVALID,
+                String.join("; ", res.gatewayErrors()),
+                gen));
+    c.add(resolvedRefs(res, gen));
+    c.add(programmed(gw, res, seen, addr, gen));
+    s.conditions = merge(previous == null ? null : previous.conditions, c, now);
+    return s;
+  }
+
+  private static Condition resolvedRefs(GatewayResolution res, Long gen) {
+    List<String> msgs = new ArrayList<>();
+    String reason = null;
+    for (Map.Entry<String, List<GatewayResolution.RefProblem>> e :
+        res.allRefProblems().entrySet()) {
+      for (GatewayResolution.RefProblem p : e.getValue()) {
+        reason = reason == null ? p.reason() : reason;
+        msgs.add("SipRoute " + e.getKey() + ": " + p.message());
+      }
+    }
+    for (Map.Entry<String, List<String>> e : res.invalidRoutes().entrySet()) {
+      reason = reason == null ? Conditions.REASON_INVALID : reason;
+      msgs.add("SipRoute " + e.getKey() + " refused: " + String.join("; ", e.getValue()));
+    }
+    if (msgs.isEmpty()) {
+      return new Condition(
+          Conditions.RESOLVED_REFS,
+          true,
+          Conditions.REASON_RESOLVED_REFS,
+          res.servedRoutes().size() + " SipRoute(s) attached, every reference resolved",
+          gen);
+    }
+    return new Condition(Conditions.RESOLVED_REFS, false, reason, String.join("; ", msgs), gen);
+  }
+
+  private static Condition programmed(
+      SipGatewayResource gw, GatewayResolution res, Observed seen, Addresses addr, Long gen) {
+    String cm = Names.configMap(gw);
+    if (!res.accepted()) {
+      return new Condition(
+          Conditions.PROGRAMMED,
+          false,
+          Conditions.REASON_INVALID,
+          "the configuration was refused; ConfigMap " + cm + " keeps the last accepted one",
+          gen);
+    }
+    ConfigMap map = seen.configMap();
+    boolean current =
+        map != null
+            && map.getData() != null
+            && res.configYaml().equals(map.getData().get(GatewayResolution.CONFIG_KEY))
+            && map.getMetadata().getAnnotations() != null
+            && String.valueOf(gen)
+                .equals(
+                    map.getMetadata().getAnnotations().get(WorkloadModel.GENERATION_ANNOTATION));
+    if (!current) {
+      return pending(gen, "ConfigMap " + cm + " does not hold this generation's configuration yet");
+    }
+    if (seen.deployment() == null) {
+      return pending(gen, "Deployment " + Names.workload(gw) + " does not exist yet");
+    }
+    if (seen.service() == null) {
+      return pending(gen, "Service " + Names.workload(gw) + " does not exist yet");
+    }
+    if (addr.addresses().isEmpty()) {
+      return new Condition(
+          Conditions.PROGRAMMED,
+          false,
+          Conditions.REASON_ADDRESS_NOT_ASSIGNED,
+          addr.missingReason(),
+          gen);
+    }
+    return new Condition(
+        Conditions.PROGRAMMED,
+        true,
+        Conditions.REASON_PROGRAMMED,
+        "configuration in ConfigMap " + cm + ", Deployment and Service in place",
+        gen);
+  }
+
+  private static Condition pending(Long gen, String message) {
+    return new Condition(Conditions.PROGRAMMED, false, Conditions.REASON_PENDING, message, gen);
+  }
+
+  /**
+   * The status of a route: per parentRef, Accepted (the gateway exists and serves the route) and
+   * ResolvedRefs (every backendRef resolved).
+   *
+   * @param gateways the gateways there are (any namespace)
+   * @param dispatchers the dispatchers there are (any namespace)
+   */
+  public static SipRouteStatus route(
+      SipRouteResource route,
+      Collection<SipGatewayResource> gateways,
+      Collection<SipRouteResource> routes,
+      Collection<SipDispatcherResource> dispatchers,
+      SipRouteStatus previous,
+      String now) {
+    Long gen = route.getMetadata().getGeneration();
+    String ns = route.getMetadata().getNamespace();
+    SipRouteStatus s = new SipRouteStatus();
+    s.observedGeneration = gen;
+    Set<ParentReference> seen = new LinkedHashSet<>();
+    for (SipRoute.ParentRef ref : route.getSpec().parentRefs) {
+      if (ref == null || ref.name == null) {
+        continue;
+      }
+      ParentReference pr =
+          new ParentReference(ref.name, ref.namespace == null ? ns : ref.namespace);
+      if (!seen.add(pr)) {
+        continue;
+      }
+      SipGatewayResource gw =
+          gateways.stream()
+              .filter(
+                  g ->
+                      pr.name.equals(g.getMetadata().getName())
+                          && pr.namespace.equals(g.getMetadata().getNamespace()))
+              .findFirst()
+              .orElse(null);
+      List<Condition> c = new ArrayList<>();
+      GatewayResolution res;
+      if (gw == null) {
+        c.add(
+            new Condition(
+                Conditions.ACCEPTED,
+                false,
+                Conditions.REASON_NO_MATCHING_PARENT,
+                "SipGateway " + pr.namespace + "/" + pr.name + " not found",
+                gen));
+        res = GatewayResolution.resolve(placeholder(pr), List.of(route), dispatchers);
+      } else if (!pr.namespace.equals(ns)) {
+        c.add(
+            new Condition(
+                Conditions.ACCEPTED,
+                false,
+                Conditions.REASON_NO_MATCHING_PARENT,
+                "SipGateway "
+                    + pr.namespace
+                    + "/"
+                    + pr.name
+                    + " is in another namespace (not supported)",
+                gen));
+        res = GatewayResolution.resolve(placeholder(pr), List.of(route), dispatchers);
+      } else {
+        res = GatewayResolution.resolve(gw, routes, dispatchers);
+        String name = route.getMetadata().getName();
+        if (!res.accepted()) {
+          c.add(
+              new Condition(
+                  Conditions.ACCEPTED,
+                  false,
+                  Conditions.REASON_PENDING,
+                  "SipGateway " + pr.namespace + "/" + pr.name + " is not accepted",
+                  gen));
+        } else if (res.routeErrors(name) != null) {
+          c.add(
+              new Condition(
+                  Conditions.ACCEPTED,
+                  false,
+                  Conditions.REASON_UNSUPPORTED_VALUE,
+                  String.join("; ", res.routeErrors(name)),
+                  gen));
+        } else {
+          c.add(
+              new Condition(
+                  Conditions.ACCEPTED, true, Conditions.REASON_ACCEPTED, "Accepted", gen));
+        }
+      }
+      String name = route.getMetadata().getName();
+      boolean served = gw != null && res.accepted() && res.routeErrors(name) == null;
+      List<GatewayResolution.RefProblem> problems =
+          served
+              ? res.refProblems(name)
+              : GatewayResolution.resolve(placeholder(pr), List.of(route), dispatchers)
+                  .refProblems(name);
+      c.add(
+          problems.isEmpty()
+              ? new Condition(
+                  Conditions.RESOLVED_REFS,
+                  true,
+                  Conditions.REASON_RESOLVED_REFS,
+                  "every backendRef resolved",
+                  gen)
+              : new Condition(
+                  Conditions.RESOLVED_REFS,
+                  false,
+                  problems.get(0).reason(),
+                  String.join(
+                      "; ", problems.stream().map(GatewayResolution.RefProblem::message).toList()),
+                  gen));
+      RouteParentStatus ps = new RouteParentStatus();
+      ps.parentRef = pr;
+      RouteParentStatus old =
+          previous == null || previous.parents == null
+              ? null
+              : previous.parents.stream()
+                  .filter(p -> pr.equals(p.parentRef))
+                  .findFirst()
+                  .orElse(null);
+      ps.conditions = merge(old == null ? null : old.conditions, c, now);
+      s.parents.add(ps);
+    }
+    return s;
+  }
+
+  /** A gateway that is not there, to resolve a route's references against. */
+  private static SipGatewayResource placeholder(ParentReference pr) {
+    SipGatewayResource gw = new SipGatewayResource();
+    gw.getMetadata().setName(pr.name);
+    gw.getMetadata().setNamespace(pr.namespace);
+    return gw;
+  }
+
+  /** The status of a dispatcher: its destinations, the routes naming it, Ready. */
+  public static SipDispatcherStatus dispatcher(
+      SipDispatcherResource d,
+      Collection<SipRouteResource> routes,
+      SipDispatcherStatus previous,
+      String now) {
+    Long gen = d.getMetadata().getGeneration();
+    SipDispatcherStatus s = new SipDispatcherStatus();
+    s.observedGeneration = gen;
+    SipDispatcher.Spec spec = d.getSpec();
+    s.destinations = spec.destinations == null ? 0 : spec.destinations.size();
+    s.referencingRoutes = (int) routes.stream().filter(r -> references(r, d)).count();
+    List<String> errors = GatewayResolution.dispatcherErrors(d);
+    Condition ready =
+        errors.isEmpty()
+            ? new Condition(
+                Conditions.READY,
+                true,
+                Conditions.REASON_READY,
+                s.destinations + " static destination(s)",
+                gen)
+            : new Condition(
+                Conditions.READY, false, Conditions.REASON_INVALID, String.join("; ", errors), gen);
+    s.conditions = merge(previous == null ? null : previous.conditions, List.of(ready), now);
+    return s;
+  }
+
+  /** Whether a route of the dispatcher's namespace names it in a backendRef. */
+  public static boolean references(SipRouteResource r, SipDispatcherResource d) {
+    if (!Objects.equals(r.getMetadata().getNamespace(), d.getMetadata().getNamespace())
+        || r.getSpec() == null
+        || r.getSpec().rules == null) {
+      return false;
+    }
+    for (SipRoute.Rule rule : r.getSpec().rules) {
+      if (rule == null || rule.backendRefs == null) {
+        continue;
+      }
+      for (SipRoute.BackendRef b : rule.backendRefs) {
+        if (b != null
+            && SipDispatcher.KIND.equals(b.kind)
+            && d.getMetadata().getName().equals(b.name)
+            && (b.namespace == null || b.namespace.equals(d.getMetadata().getNamespace()))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The new conditions, each keeping the previous lastTransitionTime when its status did not change
+   * (so that an unchanged resource gets an equal status, and nothing is written).
+   */
+  public static List<Condition> merge(List<Condition> previous, List<Condition> next, String now) {
+    List<Condition> out = new ArrayList<>();
+    for (Condition n : next) {
+      Condition old =
+          previous == null
+              ? null
+              : previous.stream().filter(p -> n.type.equals(p.type)).findFirst().orElse(null);
+      n.lastTransitionTime =
+          old != null && Objects.equals(old.status, n.status) && old.lastTransitionTime != null
+              ? old.lastTransitionTime
+              : now;
+      out.add(n);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,331 @@
+package io.sbc.operator.model;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.sbc.api.SipGateway;
+import io.sbc.operator.crd.SipGatewayResource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The Kubernetes objects that run a gateway's SBC pods, built from the gateway alone. */
+public final class WorkloadModel {
+  private WorkloadModel() {}
+
+  /** The environment variables through which sbc-runtime finds its ConfigMap. */
+  public static final String ENV_CONFIGMAP_NAME = "SBC_CONFIGMAP_NAME";
+
+  public static final String ENV_CONFIGMAP_NAMESPACE = "SBC_CONFIGMAP_NAMESPACE";
+  public static final String MANAGEMENT_PORT_NAME = "management";
+  public static final int MANAGEMENT_PORT = 8080;
+  public static final String CONTAINER = "sbc";
+
+  /** Annotation on the ConfigMap: the gateway generation its configuration was made from. */
+  public static final String GENERATION_ANNOTATION = "sbc.io/gateway-generation";
+
+  private static ObjectMeta meta(SipGatewayResource gw, String name) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(gw.getMetadata().getNamespace())
+        .withLabels(Names.labels(gw))
+        .build();
+  }
+
+  /** The ConfigMap holding the resolved configuration under {@code config.yaml}. */
+  public static ConfigMap configMap(SipGatewayResource gw, String configYaml) {
+    ObjectMeta m = meta(gw, Names.configMap(gw));
+    m.setAnnotations(
+        Map.of(GENERATION_ANNOTATION, String.valueOf(gw.getMetadata().getGeneration())));
+    return new ConfigMapBuilder()
+        .withMetadata(m)
+        .withData(Map.of(GatewayResolution.CONFIG_KEY, configYaml))
+        .build();
+  }
+
+  /** One (protocol, port) the listeners serve, in port order, UDP before TCP. */
+  record PortKey(int port, String protocol) {
+    String name() {
+      return protocol.toLowerCase() + "-" + port; // at most 9 characters (IANA_SVC_NAME: 15)
+    }
+  }
+
+  static List<PortKey> ports(SipGatewayResource gw) {
+    TreeMap<String, PortKey> keys = new TreeMap<>();
+    for (SipGateway.Listener l : gw.getSpec().listeners) {
+      if (l == null || l.port == null || l.protocol == null) {
+        continue;
+      }
+      String proto = l.protocol.endsWith("UDP") ? "UDP" : "TCP";
+      keys.put(
+          String.format("%05d-%s", l.port, "UDP".equals(proto) ? "0" : "1"),
+          new PortKey(l.port, proto));
+    }
+    return new ArrayList<>(keys.values());
+  }
+
+  /** The Deployment of sbc-runtime pods serving the gateway. */
+  public static Deployment deployment(SipGatewayResource gw, RuntimeSettings settings) {
+    SipGateway.Spec spec = gw.getSpec();
+    List<ContainerPort> ports = new ArrayList<>();
+    for (PortKey k : ports(gw)) {
+      ports.add(
+          new ContainerPortBuilder()
+              .withName(k.name())
+              .withContainerPort(k.port())
+              .withProtocol(k.protocol())
+              .build());
+    }
+    ports.add(
+        new ContainerPortBuilder()
+            .withName(MANAGEMENT_PORT_NAME)
+            .withContainerPort(MANAGEMENT_PORT)
+            .withProtocol("TCP")
+            .build());
+    Map<String, String> selector = Names.selector(gw);
+    return new DeploymentBuilder()
+        .withMetadata(meta(gw, Names.workload(gw)))
+        .withNewSpec()
+        .withReplicas(spec.autoscaling == null ? spec.replicas : null)
+        .withNewSelector()
+        .withMatchLabels(selector)
+        .endSelector()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Names.labels(gw))
+        .endMetadata()
+        .withNewSpec()
+        .withServiceAccountName(Names.workload(gw))
+        .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds.longValue())
+        .withNewAffinity()
+        .withNewPodAntiAffinity()
+        .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+        .withWeight(100)
+        .withNewPodAffinityTerm()
+        .withTopologyKey("kubernetes.io/hostname")
+        .withNewLabelSelector()
+        .withMatchLabels(selector)
+        .endLabelSelector()
+        .endPodAffinityTerm()
+        .endPreferredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .endAffinity()
+        .addNewContainer()
+        .withName(CONTAINER)
+        .withImage(settings.image())
+        .withImagePullPolicy(settings.imagePullPolicy())
+        .withEnv(
+            new EnvVarBuilder().withName(ENV_CONFIGMAP_NAME).withValue(Names.configMap(gw)).build(),
+            new EnvVarBuilder()
+                .withName(ENV_CONFIGMAP_NAMESPACE)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.namespace")
+                .endFieldRef()
+                .endValueFrom()
+                .build(),
+            new EnvVarBuilder()
+                .withName("POD_IP")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .build())
+        .withPorts(ports)
+        .withResources(resources(spec.resources))
+        .withNewReadinessProbe()
+        .withNewHttpGet()
+        .withPath("/q/health/ready")
+        .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
+        .endHttpGet()
+        .withPeriodSeconds(5)
+        .withFailureThreshold(2)
+        .endReadinessProbe()
+        .withNewLivenessProbe()
+        .withNewHttpGet()
+        .withPath("/q/health/live")
+        .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
+        .endHttpGet()
+        .withInitialDelaySeconds(10)
+        .withPeriodSeconds(10)
+        .withFailureThreshold(3)
+        .endLivenessProbe()
+        .withNewLifecycle()
+        .withNewPreStop()
+        .withNewExec()
+        .withCommand("/bin/sh", "-c", "sleep " + settings.preStopSleepSeconds())
+        .endExec()
+        .endPreStop()
+        .endLifecycle()
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static ResourceRequirements resources(SipGateway.Resources r) {
+    if (r == null) {
+      return null;
+    }
+    return new ResourceRequirementsBuilder()
+        .withRequests(quantities(r.requests))
+        .withLimits(quantities(r.limits))
+        .build();
+  }
+
+  private static Map<String, Quantity> quantities(Map<String, String> m) {
+    if (m == null || m.isEmpty()) {
+      return null;
+    }
+    Map<String, Quantity> q = new LinkedHashMap<>();
+    m.forEach((k, v) -> q.put(k, new Quantity(v)));
+    return q;
+  }
+
+  /**
+   * The Service: UDP and TCP on the listener ports; externalTrafficPolicy Local when it is
+   * reachable from outside the cluster, so that the SBC sees the client's address (NAT handling, IP
+   * authorization).
+   */
+  public static Service service(SipGatewayResource gw) {
+    String type = gw.getSpec().serviceType;
+    List<ServicePort> ports = new ArrayList<>();
+    for (PortKey k : ports(gw)) {
+      ports.add(
+          new ServicePortBuilder()
+              .withName(k.name())
+              .withPort(k.port())
+              .withTargetPort(new IntOrString(k.port()))
+              .withProtocol(k.protocol())
+              .build());
+    }
+    boolean external = "LoadBalancer".equals(type) || "NodePort".equals(type);
+    return new ServiceBuilder()
+        .withMetadata(meta(gw, Names.workload(gw)))
+        .withNewSpec()
+        .withType(type)
+        .withSelector(Names.selector(gw))
+        .withPorts(ports)
+        .withExternalTrafficPolicy(external ? "Local" : null)
+        .endSpec()
+        .build();
+  }
+
+  /** The identity of the SBC pods. */
+  public static ServiceAccount serviceAccount(SipGatewayResource gw) {
+    return new ServiceAccountBuilder().withMetadata(meta(gw, Names.workload(gw))).build();
+  }
+
+  /** Lets the SBC pods read and watch their one ConfigMap, nothing else. */
+  public static Role role(SipGatewayResource gw) {
+    return new RoleBuilder()
+        .withMetadata(meta(gw, Names.workload(gw)))
+        .addNewRule()
+        .withApiGroups("")
+        .withResources("configmaps")
+        .withResourceNames(Names.configMap(gw))
+        .withVerbs("get", "list", "watch")
+        .endRule()
+        .build();
+  }
+
+  public static RoleBinding roleBinding(SipGatewayResource gw) {
+    return new RoleBindingBuilder()
+        .withMetadata(meta(gw, Names.workload(gw)))
+        .withNewRoleRef()
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withKind("Role")
+        .withName(Names.workload(gw))
+        .endRoleRef()
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withName(Names.workload(gw))
+        .withNamespace(gw.getMetadata().getNamespace())
+        .endSubject()
+        .build();
+  }
+
+  /** The autoscaler, when the gateway asks for one (else null). */
+  public static HorizontalPodAutoscaler autoscaler(SipGatewayResource gw) {
+    SipGateway.Autoscaling a = gw.getSpec().autoscaling;
+    if (a == null) {
+      return null;
+    }
+    return new HorizontalPodAutoscalerBuilder()
+        .withMetadata(meta(gw, Names.workload(gw)))
+        .withNewSpec()
+        .withNewScaleTargetRef()
+        .withApiVersion("apps/v1")
+        .withKind("Deployment")
+        .withName(Names.workload(gw))
+        .endScaleTargetRef()
+        .withMinReplicas(a.minReplicas)
+        .withMaxReplicas(a.maxReplicas)
+        .addNewMetric()
+        .withType("Resource")
+        .withNewResource()
+        .withName("cpu")
+        .withNewTarget()
+        .withType("Utilization")
+        .withAverageUtilization(a.targetCPUUtilizationPercentage)
+        .endTarget()
+        .endResource()
+        .endMetric()
+        .endSpec()
+        .build();
+  }
+
+  /** At most one pod of the gateway evicted at a time (node drains drain calls one by one). */
+  public static PodDisruptionBudget disruptionBudget(SipGatewayResource gw) {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(meta(gw, Names.workload(gw)))
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(Names.selector(gw))
+        .endSelector()
+        .endSpec()
+        .build();
+  }
+}

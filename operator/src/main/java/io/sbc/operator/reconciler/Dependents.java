@@ -1,0 +1,129 @@
+package io.sbc.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.sbc.operator.OperatorConfig;
+import io.sbc.operator.crd.SipGatewayResource;
+import io.sbc.operator.model.GatewayResolution;
+import io.sbc.operator.model.Names;
+import io.sbc.operator.model.WorkloadModel;
+
+/** The objects of a gateway, each computing its desired state from the model only. */
+public final class Dependents {
+  private Dependents() {}
+
+  /** The resolved configuration; while the gateway is refused, the last accepted one stays. */
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class ConfigMapDependent
+      extends CRUDKubernetesDependentResource<ConfigMap, SipGatewayResource> {
+    @Override
+    protected ConfigMap desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
+      GatewayResolution res = Resolved.of(gw, context);
+      if (res.accepted()) {
+        return WorkloadModel.configMap(gw, res.configYaml());
+      }
+      ConfigMap last = context.getSecondaryResource(ConfigMap.class).orElse(null);
+      if (last != null && last.getData() != null) {
+        return new ConfigMapBuilder(WorkloadModel.configMap(gw, ""))
+            .editMetadata()
+            .withAnnotations(last.getMetadata().getAnnotations())
+            .endMetadata()
+            .withData(last.getData())
+            .build();
+      }
+      return WorkloadModel.configMap(
+          gw, "# refused: " + String.join("; ", res.gatewayErrors()).replace('\n', ' ') + "\n");
+    }
+  }
+
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class DeploymentDependent
+      extends CRUDKubernetesDependentResource<Deployment, SipGatewayResource> {
+    @Override
+    protected Deployment desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.deployment(gw, OperatorConfig.settings());
+    }
+  }
+
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class ServiceDependent
+      extends CRUDKubernetesDependentResource<Service, SipGatewayResource> {
+    @Override
+    protected Service desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.service(gw);
+    }
+  }
+
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class ServiceAccountDependent
+      extends CRUDKubernetesDependentResource<ServiceAccount, SipGatewayResource> {
+    @Override
+    protected ServiceAccount desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.serviceAccount(gw);
+    }
+  }
+
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class RoleDependent
+      extends CRUDKubernetesDependentResource<Role, SipGatewayResource> {
+    @Override
+    protected Role desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.role(gw);
+    }
+  }
+
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class RoleBindingDependent
+      extends CRUDKubernetesDependentResource<RoleBinding, SipGatewayResource> {
+    @Override
+    protected RoleBinding desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.roleBinding(gw);
+    }
+  }
+
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class DisruptionBudgetDependent
+      extends CRUDKubernetesDependentResource<PodDisruptionBudget, SipGatewayResource> {
+    @Override
+    protected PodDisruptionBudget desired(
+        SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.disruptionBudget(gw);
+    }
+  }
+
+  /** Only while spec.autoscaling is set (removed when it is unset). */
+  @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+  public static class AutoscalerDependent
+      extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, SipGatewayResource> {
+    @Override
+    protected HorizontalPodAutoscaler desired(
+        SipGatewayResource gw, Context<SipGatewayResource> context) {
+      return WorkloadModel.autoscaler(gw);
+    }
+  }
+
+  /** Whether the gateway asks for autoscaling. */
+  public static class AutoscalingWanted
+      implements Condition<HorizontalPodAutoscaler, SipGatewayResource> {
+    @Override
+    public boolean isMet(
+        DependentResource<HorizontalPodAutoscaler, SipGatewayResource> dependent,
+        SipGatewayResource gw,
+        Context<SipGatewayResource> context) {
+      return gw.getSpec().autoscaling != null;
+    }
+  }
+}

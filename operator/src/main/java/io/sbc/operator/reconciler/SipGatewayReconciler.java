@@ -1,0 +1,120 @@
+package io.sbc.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.sbc.api.status.SipGatewayStatus;
+import io.sbc.operator.crd.SipDispatcherResource;
+import io.sbc.operator.crd.SipGatewayResource;
+import io.sbc.operator.crd.SipRouteResource;
+import io.sbc.operator.model.GatewayResolution;
+import io.sbc.operator.model.StatusModel;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reconciles a SipGateway into its ConfigMap, RBAC, Deployment, Service, PodDisruptionBudget and
+ * (with autoscaling) HorizontalPodAutoscaler, then writes its status. SipRoutes and SipDispatchers
+ * are watched too: a change re-reconciles the gateways it affects.
+ */
+@ControllerConfiguration(name = "sipgateway")
+@Workflow(
+    dependents = {
+      @Dependent(name = "configmap", type = Dependents.ConfigMapDependent.class),
+      @Dependent(name = "serviceaccount", type = Dependents.ServiceAccountDependent.class),
+      @Dependent(name = "role", type = Dependents.RoleDependent.class),
+      @Dependent(name = "rolebinding", type = Dependents.RoleBindingDependent.class),
+      @Dependent(name = "deployment", type = Dependents.DeploymentDependent.class),
+      @Dependent(name = "service", type = Dependents.ServiceDependent.class),
+      @Dependent(name = "pdb", type = Dependents.DisruptionBudgetDependent.class),
+      @Dependent(
+          name = "hpa",
+          type = Dependents.AutoscalerDependent.class,
+          reconcilePrecondition = Dependents.AutoscalingWanted.class)
+    })
+public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
+
+  @Override
+  public List<EventSource<?, SipGatewayResource>> prepareEventSources(
+      EventSourceContext<SipGatewayResource> context) {
+    InformerEventSource<SipRouteResource, SipGatewayResource> routes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(SipRouteResource.class, SipGatewayResource.class)
+                .withSecondaryToPrimaryMapper(Mappers.withPrevious(Mappers::gatewaysOf))
+                .build(),
+            context);
+    InformerEventSource<SipDispatcherResource, SipGatewayResource> dispatchers =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(
+                    SipDispatcherResource.class, SipGatewayResource.class)
+                .withSecondaryToPrimaryMapper(d -> Mappers.gatewaysOf(d, routes))
+                .build(),
+            context);
+    return List.of(routes, dispatchers);
+  }
+
+  @Override
+  public UpdateControl<SipGatewayResource> reconcile(
+      SipGatewayResource gw, Context<SipGatewayResource> context) {
+    GatewayResolution res = Resolved.of(gw, context);
+    Service svc = context.getSecondaryResource(Service.class).orElse(null);
+    List<String> nodes =
+        svc != null && svc.getSpec() != null && "NodePort".equals(svc.getSpec().getType())
+            ? nodeAddresses(context)
+            : List.of();
+    StatusModel.Observed seen =
+        new StatusModel.Observed(
+            context.getSecondaryResource(ConfigMap.class).orElse(null),
+            context.getSecondaryResource(Deployment.class).orElse(null),
+            svc,
+            nodes);
+    SipGatewayStatus status = StatusModel.gateway(gw, res, seen, gw.getStatus(), now());
+    UpdateControl<SipGatewayResource> control;
+    if (status.equals(gw.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      gw.setStatus(status);
+      control = UpdateControl.patchStatus(gw);
+    }
+    // Node addresses are not watched: look again now and then while they are the addresses.
+    return nodes.isEmpty() ? control : control.rescheduleAfter(5, TimeUnit.MINUTES);
+  }
+
+  /** The nodes' external addresses, else their internal ones (for NodePort Services). */
+  private static List<String> nodeAddresses(Context<SipGatewayResource> context) {
+    List<String> external = new ArrayList<>();
+    List<String> internal = new ArrayList<>();
+    for (Node n : context.getClient().nodes().list().getItems()) {
+      if (n.getStatus() == null || n.getStatus().getAddresses() == null) {
+        continue;
+      }
+      for (NodeAddress a : n.getStatus().getAddresses()) {
+        if ("ExternalIP".equals(a.getType())) {
+          external.add(a.getAddress());
+        } else if ("InternalIP".equals(a.getType())) {
+          internal.add(a.getAddress());
+        }
+      }
+    }
+    return external.isEmpty() ? internal : external;
+  }
+
+  static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,334 @@
+package io.sbc.operator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.sbc.api.ConfigReader;
+import io.sbc.api.Configuration;
+import io.sbc.api.status.Condition;
+import io.sbc.operator.crd.SipDispatcherResource;
+import io.sbc.operator.crd.SipGatewayResource;
+import io.sbc.operator.crd.SipRouteResource;
+import io.sbc.operator.model.GatewayResolution;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against the fabric8 mock API server (CRUD mode): objects made for a gateway
+ * (compared with golden files), statuses, references, and quiet second reconciliations.
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+class GatewayReconcilerTest {
+  static final String NS = "sbc-test";
+  static final Path GOLDEN = Path.of("src/test/resources/golden");
+
+  @Inject KubernetesClient client;
+
+  @BeforeEach
+  void namespace() {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .createOr(n -> n.update());
+  }
+
+  private <T extends HasMetadata> T load(Class<T> type, String resource) throws Exception {
+    T r = Serialization.unmarshal(getClass().getResourceAsStream(resource), type);
+    r.getMetadata().setNamespace(NS);
+    return r;
+  }
+
+  private SipGatewayResource gateway(String name) {
+    return client.resources(SipGatewayResource.class).inNamespace(NS).withName(name).get();
+  }
+
+  private static Condition condition(List<Condition> cs, String type) {
+    return cs == null
+        ? null
+        : cs.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
+  }
+
+  @Test
+  void exampleGatewayGetsItsObjectsAndBecomesProgrammed() throws Exception {
+    client.resource(load(SipDispatcherResource.class, "/cr/pbx-pool.yaml")).create();
+    client.resource(load(SipRouteResource.class, "/cr/to-pbx-pool.yaml")).create();
+    client.resource(load(SipGatewayResource.class, "/cr/edge.yaml")).create();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource gw = gateway("edge");
+              assertNotNull(gw.getStatus());
+              Condition p = condition(gw.getStatus().conditions, "Programmed");
+              assertEquals("False", p.status);
+              assertEquals("AddressNotAssigned", p.reason);
+            });
+    SipGatewayResource gw = gateway("edge");
+    assertEquals("True", condition(gw.getStatus().conditions, "Accepted").status);
+    assertEquals("True", condition(gw.getStatus().conditions, "ResolvedRefs").status);
+    assertEquals(1, gw.getStatus().attachedRoutes);
+
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName("edge-sbc-config").get();
+    Deployment dep = client.apps().deployments().inNamespace(NS).withName("edge-sbc").get();
+    Service svc = client.services().inNamespace(NS).withName("edge-sbc").get();
+    assertEquals(gw.getMetadata().getUid(), dep.getMetadata().getOwnerReferences().get(0).getUid());
+    golden("edge-configmap.yaml", cm);
+    golden("edge-deployment.yaml", dep);
+    golden("edge-service.yaml", svc);
+    assertNotNull(client.serviceAccounts().inNamespace(NS).withName("edge-sbc").get());
+    assertNotNull(client.resources(Role.class).inNamespace(NS).withName("edge-sbc").get());
+    assertNotNull(client.resources(RoleBinding.class).inNamespace(NS).withName("edge-sbc").get());
+    assertNotNull(
+        client.resources(PodDisruptionBudget.class).inNamespace(NS).withName("edge-sbc").get());
+    assertNotNull(
+        client.resources(HorizontalPodAutoscaler.class).inNamespace(NS).withName("edge-sbc").get());
+
+    // what the runtime reads: accepted by sbc-api's reader, with the route and its dispatcher
+    Configuration config =
+        ConfigReader.read("config.yaml", cm.getData().get(GatewayResolution.CONFIG_KEY));
+    assertEquals(1, config.gateways().size());
+    assertEquals(
+        List.of("to-pbx-pool"), config.routes().stream().map(r -> r.metadata.name).toList());
+    assertEquals(
+        List.of("pbx-pool"), config.dispatchers().stream().map(d -> d.metadata.name).toList());
+
+    // the load balancer gets its address: Programmed, with the address in the status
+    client
+        .services()
+        .inNamespace(NS)
+        .withName("edge-sbc")
+        .editStatus(
+            s -> {
+              s.setStatus(
+                  new ServiceStatusBuilder()
+                      .withNewLoadBalancer()
+                      .withIngress(new LoadBalancerIngressBuilder().withIp("203.0.113.10").build())
+                      .endLoadBalancer()
+                      .build());
+              return s;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g = gateway("edge");
+              assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
+              assertEquals("203.0.113.10", g.getStatus().addresses.get(0).value);
+            });
+
+    // route and dispatcher statuses
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipRouteResource r =
+                  client
+                      .resources(SipRouteResource.class)
+                      .inNamespace(NS)
+                      .withName("to-pbx-pool")
+                      .get();
+              assertNotNull(r.getStatus());
+              assertEquals("edge", r.getStatus().parents.get(0).parentRef.name);
+              assertEquals(
+                  "True", condition(r.getStatus().parents.get(0).conditions, "Accepted").status);
+              assertEquals(
+                  "True",
+                  condition(r.getStatus().parents.get(0).conditions, "ResolvedRefs").status);
+              SipDispatcherResource d =
+                  client
+                      .resources(SipDispatcherResource.class)
+                      .inNamespace(NS)
+                      .withName("pbx-pool")
+                      .get();
+              assertNotNull(d.getStatus());
+              assertEquals(2, d.getStatus().destinations);
+              assertEquals(1, d.getStatus().referencingRoutes);
+              assertEquals("True", condition(d.getStatus().conditions, "Ready").status);
+            });
+
+    // a second reconciliation of unchanged resources writes nothing
+    Map<String, String> before = versions();
+    client
+        .resources(SipDispatcherResource.class)
+        .inNamespace(NS)
+        .withName("pbx-pool")
+        .edit(
+            d -> {
+              d.getMetadata().setAnnotations(Map.of("touched", "yes"));
+              return d;
+            });
+    Thread.sleep(2000);
+    assertEquals(before, versions());
+  }
+
+  private Map<String, String> versions() {
+    return Map.of(
+        "gateway", gateway("edge").getMetadata().getResourceVersion(),
+        "configmap",
+            client
+                .configMaps()
+                .inNamespace(NS)
+                .withName("edge-sbc-config")
+                .get()
+                .getMetadata()
+                .getResourceVersion(),
+        "deployment",
+            client
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("edge-sbc")
+                .get()
+                .getMetadata()
+                .getResourceVersion(),
+        "service",
+            client
+                .services()
+                .inNamespace(NS)
+                .withName("edge-sbc")
+                .get()
+                .getMetadata()
+                .getResourceVersion(),
+        "route",
+            client
+                .resources(SipRouteResource.class)
+                .inNamespace(NS)
+                .withName("to-pbx-pool")
+                .get()
+                .getMetadata()
+                .getResourceVersion());
+  }
+
+  @Test
+  void missingReferencesAreNamedInTheStatus() throws Exception {
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName("refs");
+    gw.getSpec().autoscaling = null;
+    gw.getSpec().listeners.get(0).advertisedAddress = "198.51.100.7";
+    client.resource(gw).create();
+    SipRouteResource route = load(SipRouteResource.class, "/cr/broken-route.yaml");
+    client.resource(route).create();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipRouteResource r =
+                  client.resources(SipRouteResource.class).inNamespace(NS).withName("broken").get();
+              assertNotNull(r.getStatus());
+              assertEquals(2, r.getStatus().parents.size());
+              var refs = r.getStatus().parents.get(0);
+              assertEquals("refs", refs.parentRef.name);
+              assertEquals("True", condition(refs.conditions, "Accepted").status);
+              Condition rr = condition(refs.conditions, "ResolvedRefs");
+              assertEquals("False", rr.status);
+              assertEquals("BackendNotFound", rr.reason);
+              assertTrue(rr.message.contains("nowhere"), rr.message);
+              var missing = r.getStatus().parents.get(1);
+              Condition acc = condition(missing.conditions, "Accepted");
+              assertEquals("False", acc.status);
+              assertEquals("NoMatchingParent", acc.reason);
+              assertTrue(acc.message.contains("missing-gateway"), acc.message);
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g = gateway("refs");
+              Condition rr = condition(g.getStatus().conditions, "ResolvedRefs");
+              assertEquals("False", rr.status);
+              assertTrue(rr.message.contains("nowhere"), rr.message);
+              // advertised address given: programmed without a load balancer address
+              assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
+              assertEquals("198.51.100.7", g.getStatus().addresses.get(0).value);
+            });
+    // the rule without a backend answers 500; the runtime's reader accepts the configuration
+    String yaml =
+        client
+            .configMaps()
+            .inNamespace(NS)
+            .withName("refs-sbc-config")
+            .get()
+            .getData()
+            .get("config.yaml");
+    Configuration config = ConfigReader.read("config.yaml", yaml);
+    assertEquals(500, config.routes().get(0).spec.rules.get(0).reject.statusCode);
+
+    // the dispatcher appears: the route resolves, the gateway's configuration gets it
+    SipDispatcherResource d = load(SipDispatcherResource.class, "/cr/pbx-pool.yaml");
+    d.getMetadata().setName("nowhere");
+    client.resource(d).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipRouteResource r =
+                  client.resources(SipRouteResource.class).inNamespace(NS).withName("broken").get();
+              assertEquals(
+                  "True",
+                  condition(r.getStatus().parents.get(0).conditions, "ResolvedRefs").status);
+              String y =
+                  client
+                      .configMaps()
+                      .inNamespace(NS)
+                      .withName("refs-sbc-config")
+                      .get()
+                      .getData()
+                      .get("config.yaml");
+              Configuration c = ConfigReader.read("config.yaml", y);
+              assertEquals(1, c.dispatchers().size());
+              assertNull(c.routes().get(0).spec.rules.get(0).reject);
+            });
+  }
+
+  /** Compares an object (without what the server sets) with its golden file. */
+  private static void golden(String file, HasMetadata o) throws Exception {
+    ObjectMeta m = o.getMetadata();
+    m.setUid(null);
+    m.setResourceVersion(null);
+    m.setCreationTimestamp(null);
+    m.setGeneration(null);
+    m.setManagedFields(null);
+    m.getOwnerReferences().forEach(r -> r.setUid(null));
+    if (o instanceof Service s) {
+      s.setStatus(null);
+    }
+    if (o instanceof Deployment d) {
+      d.setStatus(null);
+    }
+    String actual = Serialization.asYaml(o);
+    Path f = GOLDEN.resolve(file);
+    if (Boolean.getBoolean("sbc.golden.update") || !Files.exists(f)) {
+      Files.createDirectories(GOLDEN);
+      Files.writeString(f, actual);
+    }
+    assertEquals(Files.readString(f), actual, file + " (update with -Dsbc.golden.update=true)");
+  }
+}
