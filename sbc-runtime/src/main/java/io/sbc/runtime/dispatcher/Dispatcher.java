@@ -170,7 +170,8 @@ public final class Dispatcher {
 
   /**
    * Appends this pool's ACTIVE destinations to {@code out} in the order to try them: the first is
-   * the choice, the others the failover order. Appends nothing when none is ACTIVE.
+   * the choice, the others the failover order. When none is ACTIVE, the PROBING ones (suspects) as
+   * a last resort; nothing when all are INACTIVE.
    *
    * @param random the only source of randomness (a seeded one replays decisions)
    */
@@ -184,6 +185,14 @@ public final class Dispatcher {
       }
     }
     if (up == 0) {
+      // Nothing confirmed up: rather than refusing every call, try the suspects (PROBING: failed
+      // in a call, not yet confirmed down by probes) in configuration order. INACTIVE ones stay
+      // out. With one destination, one overloaded moment must not become a burst of 503s.
+      for (Member m : ms) {
+        if (m.destination.state() == DestinationState.PROBING) {
+          out.add(m.target);
+        }
+      }
       return;
     }
     // Health may change on another loop while this runs: every step re-checks isActive(), so a
