@@ -212,7 +212,9 @@ public class SipRoute extends SipResource {
 
   /**
    * A destination: a SIP URI ({@code uri}) or a SipDispatcher ({@code kind: SipDispatcher} and
-   * {@code name}); weight among destinations of the same priority, lower priority tried first.
+   * {@code name}). Lower priority values are tried first; destinations of one priority are tried in
+   * the order written when their weights are equal (primary, then backup), else in a weighted
+   * random order.
    */
   public static class BackendRef {
     public String uri;

@@ -6,6 +6,7 @@ import io.sbc.api.Configuration;
 import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
+import io.sbc.runtime.dispatcher.Dispatcher;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RouteCompiler;
 import io.sbc.runtime.routing.RoutingTable;
@@ -141,6 +142,25 @@ public record GatewayConfig(
       } else {
         served.add(bindHost(bind));
       }
+    }
+    // A Service destination is resolved by the operator (into URIs); a file cannot serve it.
+    for (SipDispatcher d : cfg.dispatchers()) {
+      for (int i = 0; d.spec.destinations != null && i < d.spec.destinations.size(); i++) {
+        SipDispatcher.Destination dst = d.spec.destinations.get(i);
+        if (dst != null && dst.serviceRef != null) {
+          errors.add(
+              source
+                  + ": SipDispatcher/"
+                  + d.metadata.name
+                  + ": spec.destinations["
+                  + i
+                  + "].serviceRef: "
+                  + Dispatcher.SERVICE_REF_NEEDS_OPERATOR);
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
     }
     List<SipRoute> routes = cfg.routesOf(gw);
     List<SipDispatcher> dispatchers = new ArrayList<>();

@@ -37,6 +37,10 @@ public final class Dispatcher {
    */
   static final int MAX_DESTINATIONS = 1024;
 
+  /** Why a destination given as a Kubernetes Service cannot be served from a file. */
+  public static final String SERVICE_REF_NEEDS_OPERATOR =
+      "serviceRef needs the operator: it is resolved to endpoint addresses in a cluster";
+
   /** Per-thread sort keys for Hash and LeastActive, so that select() does not allocate. */
   private static final FastThreadLocal<long[]> SCRATCH =
       new FastThreadLocal<>() {
@@ -419,6 +423,10 @@ public final class Dispatcher {
     for (int i = 0; i < ds.size(); i++) {
       SipDispatcher.Destination d = ds.get(i);
       String where = "spec.destinations[" + i + "]";
+      if (d != null && d.serviceRef != null) {
+        errors.add(where + ".serviceRef: " + SERVICE_REF_NEEDS_OPERATOR);
+        continue;
+      }
       if (d == null || d.uri == null) {
         errors.add(where + ".uri: required");
         continue;

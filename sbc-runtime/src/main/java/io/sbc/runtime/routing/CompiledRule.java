@@ -112,8 +112,9 @@ final class CompiledRule {
   }
 
   /**
-   * Lowest priority first; within a priority, a weighted random order (each weight w draws the key
-   * u^(1/w), highest first: Efraimidis and Spirakis), weight 0 last.
+   * Lowest priority first; within a priority, the order written when the weights are equal, else a
+   * weighted random order (each weight w draws the key u^(1/w), highest first: Efraimidis and
+   * Spirakis), weight 0 last.
    */
   private void order(SipMessage request, RandomGenerator random, List<Target> out) {
     if (backends.length == 1) {
@@ -126,8 +127,12 @@ final class CompiledRule {
       while (j < backends.length && backends[j].priority() == backends[i].priority()) {
         j++;
       }
-      if (j - i == 1) {
-        add(backends[i], request, random, out);
+      if (j - i == 1 || sameWeight(i, j)) {
+        // One destination, or several of equal weight: the order written is the failover order
+        // (primary, then backup); only different weights make a weighted random order.
+        for (int k = i; k < j; k++) {
+          add(backends[k], request, random, out);
+        }
       } else {
         double[] keys = new double[j - i];
         Integer[] idx = new Integer[j - i];
@@ -143,6 +148,15 @@ final class CompiledRule {
       }
       i = j;
     }
+  }
+
+  private boolean sameWeight(int from, int to) {
+    for (int k = from + 1; k < to; k++) {
+      if (backends[k].weight() != backends[from].weight()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void add(Backend b, SipMessage request, RandomGenerator random, List<Target> out) {

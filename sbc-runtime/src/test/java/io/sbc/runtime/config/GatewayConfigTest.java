@@ -91,4 +91,30 @@ class GatewayConfigTest {
     e = assertThrows(ConfigException.class, () -> GatewayConfig.load(f, "c"));
     assertTrue(e.getMessage().contains("no SipGateway named 'c' (there is a, b)"), e.getMessage());
   }
+
+  @Test
+  void serviceRefNeedsTheOperator() throws Exception {
+    String text =
+        GATEWAY.formatted("a", 15060)
+            + """
+            apiVersion: sbc.io/v1alpha1
+            kind: SipDispatcher
+            metadata:
+              name: pool
+            spec:
+              destinations:
+                - uri: sip:127.0.0.1:15090
+                - serviceRef: {name: pbx, port: 5060}
+            """;
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> GatewayConfig.load(write(text), null));
+    assertEquals(1, e.errors().size(), e.getMessage());
+    assertTrue(
+        e.errors()
+            .get(0)
+            .endsWith(
+                "sbc.yaml: SipDispatcher/pool: spec.destinations[1].serviceRef: serviceRef needs"
+                    + " the operator: it is resolved to endpoint addresses in a cluster"),
+        e.getMessage());
+  }
 }
