@@ -308,8 +308,20 @@ class GatewayReconcilerTest {
             });
   }
 
+  @Test
+  void mediaSidecarRunsRtpengineBesideTheSbc() throws Exception {
+    client.resource(load(SipGatewayResource.class, "/cr/media.yaml")).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> client.apps().deployments().inNamespace(NS).withName("media-sbc").get() != null);
+    golden(
+        "media-deployment.yaml",
+        client.apps().deployments().inNamespace(NS).withName("media-sbc").get());
+  }
+
   /** Compares an object (without what the server sets) with its golden file. */
-  private static void golden(String file, HasMetadata o) throws Exception {
+  static void golden(String file, HasMetadata o) throws Exception {
     ObjectMeta m = o.getMetadata();
     m.setUid(null);
     m.setResourceVersion(null);

@@ -51,4 +51,9 @@ public final class Defaults {
   public static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
   public static final int TERMINATION_GRACE_PERIOD_SECONDS = 60;
   public static final int TARGET_CPU_UTILIZATION_PERCENTAGE = 70;
+  public static final String SERVICE_REF_TRANSPORT = "UDP";
+  public static final String MEDIA_MODE = "None";
+  public static final List<String> MEDIA_MODES = List.of("None", "Sidecar");
+  public static final int RTP_PORT_MIN = 30_000;
+  public static final int RTP_PORT_MAX = 30_999;
 }

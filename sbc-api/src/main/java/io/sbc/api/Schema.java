@@ -38,7 +38,9 @@ final class Schema {
   enum Scalar implements Shape {
     STRING,
     INT,
-    BOOL
+    BOOL,
+    /** An integer or a string (a port by number or name: {@link IntOrName}). */
+    INT_OR_STRING
   }
 
   private static Obj obj(Object... nameShape) {
@@ -52,6 +54,7 @@ final class Schema {
   private static final Scalar S = Scalar.STRING;
   private static final Scalar I = Scalar.INT;
   private static final Scalar B = Scalar.BOOL;
+  private static final Scalar IS = Scalar.INT_OR_STRING;
 
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
@@ -68,6 +71,13 @@ final class Schema {
   static final Obj AUTOSCALING =
       obj("minReplicas", I, "maxReplicas", I, "targetCPUUtilizationPercentage", I);
   static final Obj RESOURCES = obj("requests", new MapOf(S), "limits", new MapOf(S));
+  static final Obj MEDIA =
+      obj(
+          "mode", S,
+          "image", S,
+          "rtpPortMin", I,
+          "rtpPortMax", I,
+          "advertisedAddress", S);
   static final Obj GATEWAY_SPEC =
       obj(
           "listeners", new ListOf(LISTENER),
@@ -79,7 +89,8 @@ final class Schema {
           "autoscaling", AUTOSCALING,
           "serviceType", S,
           "resources", RESOURCES,
-          "terminationGracePeriodSeconds", I);
+          "terminationGracePeriodSeconds", I,
+          "media", MEDIA);
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
 
@@ -141,7 +152,9 @@ final class Schema {
   static final Obj ROUTE =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", ROUTE_SPEC);
 
-  static final Obj DESTINATION = obj("uri", S, "weight", I, "priority", I);
+  static final Obj SERVICE_REF = obj("name", S, "namespace", S, "port", IS, "transport", S);
+  static final Obj DESTINATION =
+      obj("uri", S, "serviceRef", SERVICE_REF, "weight", I, "priority", I);
   static final Obj PROBE =
       obj(
           "enabled", B,
@@ -260,6 +273,18 @@ final class Schema {
         } else {
           out.add(new Problem(path, "expected an integer (was " + describe(n) + ")"));
         }
+        return null;
+      case INT_OR_STRING:
+        if (n.isTextual() || (n.isIntegralNumber() && n.canConvertToInt())) {
+          return n;
+        }
+        out.add(
+            new Problem(
+                path,
+                "expected a number or a name (was "
+                    + describe(n)
+                    + (n.isIntegralNumber() ? ", out of range" : "")
+                    + ")"));
         return null;
       case BOOL:
       default:

@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +18,10 @@ public class SipDispatcher extends SipResource {
   /** The destinations, how one is chosen, and how their health is probed. */
   public static class Spec {
     @Required
-    @Size(min = 1)
+    @Size(min = 1, max = 1024) // the runtime's limit; bounds the cost of the rule below
+    @ValidationRule(
+        value = "self.all(d, has(d.uri) != has(d.serviceRef))",
+        message = "each destination gives either uri or serviceRef")
     public List<Destination> destinations = new ArrayList<>();
 
     /**
@@ -34,11 +38,20 @@ public class SipDispatcher extends SipResource {
     public Probe probe = new Probe();
   }
 
-  /** One destination: a SIP URI with a weight and a priority. */
+  /**
+   * One destination with a weight and a priority: a SIP URI, or (in a cluster) a Kubernetes Service
+   * whose ready endpoints the operator turns into one URI each. Exactly one of the two.
+   */
   public static class Destination {
-    @Required
+    /** A sip: URI with an IP address as host. */
     @Pattern("^sip:.+")
     public String uri;
+
+    /**
+     * In a cluster: a Service, resolved by the operator through its EndpointSlices (a file-based
+     * runtime refuses it).
+     */
+    public ServiceRef serviceRef;
 
     @Min(0)
     @Max(1000)
@@ -47,6 +60,26 @@ public class SipDispatcher extends SipResource {
     @Min(0)
     @Max(1000)
     public Integer priority = Defaults.PRIORITY;
+  }
+
+  /**
+   * A Kubernetes Service as a destination: every ready endpoint address of it becomes {@code
+   * sip:IP:PORT} (with {@code ;transport=tcp} for TCP), the endpoint port being the one that serves
+   * the named Service port.
+   */
+  public static class ServiceRef {
+    /** The Service's name. */
+    @Required public String name;
+
+    /** The Service's namespace; the dispatcher's by default. */
+    public String namespace;
+
+    /** The Service port, by number (5060) or by name (sip). */
+    @Required public IntOrName port;
+
+    /** UDP or TCP: the transport of the URIs, and the protocol of the Service port. */
+    @Pattern("^(UDP|TCP)$")
+    public String transport = Defaults.SERVICE_REF_TRANSPORT;
   }
 
   /**

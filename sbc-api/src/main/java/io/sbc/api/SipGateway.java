@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,40 @@ public class SipGateway extends SipResource {
     @Min(0)
     @Max(86_400)
     public Integer terminationGracePeriodSeconds = Defaults.TERMINATION_GRACE_PERIOD_SECONDS;
+
+    /** In a cluster: media relaying (an RTPengine sidecar in each SBC pod); none when unset. */
+    @ValidationRule(
+        value =
+            "!has(self.rtpPortMin) || !has(self.rtpPortMax) || self.rtpPortMin <= self.rtpPortMax",
+        message = "rtpPortMax must not be below rtpPortMin")
+    public Media media;
+  }
+
+  /**
+   * Media relaying in a cluster. With mode Sidecar every SBC pod runs RTPengine in userspace beside
+   * the SBC, listening for the ng control protocol on 127.0.0.1:2223 and relaying RTP on the pod
+   * address within the per-pod port range.
+   */
+  public static class Media {
+    /** None (no relaying) or Sidecar. */
+    @Pattern("^(None|Sidecar)$")
+    public String mode = Defaults.MEDIA_MODE;
+
+    /** The RTPengine image; the operator's sbc.operator.rtpengine-image by default. */
+    public String image;
+
+    /** The lowest RTP port of each pod's range. */
+    @Min(1024)
+    @Max(65535)
+    public Integer rtpPortMin = Defaults.RTP_PORT_MIN;
+
+    /** The highest RTP port of each pod's range. */
+    @Min(1024)
+    @Max(65535)
+    public Integer rtpPortMax = Defaults.RTP_PORT_MAX;
+
+    /** The IP address RTPengine writes into SDP instead of the pod's (e.g. behind NAT). */
+    public String advertisedAddress;
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */

@@ -154,6 +154,29 @@ final class Validator {
       quantities("spec.resources.requests", s.resources.requests);
       quantities("spec.resources.limits", s.resources.limits);
     }
+    SipGateway.Media m = s.media;
+    if (m != null) {
+      if (m.mode == null || !Defaults.MEDIA_MODES.contains(m.mode)) {
+        error("spec.media.mode", "'" + m.mode + "' is not one of " + Defaults.MEDIA_MODES);
+      }
+      if (m.image != null && (m.image.isBlank() || !m.image.chars().noneMatch(c -> c <= ' '))) {
+        error(
+            "spec.media.image", "must be an image reference without spaces (was " + m.image + ")");
+      }
+      range("spec.media.rtpPortMin", m.rtpPortMin, 1024, 65535);
+      range("spec.media.rtpPortMax", m.rtpPortMax, 1024, 65535);
+      if (m.rtpPortMin != null && m.rtpPortMax != null && m.rtpPortMax < m.rtpPortMin) {
+        error(
+            "spec.media.rtpPortMax",
+            "must not be below rtpPortMin (" + m.rtpPortMax + " < " + m.rtpPortMin + ")");
+      }
+      if (m.advertisedAddress != null && !isIpLiteral(m.advertisedAddress)) {
+        error(
+            "spec.media.advertisedAddress",
+            "must be an IPv4 or IPv6 address (RTPengine writes it into SDP): "
+                + m.advertisedAddress);
+      }
+    }
   }
 
   private static final Pattern QUANTITY =
@@ -567,7 +590,22 @@ final class Validator {
           error(p, "empty list entry");
           continue;
         }
-        if (sipIpUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
+        if (dst.uri != null && dst.serviceRef != null) {
+          error(
+              p,
+              "give either uri or serviceRef, not both (uri "
+                  + dst.uri
+                  + ", serviceRef "
+                  + dst.serviceRef.name
+                  + ")");
+        } else if (dst.serviceRef != null) {
+          String key = serviceRef(p + ".serviceRef", dst.serviceRef);
+          if (key != null && !uris.add(key)) {
+            error(p + ".serviceRef", "duplicate destination " + key);
+          }
+        } else if (dst.uri == null) {
+          error(p + ".uri", "required (or serviceRef: a Kubernetes Service, in a cluster)");
+        } else if (sipIpUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
           error(p + ".uri", "duplicate destination " + dst.uri);
         }
         range(p + ".weight", dst.weight, 0, 1000);
@@ -600,6 +638,65 @@ final class Validator {
     }
     range("spec.probe.failureThreshold", pr.failureThreshold, 1, 100);
     range("spec.probe.successThreshold", pr.successThreshold, 1, 100);
+  }
+
+  /**
+   * Checks a Service reference; returns how duplicates are recognized
+   * (namespace/name:port/transport) when it is valid, else null.
+   */
+  private String serviceRef(String p, SipDispatcher.ServiceRef ref) {
+    int before = problems.size();
+    if (ref.name == null || ref.name.isBlank()) {
+      error(p + ".name", "required: the name of a Service");
+    } else if (!isDnsLabelName(ref.name)) {
+      error(p + ".name", "must be a Service name (DNS-1035 label: a-z, 0-9, '-'): " + ref.name);
+    }
+    if (ref.namespace != null && !isDnsLabelName(ref.namespace)) {
+      error(p + ".namespace", "must be a namespace name (DNS label): " + ref.namespace);
+    }
+    IntOrName port = ref.port;
+    if (port == null) {
+      error(p + ".port", "required: the Service port, by number or by name");
+    } else if (port.number() != null) {
+      if (port.number() < 1 || port.number() > 65535) {
+        error(p + ".port", "must be 1..65535 (was " + port.number() + ")");
+      }
+    } else if (!isPortName(port.name())) {
+      error(
+          p + ".port",
+          "must be a port number or a port name (at most 15 of a-z, 0-9, '-', with a letter): "
+              + port.name());
+    }
+    if (ref.transport == null || !Defaults.TRANSPORTS.contains(ref.transport)) {
+      error(p + ".transport", "'" + ref.transport + "' is not one of " + Defaults.TRANSPORTS);
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    return "Service "
+        + (ref.namespace == null ? "" : ref.namespace + "/")
+        + ref.name
+        + ":"
+        + port
+        + "/"
+        + ref.transport;
+  }
+
+  /** A DNS-1123 label: at most 63 of a-z, 0-9 and '-', starting and ending alphanumeric. */
+  private static boolean isDnsLabelName(String s) {
+    if (s.isEmpty() || s.length() > 63 || s.startsWith("-") || s.endsWith("-")) {
+      return false;
+    }
+    return s.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  }
+
+  /** An IANA service name, as Kubernetes port names are: at most 15, with a letter, no "--". */
+  private static boolean isPortName(String s) {
+    return s != null
+        && isDnsLabelName(s)
+        && s.length() <= 15
+        && !s.contains("--")
+        && s.chars().anyMatch(c -> c >= 'a' && c <= 'z');
   }
 
   /** A sip: URI with an IP host; reports and returns false otherwise. */

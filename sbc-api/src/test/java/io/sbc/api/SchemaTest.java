@@ -61,6 +61,8 @@ class SchemaTest {
       assertEquals(Schema.Scalar.STRING, shape, path);
     } else if (t == Integer.class || t == int.class) {
       assertEquals(Schema.Scalar.INT, shape, path);
+    } else if (t == IntOrName.class) {
+      assertEquals(Schema.Scalar.INT_OR_STRING, shape, path);
     } else if (t == Boolean.class || t == boolean.class) {
       assertEquals(Schema.Scalar.BOOL, shape, path);
     } else if (t instanceof ParameterizedType p && p.getRawType() == List.class) {

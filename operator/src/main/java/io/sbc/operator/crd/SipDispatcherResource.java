@@ -1,6 +1,8 @@
 package io.sbc.operator.crd;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.SchemaSwap;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -35,6 +37,11 @@ import io.sbc.api.status.SipDispatcherStatus;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+// A Service port is a number or a name (sbc-api's IntOrName): int-or-string in the schema.
+@SchemaSwap(
+    originalType = SipDispatcher.ServiceRef.class,
+    fieldName = "port",
+    targetType = IntOrString.class)
 public class SipDispatcherResource extends CustomResource<SipDispatcher.Spec, SipDispatcherStatus>
     implements Namespaced {
 

@@ -35,10 +35,12 @@ import java.util.regex.Pattern;
  * name, as the multi-document YAML that sbc-runtime reads (and that {@link ConfigReader} accepts).
  *
  * <p>What cannot be served is left out and recorded, so that one bad route does not stop a gateway:
- * a backendRef to a missing SipDispatcher or of kind Service (not resolved yet) is dropped (a rule
- * left without destinations answers 500, as Gateway API asks); a route or dispatcher the reader
- * refuses is left out with the reader's messages; a gateway the reader refuses has no configuration
- * at all ({@link #configYaml()} is null).
+ * a backendRef to a missing SipDispatcher, to one whose serviceRefs resolve to no endpoint at all,
+ * or of kind Service (not resolved) is dropped (a rule left without destinations answers 500, as
+ * Gateway API asks); a dispatcher's serviceRef destinations become the URIs of the Service's ready
+ * endpoints ({@link ServiceEndpoints}), so that the runtime only sees URIs; a route or dispatcher
+ * the reader refuses is left out with the reader's messages; a gateway the reader refuses has no
+ * configuration at all ({@link #configYaml()} is null).
  */
 public final class GatewayResolution {
   /** The key of the configuration in the ConfigMap (what sbc-runtime reads). */
@@ -65,21 +67,38 @@ public final class GatewayResolution {
   private final Map<String, List<String>> invalidRoutes = new TreeMap<>();
   private final Map<String, List<String>> invalidDispatchers = new TreeMap<>();
   private final List<String> gatewayErrors = new ArrayList<>();
+  private final ServiceDirectory services;
+  private final Map<String, ServiceEndpoints.Expansion> expansions = new TreeMap<>();
   private String configYaml;
 
-  private GatewayResolution(SipGatewayResource gateway, List<SipRouteResource> attached) {
+  private GatewayResolution(
+      SipGatewayResource gateway, List<SipRouteResource> attached, ServiceDirectory services) {
     this.gateway = gateway;
     this.attached = attached;
+    this.services = services;
   }
 
   /**
-   * Resolves a gateway against the routes and dispatchers there are (of any namespace: those of
-   * other namespaces are not considered).
+   * Resolves a gateway against the routes and dispatchers there are, leaving the dispatchers'
+   * serviceRefs as written (enough to judge routes, whose references are dispatchers).
    */
   public static GatewayResolution resolve(
       SipGatewayResource gateway,
       Collection<SipRouteResource> routes,
       Collection<SipDispatcherResource> dispatchers) {
+    return resolve(gateway, routes, dispatchers, null);
+  }
+
+  /**
+   * Resolves a gateway against the routes and dispatchers there are (of any namespace: those of
+   * other namespaces are not considered), the dispatchers' serviceRefs through the directory into
+   * the URIs of their ready endpoints (null: left as written).
+   */
+  public static GatewayResolution resolve(
+      SipGatewayResource gateway,
+      Collection<SipRouteResource> routes,
+      Collection<SipDispatcherResource> dispatchers,
+      ServiceDirectory services) {
     String ns = gateway.getMetadata().getNamespace();
     List<SipRouteResource> attached =
         routes.stream()
@@ -93,7 +112,7 @@ public final class GatewayResolution {
         byName.put(d.getMetadata().getName(), d);
       }
     }
-    GatewayResolution res = new GatewayResolution(gateway, attached);
+    GatewayResolution res = new GatewayResolution(gateway, attached, services);
     res.run(byName);
     return res;
   }
@@ -136,7 +155,7 @@ public final class GatewayResolution {
         }
       }
       for (String name : used) {
-        docs.add(dispatcherDocument(dispatchers.get(name)));
+        docs.add(dispatcherDocument(dispatchers.get(name), expansions.get(name)));
       }
       String yaml = write(docs);
       try {
@@ -252,6 +271,22 @@ public final class GatewayResolution {
                   + ref.name
                   + " is invalid: "
                   + String.join("; ", invalidDispatchers.get(ref.name)));
+        } else if (!expansion(dispatchers.get(ref.name)).problems().isEmpty()
+            && expansion(dispatchers.get(ref.name)).destinations().isEmpty()) {
+          problem(
+              name,
+              Conditions.REASON_BACKEND_NOT_FOUND,
+              at
+                  + ": SipDispatcher "
+                  + ns
+                  + "/"
+                  + ref.name
+                  + " has no destination: "
+                  + String.join(
+                      "; ",
+                      expansion(dispatchers.get(ref.name)).problems().stream()
+                          .map(ServiceEndpoints.Outcome::message)
+                          .toList()));
         } else {
           ref.namespace = null;
           kept.add(ref);
@@ -269,10 +304,32 @@ public final class GatewayResolution {
     return r;
   }
 
-  private static SipDispatcher dispatcherDocument(SipDispatcherResource d) {
+  /**
+   * The dispatcher's serviceRefs resolved (once per resolution); an empty expansion when there is
+   * nothing to resolve (no serviceRef, or no directory).
+   */
+  private ServiceEndpoints.Expansion expansion(SipDispatcherResource d) {
+    if (services == null || !ServiceEndpoints.hasServiceRefs(d.getSpec())) {
+      return EMPTY;
+    }
+    return expansions.computeIfAbsent(
+        d.getMetadata().getName(),
+        k ->
+            ServiceEndpoints.expand(
+                d.getMetadata().getNamespace(), d.getSpec().destinations, services));
+  }
+
+  private static final ServiceEndpoints.Expansion EMPTY =
+      new ServiceEndpoints.Expansion(List.of(), List.of(), 0);
+
+  private static SipDispatcher dispatcherDocument(
+      SipDispatcherResource d, ServiceEndpoints.Expansion expansion) {
     SipDispatcher doc = new SipDispatcher();
     init(doc, SipDispatcher.KIND, d.getMetadata().getName());
     doc.spec = copy(d.getSpec(), SipDispatcher.Spec.class);
+    if (expansion != null) {
+      doc.spec.destinations = new ArrayList<>(expansion.destinations());
+    }
     return doc;
   }
 
@@ -326,8 +383,8 @@ public final class GatewayResolution {
     l.protocol = "SIP-UDP";
     l.port = 5060;
     probe.getSpec().listeners.add(l);
-    GatewayResolution res = new GatewayResolution(probe, List.of());
-    String yaml = res.write(List.of(res.gatewayDocument(), dispatcherDocument(d)));
+    GatewayResolution res = new GatewayResolution(probe, List.of(), null);
+    String yaml = res.write(List.of(res.gatewayDocument(), dispatcherDocument(d, null)));
     try {
       ConfigReader.read(SOURCE, yaml);
       return List.of();

@@ -336,31 +336,85 @@ public final class StatusModel {
     return gw;
   }
 
-  /** The status of a dispatcher: its destinations, the routes naming it, Ready. */
+  /**
+   * The status of a dispatcher: its destinations (serviceRefs resolved through the directory), the
+   * routes naming it, ResolvedRefs (every Service and Service port found) and Ready (valid, with at
+   * least one destination).
+   */
   public static SipDispatcherStatus dispatcher(
       SipDispatcherResource d,
       Collection<SipRouteResource> routes,
+      ServiceDirectory services,
       SipDispatcherStatus previous,
       String now) {
     Long gen = d.getMetadata().getGeneration();
     SipDispatcherStatus s = new SipDispatcherStatus();
     s.observedGeneration = gen;
     SipDispatcher.Spec spec = d.getSpec();
-    s.destinations = spec.destinations == null ? 0 : spec.destinations.size();
     s.referencingRoutes = (int) routes.stream().filter(r -> references(r, d)).count();
     List<String> errors = GatewayResolution.dispatcherErrors(d);
-    Condition ready =
-        errors.isEmpty()
+    ServiceEndpoints.Expansion x =
+        ServiceEndpoints.expand(d.getMetadata().getNamespace(), spec.destinations, services);
+    List<ServiceEndpoints.Outcome> problems = x.problems();
+    List<ServiceEndpoints.Outcome> notFound =
+        problems.stream()
+            .filter(o -> Conditions.REASON_BACKEND_NOT_FOUND.equals(o.reason()))
+            .toList();
+    Condition refs =
+        notFound.isEmpty()
             ? new Condition(
-                Conditions.READY,
+                Conditions.RESOLVED_REFS,
                 true,
-                Conditions.REASON_READY,
-                s.destinations + " static destination(s)",
+                Conditions.REASON_RESOLVED_REFS,
+                x.outcomes().isEmpty()
+                    ? "no serviceRef"
+                    : "every serviceRef names a Service and a port of it",
                 gen)
             : new Condition(
-                Conditions.READY, false, Conditions.REASON_INVALID, String.join("; ", errors), gen);
-    s.conditions = merge(previous == null ? null : previous.conditions, List.of(ready), now);
+                Conditions.RESOLVED_REFS,
+                false,
+                Conditions.REASON_BACKEND_NOT_FOUND,
+                messages(notFound),
+                gen);
+    Condition ready;
+    if (!errors.isEmpty()) {
+      s.destinations = spec.destinations == null ? 0 : spec.destinations.size();
+      ready =
+          new Condition(
+              Conditions.READY, false, Conditions.REASON_INVALID, String.join("; ", errors), gen);
+    } else if (x.destinations().isEmpty()) {
+      s.destinations = 0;
+      ready =
+          new Condition(Conditions.READY, false, problems.get(0).reason(), messages(problems), gen);
+    } else {
+      s.destinations = x.destinations().size();
+      String what =
+          x.outcomes().isEmpty()
+              ? s.destinations + " static destination(s)"
+              : s.destinations
+                  + " destination(s): "
+                  + x.staticCount()
+                  + " static, "
+                  + String.join(
+                      ", ",
+                      x.outcomes().stream()
+                          .filter(ServiceEndpoints.Outcome::resolved)
+                          .map(o -> o.uris().size() + " from Service " + o.service())
+                          .toList());
+      ready =
+          new Condition(
+              Conditions.READY,
+              true,
+              Conditions.REASON_READY,
+              problems.isEmpty() ? what : what + "; " + messages(problems),
+              gen);
+    }
+    s.conditions = merge(previous == null ? null : previous.conditions, List.of(ready, refs), now);
     return s;
+  }
+
+  private static String messages(List<ServiceEndpoints.Outcome> outcomes) {
+    return String.join("; ", outcomes.stream().map(ServiceEndpoints.Outcome::message).toList());
   }
 
   /** Whether a route of the dispatcher's namespace names it in a backendRef. */

@@ -2,6 +2,7 @@ package io.sbc.operator.model;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -46,6 +47,17 @@ public final class WorkloadModel {
   public static final String MANAGEMENT_PORT_NAME = "management";
   public static final int MANAGEMENT_PORT = 8080;
   public static final String CONTAINER = "sbc";
+
+  /** The media sidecar (spec.media.mode Sidecar): RTPengine in userspace. */
+  public static final String RTPENGINE_CONTAINER = "rtpengine";
+
+  /** Where the SBC finds RTPengine's ng control protocol (the sidecar listens on loopback). */
+  public static final String ENV_RTPENGINE_NG = "SBC_RTPENGINE_NG";
+
+  public static final String RTPENGINE_NG = "127.0.0.1:2223";
+
+  /** Pod annotation: the UDP port range RTPengine relays media on, "min-max". */
+  public static final String RTP_PORT_RANGE_ANNOTATION = "sbc.io/rtp-port-range";
 
   /** Annotation on the ConfigMap: the gateway generation its configuration was made from. */
   public static final String GENERATION_ANNOTATION = "sbc.io/gateway-generation";
@@ -109,99 +121,164 @@ public final class WorkloadModel {
             .withProtocol("TCP")
             .build());
     Map<String, String> selector = Names.selector(gw);
-    return new DeploymentBuilder()
-        .withMetadata(meta(gw, Names.workload(gw)))
-        .withNewSpec()
-        .withReplicas(spec.autoscaling == null ? spec.replicas : null)
-        .withNewSelector()
-        .withMatchLabels(selector)
-        .endSelector()
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(0))
-        .withMaxSurge(new IntOrString(1))
-        .endRollingUpdate()
-        .endStrategy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Names.labels(gw))
-        .endMetadata()
-        .withNewSpec()
-        .withServiceAccountName(Names.workload(gw))
-        .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds.longValue())
-        .withNewAffinity()
-        .withNewPodAntiAffinity()
-        .addNewPreferredDuringSchedulingIgnoredDuringExecution()
-        .withWeight(100)
-        .withNewPodAffinityTerm()
-        .withTopologyKey("kubernetes.io/hostname")
-        .withNewLabelSelector()
-        .withMatchLabels(selector)
-        .endLabelSelector()
-        .endPodAffinityTerm()
-        .endPreferredDuringSchedulingIgnoredDuringExecution()
-        .endPodAntiAffinity()
-        .endAffinity()
-        .addNewContainer()
-        .withName(CONTAINER)
-        .withImage(settings.image())
-        .withImagePullPolicy(settings.imagePullPolicy())
-        .withEnv(
-            new EnvVarBuilder().withName(ENV_CONFIGMAP_NAME).withValue(Names.configMap(gw)).build(),
-            new EnvVarBuilder()
-                .withName(ENV_CONFIGMAP_NAMESPACE)
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("metadata.namespace")
-                .endFieldRef()
-                .endValueFrom()
-                .build(),
-            new EnvVarBuilder()
-                .withName("POD_IP")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("status.podIP")
-                .endFieldRef()
-                .endValueFrom()
-                .build())
-        .withPorts(ports)
-        .withResources(resources(spec.resources))
-        .withNewReadinessProbe()
-        .withNewHttpGet()
-        .withPath("/q/health/ready")
-        .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
-        .endHttpGet()
-        .withPeriodSeconds(5)
-        .withFailureThreshold(2)
-        .endReadinessProbe()
-        .withNewLivenessProbe()
-        .withNewHttpGet()
-        .withPath("/q/health/live")
-        .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
-        .endHttpGet()
-        .withInitialDelaySeconds(10)
-        .withPeriodSeconds(10)
-        .withFailureThreshold(3)
-        .endLivenessProbe()
-        .withNewLifecycle()
-        .withNewPreStop()
-        .withNewExec()
-        .withCommand("/bin/sh", "-c", "sleep " + settings.preStopSleepSeconds())
-        .endExec()
-        .endPreStop()
-        .endLifecycle()
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    Deployment d =
+        new DeploymentBuilder()
+            .withMetadata(meta(gw, Names.workload(gw)))
+            .withNewSpec()
+            .withReplicas(spec.autoscaling == null ? spec.replicas : null)
+            .withNewSelector()
+            .withMatchLabels(selector)
+            .endSelector()
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withMaxUnavailable(new IntOrString(0))
+            .withMaxSurge(new IntOrString(1))
+            .endRollingUpdate()
+            .endStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(Names.labels(gw))
+            .endMetadata()
+            .withNewSpec()
+            .withServiceAccountName(Names.workload(gw))
+            .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds.longValue())
+            .withNewAffinity()
+            .withNewPodAntiAffinity()
+            .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+            .withWeight(100)
+            .withNewPodAffinityTerm()
+            .withTopologyKey("kubernetes.io/hostname")
+            .withNewLabelSelector()
+            .withMatchLabels(selector)
+            .endLabelSelector()
+            .endPodAffinityTerm()
+            .endPreferredDuringSchedulingIgnoredDuringExecution()
+            .endPodAntiAffinity()
+            .endAffinity()
+            .addNewContainer()
+            .withName(CONTAINER)
+            .withImage(settings.image())
+            .withImagePullPolicy(settings.imagePullPolicy())
+            .withEnv(
+                new EnvVarBuilder()
+                    .withName(ENV_CONFIGMAP_NAME)
+                    .withValue(Names.configMap(gw))
+                    .build(),
+                new EnvVarBuilder()
+                    .withName(ENV_CONFIGMAP_NAMESPACE)
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("metadata.namespace")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder()
+                    .withName("POD_IP")
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("status.podIP")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build())
+            .withPorts(ports)
+            .withResources(resources(spec.resources))
+            .withNewReadinessProbe()
+            .withNewHttpGet()
+            .withPath("/q/health/ready")
+            .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
+            .endHttpGet()
+            .withPeriodSeconds(5)
+            .withFailureThreshold(2)
+            .endReadinessProbe()
+            .withNewLivenessProbe()
+            .withNewHttpGet()
+            .withPath("/q/health/live")
+            .withPort(new IntOrString(MANAGEMENT_PORT_NAME))
+            .endHttpGet()
+            .withInitialDelaySeconds(10)
+            .withPeriodSeconds(10)
+            .withFailureThreshold(3)
+            .endLivenessProbe()
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewExec()
+            .withCommand("/bin/sh", "-c", "sleep " + settings.preStopSleepSeconds())
+            .endExec()
+            .endPreStop()
+            .endLifecycle()
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    if (spec.media != null && "Sidecar".equals(spec.media.mode)) {
+      addMediaSidecar(d, spec.media, settings);
+    }
+    return d;
+  }
+
+  /**
+   * Adds RTPengine beside the SBC: userspace forwarding ({@code --table=-1}, no kernel module, no
+   * capabilities), the pod IP as media interface (advertised as {@code advertisedAddress} when
+   * given), ng control on loopback (the SBC container gets {@value #ENV_RTPENGINE_NG}), RTP on the
+   * per-pod port range. The range is not listed as containerPorts (a thousand entries) and not put
+   * into the Service: it is written on the pod as {@value #RTP_PORT_RANGE_ANNOTATION}; media
+   * reaches the pod at its own address (see the README on reachability).
+   */
+  private static void addMediaSidecar(
+      Deployment d, SipGateway.Media media, RuntimeSettings settings) {
+    var pod = d.getSpec().getTemplate();
+    pod.getMetadata()
+        .setAnnotations(
+            new LinkedHashMap<>(
+                Map.of(RTP_PORT_RANGE_ANNOTATION, media.rtpPortMin + "-" + media.rtpPortMax)));
+    pod.getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .add(new EnvVarBuilder().withName(ENV_RTPENGINE_NG).withValue(RTPENGINE_NG).build());
+    String iface =
+        "--interface=$(POD_IP)"
+            + (media.advertisedAddress == null ? "" : "!" + media.advertisedAddress);
+    pod.getSpec()
+        .getContainers()
+        .add(
+            new ContainerBuilder()
+                .withName(RTPENGINE_CONTAINER)
+                .withImage(media.image != null ? media.image : settings.rtpengineImage())
+                .withImagePullPolicy(settings.imagePullPolicy())
+                .withCommand("rtpengine")
+                .withArgs(
+                    "--foreground",
+                    "--log-stderr",
+                    "--table=-1",
+                    iface,
+                    "--listen-ng=" + RTPENGINE_NG,
+                    "--port-min=" + media.rtpPortMin,
+                    "--port-max=" + media.rtpPortMax)
+                .withEnv(
+                    new EnvVarBuilder()
+                        .withName("POD_IP")
+                        .withNewValueFrom()
+                        .withNewFieldRef()
+                        .withFieldPath("status.podIP")
+                        .endFieldRef()
+                        .endValueFrom()
+                        .build())
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .endSecurityContext()
+                .build());
   }
 
   private static ResourceRequirements resources(SipGateway.Resources r) {

@@ -1,6 +1,7 @@
 package io.sbc.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.Cache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
@@ -9,6 +10,7 @@ import io.sbc.api.SipRoute;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.crd.SipRouteResource;
+import io.sbc.operator.model.ServiceDirectory;
 import io.sbc.operator.model.StatusModel;
 import java.util.HashSet;
 import java.util.Map;
@@ -17,7 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** Which resources a change to a route, dispatcher or gateway affects. */
+/** Which resources a change to a route, dispatcher, gateway or EndpointSlice affects. */
 final class Mappers {
   private Mappers() {}
 
@@ -102,6 +104,57 @@ final class Mappers {
           ids.add(new ResourceID(b.name, r.getMetadata().getNamespace()));
         }
       }
+    }
+    return ids;
+  }
+
+  /** The Service (namespace and name) an EndpointSlice serves, or null when it names none. */
+  static ResourceID serviceOf(EndpointSlice s) {
+    Map<String, String> labels = s.getMetadata().getLabels();
+    String name = labels == null ? null : labels.get(ServiceDirectory.SERVICE_NAME_LABEL);
+    return name == null ? null : new ResourceID(name, s.getMetadata().getNamespace());
+  }
+
+  /** Whether a serviceRef of the dispatcher names the Service. */
+  static boolean refersTo(SipDispatcherResource d, ResourceID service) {
+    if (d.getSpec() == null || d.getSpec().destinations == null) {
+      return false;
+    }
+    for (SipDispatcher.Destination dst : d.getSpec().destinations) {
+      if (dst != null
+          && dst.serviceRef != null
+          && Objects.equals(dst.serviceRef.name, service.getName())
+          && Objects.equals(
+              dst.serviceRef.namespace != null
+                  ? dst.serviceRef.namespace
+                  : d.getMetadata().getNamespace(),
+              service.getNamespace().orElse(null))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The dispatchers (in the cache) with a serviceRef to the slice's Service. */
+  static Set<ResourceID> dispatchersOf(EndpointSlice s, Cache<SipDispatcherResource> dispatchers) {
+    Set<ResourceID> ids = new HashSet<>();
+    ResourceID service = serviceOf(s);
+    if (service != null) {
+      dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.add(ResourceID.fromResource(d)));
+    }
+    return ids;
+  }
+
+  /**
+   * The gateways whose routes name a dispatcher with a serviceRef to the slice's Service: slice,
+   * Service, dispatchers, routes, gateways.
+   */
+  static Set<ResourceID> gatewaysOf(
+      EndpointSlice s, Cache<SipDispatcherResource> dispatchers, Cache<SipRouteResource> routes) {
+    Set<ResourceID> ids = new HashSet<>();
+    ResourceID service = serviceOf(s);
+    if (service != null) {
+      dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.addAll(gatewaysOf(d, routes)));
     }
     return ids;
   }

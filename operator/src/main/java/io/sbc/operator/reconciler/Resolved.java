@@ -21,7 +21,8 @@ final class Resolved {
           GatewayResolution.resolve(
               gw,
               Caches.inNamespace(context, SipRouteResource.class, ns),
-              Caches.inNamespace(context, SipDispatcherResource.class, ns));
+              Caches.inNamespace(context, SipDispatcherResource.class, ns),
+              ClusterServices.of(context));
       store.put(KEY, res);
     }
     return res;

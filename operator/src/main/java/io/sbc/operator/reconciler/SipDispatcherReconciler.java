@@ -1,5 +1,6 @@
 package io.sbc.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -14,7 +15,10 @@ import io.sbc.operator.crd.SipRouteResource;
 import io.sbc.operator.model.StatusModel;
 import java.util.List;
 
-/** Writes a SipDispatcher's status: destination count, referencing routes, Ready. */
+/**
+ * Writes a SipDispatcher's status: destination count (serviceRefs resolved through EndpointSlices,
+ * which it watches), referencing routes, Ready and ResolvedRefs.
+ */
 @ControllerConfiguration(name = "sipdispatcher")
 public class SipDispatcherReconciler implements Reconciler<SipDispatcherResource> {
 
@@ -28,7 +32,14 @@ public class SipDispatcherReconciler implements Reconciler<SipDispatcherResource
                 .withSecondaryToPrimaryMapper(Mappers.withPrevious(Mappers::dispatchersOf))
                 .build(),
             context);
-    return List.of(routes);
+    InformerEventSource<EndpointSlice, SipDispatcherResource> slices =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(EndpointSlice.class, SipDispatcherResource.class)
+                .withSecondaryToPrimaryMapper(
+                    s -> Mappers.dispatchersOf(s, context.getPrimaryCache()))
+                .build(),
+            context);
+    return List.of(routes, slices);
   }
 
   @Override
@@ -38,6 +49,7 @@ public class SipDispatcherReconciler implements Reconciler<SipDispatcherResource
         StatusModel.dispatcher(
             d,
             Caches.inNamespace(context, SipRouteResource.class, d.getMetadata().getNamespace()),
+            ClusterServices.of(context),
             d.getStatus(),
             SipGatewayReconciler.now());
     if (status.equals(d.getStatus())) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -29,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reconciles a SipGateway into its ConfigMap, RBAC, Deployment, Service, PodDisruptionBudget and
- * (with autoscaling) HorizontalPodAutoscaler, then writes its status. SipRoutes and SipDispatchers
- * are watched too: a change re-reconciles the gateways it affects.
+ * (with autoscaling) HorizontalPodAutoscaler, then writes its status. SipRoutes, SipDispatchers and
+ * EndpointSlices (of the Services that dispatchers name) are watched too: a change re-reconciles
+ * the gateways it affects.
  */
 @ControllerConfiguration(name = "sipgateway")
 @Workflow(
@@ -65,7 +67,15 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
                 .withSecondaryToPrimaryMapper(d -> Mappers.gatewaysOf(d, routes))
                 .build(),
             context);
-    return List.of(routes, dispatchers);
+    // Endpoints of the Services that dispatchers name: slice -> Service -> dispatchers -> routes
+    // -> gateways.
+    InformerEventSource<EndpointSlice, SipGatewayResource> slices =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(EndpointSlice.class, SipGatewayResource.class)
+                .withSecondaryToPrimaryMapper(s -> Mappers.gatewaysOf(s, dispatchers, routes))
+                .build(),
+            context);
+    return List.of(routes, dispatchers, slices);
   }
 
   @Override

@@ -22,4 +22,5 @@ public final class Conditions {
   public static final String REASON_INVALID_KIND = "InvalidKind";
   public static final String REASON_UNSUPPORTED_VALUE = "UnsupportedValue";
   public static final String REASON_READY = "Ready";
+  public static final String REASON_NO_READY_ENDPOINTS = "NoReadyEndpoints";
 }

@@ -7,13 +7,14 @@ import java.util.Objects;
 
 /**
  * The observed state of a SipDispatcher: how many destinations it has, how many SipRoutes use it,
- * and the condition Ready (its destinations are usable as written).
+ * the conditions Ready (valid, with at least one destination) and ResolvedRefs (every serviceRef
+ * names an existing Service and port).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SipDispatcherStatus {
   public Long observedGeneration;
 
-  /** Destinations configured (static SIP URIs). */
+  /** Destinations served: the static SIP URIs and the ready endpoints of the serviceRefs. */
   public Integer destinations;
 
   /** SipRoutes of the namespace whose backendRefs name this dispatcher. */

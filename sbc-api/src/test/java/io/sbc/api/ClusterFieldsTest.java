@@ -1,0 +1,193 @@
+package io.sbc.api;
+
+import static io.sbc.api.ConfigReaderTest.GATEWAY;
+import static io.sbc.api.ConfigReaderTest.errorAt;
+import static io.sbc.api.ConfigReaderTest.errors;
+import static io.sbc.api.ConfigReaderTest.read;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Fields only the operator acts on: a dispatcher's serviceRef destinations, a gateway's media. */
+class ClusterFieldsTest {
+
+  static String dispatcher(String destinations) {
+    return GATEWAY
+        + """
+        ---
+        apiVersion: sbc.io/v1alpha1
+        kind: SipDispatcher
+        metadata:
+          name: pool
+        spec:
+          destinations:
+        """
+        + destinations.indent(4);
+  }
+
+  @Test
+  void serviceRefByNumberAndByName() {
+    Configuration c =
+        read(
+            dispatcher(
+                """
+                - serviceRef: {name: pbx, port: 5060}
+                  weight: 3
+                  priority: 1
+                - serviceRef: {name: pbx, namespace: voice, port: sip-tcp, transport: TCP}
+                - uri: sip:10.0.0.1:5060
+                """));
+    List<SipDispatcher.Destination> ds = c.dispatchers().get(0).spec.destinations;
+    assertEquals("pbx", ds.get(0).serviceRef.name);
+    assertNull(ds.get(0).serviceRef.namespace);
+    assertEquals(IntOrName.of(5060), ds.get(0).serviceRef.port);
+    assertEquals("UDP", ds.get(0).serviceRef.transport);
+    assertNull(ds.get(0).uri);
+    assertEquals(3, ds.get(0).weight);
+    assertEquals(IntOrName.of("sip-tcp"), ds.get(1).serviceRef.port);
+    assertEquals("voice", ds.get(1).serviceRef.namespace);
+    assertEquals("TCP", ds.get(1).serviceRef.transport);
+  }
+
+  @Test
+  void exactlyOneOfUriAndServiceRef() {
+    List<String> errors =
+        errors(
+            dispatcher(
+                """
+                - uri: sip:10.0.0.1:5060
+                  serviceRef: {name: pbx, port: 5060}
+                - weight: 2
+                """));
+    assertTrue(
+        errorAt(errors, "spec.destinations[0]")
+            .endsWith(
+                "give either uri or serviceRef, not both (uri sip:10.0.0.1:5060, serviceRef pbx)"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[1].uri")
+            .endsWith("required (or serviceRef: a Kubernetes Service, in a cluster)"),
+        errors.toString());
+  }
+
+  @Test
+  void serviceRefFieldsAreChecked() {
+    List<String> errors =
+        errors(
+            dispatcher(
+                """
+                - serviceRef: {name: PBX_1, namespace: "-x", port: 70000, transport: TLS}
+                - serviceRef: {name: pbx, port: "not_a_name"}
+                - serviceRef: {port: 5060}
+                - serviceRef: {name: pbx, port: 1.5}
+                - serviceRef: {name: pbx}
+                - serviceRef: {name: a, port: 5060}
+                - serviceRef: {name: a, port: 5060, transport: UDP}
+                """));
+    assertTrue(
+        errorAt(errors, "spec.destinations[0].serviceRef.name").contains("must be a Service name"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[0].serviceRef.namespace").contains("namespace name"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[0].serviceRef.port")
+            .endsWith("must be 1..65535 (was 70000)"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[0].serviceRef.transport")
+            .endsWith("'TLS' is not one of [UDP, TCP]"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[1].serviceRef.port").contains("port name"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[2].serviceRef.name").contains("required"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[3].serviceRef.port")
+            .contains("expected a number or a name"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[4].serviceRef.port").contains("required"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.destinations[6].serviceRef")
+            .endsWith("duplicate destination Service a:5060/UDP"),
+        errors.toString());
+    assertEquals(9, errors.size(), String.join("\n", errors));
+  }
+
+  @Test
+  void unknownServiceRefFieldsAreNamed() {
+    List<String> errors =
+        errors(dispatcher("- serviceRef: {name: pbx, port: 5060, kind: Service}\n"));
+    assertTrue(
+        errorAt(errors, "spec.destinations[0].serviceRef.kind")
+            .contains("unknown field (known: name, namespace, port, transport)"),
+        errors.toString());
+  }
+
+  static String gatewayWithMedia(String media) {
+    return GATEWAY + "  media:\n" + media.indent(4);
+  }
+
+  @Test
+  void mediaDefaultsAndSidecar() {
+    assertNull(read(GATEWAY).gateways().get(0).spec.media);
+    SipGateway.Media m = read(gatewayWithMedia("mode: Sidecar\n")).gateways().get(0).spec.media;
+    assertEquals("Sidecar", m.mode);
+    assertNull(m.image);
+    assertEquals(30000, m.rtpPortMin);
+    assertEquals(30999, m.rtpPortMax);
+    m =
+        read(gatewayWithMedia(
+                """
+                    mode: Sidecar
+                    image: registry.example/rtpengine:12
+                    rtpPortMin: 40000
+                    rtpPortMax: 40099
+                    advertisedAddress: 203.0.113.5
+                    """))
+            .gateways()
+            .get(0)
+            .spec
+            .media;
+    assertEquals("registry.example/rtpengine:12", m.image);
+    assertEquals(40099, m.rtpPortMax);
+    assertEquals("203.0.113.5", m.advertisedAddress);
+    assertEquals("None", read(gatewayWithMedia("{}")).gateways().get(0).spec.media.mode);
+  }
+
+  @Test
+  void mediaFieldsAreChecked() {
+    List<String> errors =
+        errors(
+            gatewayWithMedia(
+                """
+                mode: Relay
+                image: "a b"
+                rtpPortMin: 40000
+                rtpPortMax: 39000
+                advertisedAddress: media.example.com
+                """));
+    assertTrue(
+        errorAt(errors, "spec.media.mode").endsWith("'Relay' is not one of [None, Sidecar]"),
+        errors.toString());
+    assertTrue(errorAt(errors, "spec.media.image").contains("without spaces"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.rtpPortMax")
+            .endsWith("must not be below rtpPortMin (39000 < 40000)"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.advertisedAddress").contains("IPv4 or IPv6"),
+        errors.toString());
+    errors = errors(gatewayWithMedia("rtpPortMin: 80\n"));
+    assertTrue(
+        errorAt(errors, "spec.media.rtpPortMin").endsWith("must be 1024..65535 (was 80)"),
+        errors.toString());
+  }
+}
