@@ -228,7 +228,7 @@ public final class Proxy implements SipReceiver {
       sendRequest(loop, fwd, t, statelessBranch(m), null);
       return;
     }
-    ServerTransaction stx = transactions.createServer(loop, key, m, flow);
+    ServerTransaction stx = transactions.createServer(loop, key, m, responseFlow(flow, m));
     if (stx.loop() != loop || stx.attachment() != null) {
       stx.loop().execute(stx::onRetransmission); // lost a race with a retransmission
       return;
@@ -846,6 +846,23 @@ public final class Proxy implements SipReceiver {
       return;
     }
     transactions.sender().send(loop, flow, out, null);
+  }
+
+  /**
+   * Where a server transaction's responses go. UDP: the request's source (symmetric, RFC 3581). A
+   * stream: over the request's connection while it is open; should it close first, section 18.2.2
+   * says to open one to the received address and the Via sent-by port (5060 when absent), not to
+   * the peer's ephemeral source port.
+   */
+  private static Flow responseFlow(Flow flow, SipMessage m) {
+    if (!flow.reliable()) {
+      return flow;
+    }
+    int port = m.topVia().port() > 0 ? m.topVia().port() : 5060;
+    return new Flow(
+        flow.listener(),
+        new InetSocketAddress(flow.remote().getAddress(), port),
+        flow.connection());
   }
 
   /** Section 18.2.2 with RFC 3581: received and rport, else sent-by. */
