@@ -496,17 +496,13 @@ public final class Proxy implements SipReceiver {
       return null;
     }
     String host = uri.maddr() != null ? uri.maddr() : uri.host();
-    InetAddress addr = literal(host);
+    InetAddress addr = Addresses.literal(host);
     if (addr == null) {
       LOG.debugf("next hop %s is not an IP address (DNS not supported yet)", host);
       return null;
     }
     int port = uri.port() > 0 ? uri.port() : 5060;
     return new Target(uri.toString(), new InetSocketAddress(addr, port), p);
-  }
-
-  static InetAddress literal(String host) {
-    return Addresses.literal(host);
   }
 
   private boolean isForMe(SipMessage m) {
@@ -555,7 +551,9 @@ public final class Proxy implements SipReceiver {
         any = l;
       }
     }
-    return protocol == null ? any : any;
+    // Same host and port on another transport: still this SBC (a Route without a transport
+    // parameter that names our TCP listener, say).
+    return any;
   }
 
   /** The listener a request to this target leaves from: same transport, same address family. */
@@ -868,7 +866,7 @@ public final class Proxy implements SipReceiver {
   /** Section 18.2.2 with RFC 3581: received and rport, else sent-by. */
   private Flow responseFlow(Via via) {
     String host = via.received() != null ? via.received() : via.host();
-    InetAddress addr = literal(host);
+    InetAddress addr = Addresses.literal(host);
     if (addr == null || addr.isMulticastAddress() || isBroadcast(addr)) {
       return null;
     }

@@ -53,9 +53,4 @@ public record RouteAction(
   public boolean isReject() {
     return status != 0;
   }
-
-  /** The status of a local answer (0 when forwarding). */
-  public int rejectStatus() {
-    return status;
-  }
 }

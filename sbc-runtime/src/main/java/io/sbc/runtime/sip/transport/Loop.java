@@ -67,6 +67,23 @@ public final class Loop {
     }
   }
 
+  /**
+   * Hands a received message to the SIP layers inside this loop's Vert.x context (the caller is on
+   * the loop); the same as {@link #dispatch(Runnable)} without a task object per message.
+   */
+  public void deliver(SipReceiver receiver, Flow flow, byte[] data) {
+    if (context == null) {
+      receiver.receive(this, flow, data);
+      return;
+    }
+    ContextInternal prev = context.beginDispatch();
+    try {
+      receiver.receive(this, flow, data);
+    } finally {
+      context.endDispatch(prev);
+    }
+  }
+
   /** Runs a task inside the Vert.x context of this loop (the caller is on the loop). */
   public void dispatch(Runnable task) {
     if (context == null) {

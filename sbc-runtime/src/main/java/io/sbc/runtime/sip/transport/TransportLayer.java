@@ -323,7 +323,7 @@ public final class TransportLayer {
       byte[] data = new byte[n];
       content.readBytes(data);
       Flow flow = new Flow(listener, packet.sender(), null);
-      loop.dispatch(() -> receiver.receive(loop, flow, data));
+      loop.deliver(receiver, flow, data);
     }
 
     @Override
@@ -356,7 +356,7 @@ public final class TransportLayer {
       }
       byte[] data = (byte[]) msg;
       Flow flow = new Flow(listener, remote, ctx.channel());
-      loop.dispatch(() -> receiver.receive(loop, flow, data));
+      loop.deliver(receiver, flow, data);
     }
 
     @Override
