@@ -800,10 +800,16 @@ public final class Proxy implements SipReceiver {
     ClientTransaction tx = transactions.findClient(top.branch());
     if (tx != null) {
       if (m.cseqMethod() == SipMethod.CANCEL) {
-        ClientTransaction c = tx.cancelTransaction();
-        if (c != null) {
-          c.loop().execute(() -> c.onResponse(m));
-        }
+        // The CANCEL transaction is only known on the INVITE's loop: read it there, after the
+        // task that sent the CANCEL (the answer can arrive on another loop before it ends).
+        tx.loop()
+            .execute(
+                () -> {
+                  ClientTransaction c = tx.cancelTransaction();
+                  if (c != null) {
+                    c.onResponse(m);
+                  }
+                });
         return;
       }
       tx.loop().execute(() -> tx.onResponse(m));
