@@ -18,6 +18,16 @@ public final class Defaults {
   public static final int MAX_HEADERS = 256;
   public static final int MAX_TCP_CONNECTIONS = 10_000;
   public static final int TCP_IDLE_TIMEOUT_SECONDS = 300;
+
+  /** The shortest sealing secret accepted: 128 bits. */
+  public static final int MIN_SEALING_SECRET_BYTES = 16;
+
+  /**
+   * The environment variable that gives a wildcard listener without advertisedAddress the address
+   * to advertise (the operator sets the pod's address).
+   */
+  public static final String ADVERTISED_ADDRESS_ENV = "SBC_ADVERTISED_ADDRESS";
+
   public static final boolean RECORD_ROUTE = true;
   public static final String FORKING = "serial";
   public static final String STRING_MATCH_TYPE = "Exact";

@@ -68,6 +68,16 @@ final class Schema {
           "maxHeaders", I,
           "maxTcpConnections", I,
           "tcpIdleTimeoutSeconds", I);
+  static final Obj SEALING =
+      obj(
+          "secret",
+          S,
+          "secretFile",
+          S,
+          "previousSecrets",
+          new ListOf(S),
+          "previousSecretFiles",
+          new ListOf(S));
   static final Obj AUTOSCALING =
       obj("minReplicas", I, "maxReplicas", I, "targetCPUUtilizationPercentage", I);
   static final Obj RESOURCES = obj("requests", new MapOf(S), "limits", new MapOf(S));
@@ -85,6 +95,7 @@ final class Schema {
           "proxy", PROXY,
           "timers", TIMERS,
           "limits", LIMITS,
+          "sealing", SEALING,
           "replicas", I,
           "autoscaling", AUTOSCALING,
           "serviceType", S,
@@ -146,7 +157,8 @@ final class Schema {
           "reject", REJECT,
           "redirect", REDIRECT,
           "respond", RESPOND,
-          "allowRelay", B);
+          "allowRelay", B,
+          "allowInDialog", B);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =

@@ -37,6 +37,15 @@ public class SipGateway extends SipResource {
     public Limits limits = new Limits();
 
     /**
+     * The secret the gateway's replicas share to seal what they write into SIP messages (the
+     * Record-Route tokens that decide where in-dialog requests go): any replica opens what another
+     * sealed, and a restarted one still can. Without it each process makes up its own, and dialogs
+     * do not survive a restart or move between replicas. In a cluster the operator creates and
+     * mounts one.
+     */
+    public Sealing sealing;
+
+    /**
      * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run
      * serves with one process.
      */
@@ -95,6 +104,26 @@ public class SipGateway extends SipResource {
 
     /** The IP address RTPengine writes into SDP instead of the pod's (e.g. behind NAT). */
     public String advertisedAddress;
+  }
+
+  /**
+   * Sealing secrets: the current one seals and opens; the previous ones still open what they
+   * sealed, while a rotation is under way. Each is given inline or as a file (a mounted Secret); a
+   * file's whole content is the secret. At least {@link Defaults#MIN_SEALING_SECRET_BYTES} bytes of
+   * random.
+   */
+  public static class Sealing {
+    /** The current secret (prefer {@code secretFile}: the configuration is not a secret store). */
+    public String secret;
+
+    /** A file whose content is the current secret. */
+    public String secretFile;
+
+    /** Earlier secrets still accepted. */
+    public List<String> previousSecrets = new ArrayList<>();
+
+    /** Files holding earlier secrets still accepted. */
+    public List<String> previousSecretFiles = new ArrayList<>();
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */

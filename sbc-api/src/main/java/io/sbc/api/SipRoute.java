@@ -28,6 +28,12 @@ import java.util.List;
  * its listener and advertised addresses) is answered 404; a request for any other domain 403 ("not
  * relaying"). Rules only apply to requests for served domains unless they set {@code allowRelay}:
  * the SBC is no open relay by default.
+ *
+ * <p><b>In-dialog requests.</b> A request with a To tag whose top Route is this gateway's
+ * Record-Route goes where the token in that value says (sealed when the dialog was created), not
+ * through the rules. One without such a Route is refused with 403, unless a rule with {@code
+ * allowInDialog} matches it. Route values an initial request arrives with are removed: routing
+ * decides where it goes.
  */
 public class SipRoute extends SipResource {
   public static final String KIND = "SipRoute";
@@ -92,6 +98,14 @@ public class SipRoute extends SipResource {
 
     /** Whether the rule also applies to requests for domains the gateway does not serve. */
     public Boolean allowRelay = false;
+
+    /**
+     * Whether the rule also applies to in-dialog requests (with a To tag) that carry no verified
+     * Route of this gateway, such as requests from peers that do not keep Record-Route. Without it
+     * such requests are refused with 403: a dialog the SBC record-routed is followed through the
+     * token of its Record-Route, never through an address the request names.
+     */
+    public Boolean allowInDialog = false;
   }
 
   /** Conditions on a request; every condition given must hold. */

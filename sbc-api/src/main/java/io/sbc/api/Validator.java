@@ -123,7 +123,53 @@ final class Validator {
       range("spec.limits.maxTcpConnections", lim.maxTcpConnections, 1, 1_000_000);
       range("spec.limits.tcpIdleTimeoutSeconds", lim.tcpIdleTimeoutSeconds, 1, 86_400);
     }
+    sealing(s.sealing);
     cluster(s);
+  }
+
+  private void sealing(SipGateway.Sealing z) {
+    if (z == null) {
+      return;
+    }
+    if (z.secret != null && z.secretFile != null) {
+      error("spec.sealing", "secret and secretFile are exclusive: give one");
+    } else if (z.secret == null && z.secretFile == null) {
+      error("spec.sealing", "secret or secretFile is required");
+    }
+    if (z.secret != null
+        && z.secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            < Defaults.MIN_SEALING_SECRET_BYTES) {
+      error(
+          "spec.sealing.secret",
+          "must have at least " + Defaults.MIN_SEALING_SECRET_BYTES + " bytes");
+    }
+    if (z.secretFile != null && z.secretFile.isBlank()) {
+      error("spec.sealing.secretFile", "must be a file path");
+    }
+    if (z.previousSecrets == null) {
+      error("spec.sealing.previousSecrets", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < z.previousSecrets.size(); i++) {
+        String p = z.previousSecrets.get(i);
+        if (p == null
+            || p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                < Defaults.MIN_SEALING_SECRET_BYTES) {
+          error(
+              "spec.sealing.previousSecrets[" + i + "]",
+              "must have at least " + Defaults.MIN_SEALING_SECRET_BYTES + " bytes");
+        }
+      }
+    }
+    if (z.previousSecretFiles == null) {
+      error("spec.sealing.previousSecretFiles", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < z.previousSecretFiles.size(); i++) {
+        String p = z.previousSecretFiles.get(i);
+        if (p == null || p.isBlank()) {
+          error("spec.sealing.previousSecretFiles[" + i + "]", "must be a file path");
+        }
+      }
+    }
   }
 
   /** The fields only the operator uses (Deployment, Service, HorizontalPodAutoscaler). */
@@ -235,6 +281,9 @@ final class Validator {
     }
     if (rule.allowRelay == null) {
       error(p + ".allowRelay", "must be true or false");
+    }
+    if (rule.allowInDialog == null) {
+      error(p + ".allowInDialog", "must be true or false");
     }
     if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
       error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");

@@ -3,18 +3,27 @@ package io.sbc.runtime;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sbc.api.ConfigException;
 import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.config.GatewayConfig;
-import io.sbc.runtime.dispatcher.CallTracker;
 import io.sbc.runtime.dispatcher.DestinationStatus;
 import io.sbc.runtime.dispatcher.Dispatcher;
+import io.sbc.runtime.dispatcher.DispatcherEvents;
 import io.sbc.runtime.dispatcher.ProbeEnvironment;
+import io.sbc.runtime.routing.DestinationPool;
+import io.sbc.runtime.routing.RoutingTable;
+import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
+import io.sbc.runtime.sip.proxy.Branches;
+import io.sbc.runtime.sip.proxy.CallCounters;
+import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.timer.Clock;
+import io.sbc.runtime.sip.timer.Timeout;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
+import io.sbc.runtime.sip.transport.SourceAddresses;
 import io.sbc.runtime.sip.transport.TransportLayer;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -23,25 +32,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
- * One running gateway: the SIP layers wired together on the event loops of a Vert.x instance, with
- * its listeners bound. The process and the integration tests start it the same way.
+ * One running gateway: the SIP layers wired together, in dependency order, on the event loops of a
+ * Vert.x instance, with its listeners bound. The process and the integration tests start it the
+ * same way.
  */
 public final class SbcStack implements AutoCloseable {
-  private static final org.jboss.logging.Logger LOG =
-      org.jboss.logging.Logger.getLogger(SbcStack.class);
+  private static final Logger LOG = Logger.getLogger(SbcStack.class);
+
+  /** How often answered calls nobody ended are looked for (they expire after the longest call). */
+  private static final long CALL_SWEEP_MILLIS = 60_000;
+
   private volatile GatewayConfig config;
   private final List<Loop> loops;
   private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
   private final TransportLayer transports;
   private final TransactionLayer transactions;
+  private final Branches branches = new Branches();
+  private final SourceAddresses sources = new SourceAddresses();
+  private final CallCounters callCounters = new CallCounters();
   private final Proxy proxy;
-  private volatile Map<String, Dispatcher> dispatchers = Map.of();
-  private volatile boolean listening;
+  private volatile Map<String, Dispatcher> dispatchers;
+  private boolean listening;
   private final List<Runnable> pendingProbes = new ArrayList<>();
+  private Timeout sweep;
 
-  private SbcStack(GatewayConfig config, Vertx vertx) throws io.sbc.api.ConfigException {
+  private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
     this.config = config;
     VertxInternal vx = (VertxInternal) vertx;
     List<Loop> ls = new ArrayList<>();
@@ -63,63 +81,95 @@ public final class SbcStack implements AutoCloseable {
               .scheduleAtFixedRate(
                   () -> loop.dispatch(advance), tick, tick, TimeUnit.MILLISECONDS));
     }
-    Proxy[] p = new Proxy[1];
-    this.transports =
-        new TransportLayer(loops, config.transport(), (l, f, d) -> p[0].receive(l, f, d));
+    this.transports = new TransportLayer(loops, config.transport());
     this.transactions = new TransactionLayer(transports::send, config.timers());
-    // The router needs the dispatchers, the dispatchers' probes need the proxy's branches: the
-    // proxy starts with a router that answers nothing and gets the real one right after.
+    // Dispatchers first (their probes use the branches and transactions), then the routing table
+    // over them, then the proxy with everything it needs.
+    this.dispatchers = dispatchersFor(config, Map.of());
+    RoutingTable router = config.router(this::pool, null);
+    if (config.sealKeys().isGenerated()) {
+      LOG.warnf(
+          "gateway %s has no spec.sealing secret: a key of this process seals Record-Route"
+              + " tokens, so dialogs do not survive a restart and cannot move to another replica",
+          config.name());
+    }
     this.proxy =
-        new Proxy(
-            new SipMessageDecoder(config.limits()),
-            transactions,
-            config.proxy(),
-            (m, f) -> io.sbc.runtime.sip.proxy.RouteAction.reject(503, "Starting"));
-    p[0] = proxy;
-    proxy.setCallObserver(CallTracker::callEnded);
-    // Timer wheels belong to their loop: everything that schedules runs there.
-    loops.get(0).execute(() -> CallTracker.GLOBAL.startSweeping(loops.get(0)));
-    applyDispatchers(config);
-    proxy.setRouter(config.router(this::pool, null));
+        Proxy.builder()
+            .decoder(new SipMessageDecoder(config.limits()))
+            .transactions(transactions)
+            .settings(config.proxy())
+            .myself(config.myself())
+            .router(router)
+            .routeSeal(new RouteSeal(config.sealKeys()))
+            .branches(branches)
+            .sources(sources)
+            .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
+            .build();
+    Loop first = loops.get(0);
+    first.execute(() -> scheduleSweep(first));
   }
 
-  /** Creates, updates or closes dispatchers to match the configuration (state is kept). */
-  private void applyDispatchers(GatewayConfig cfg) {
+  private void scheduleSweep(Loop loop) {
+    sweep =
+        loop.timers()
+            .schedule(
+                () -> {
+                  int n = proxy.calls().sweep();
+                  if (n > 0) {
+                    LOG.infof("%d answered calls without a BYE for too long forgotten", n);
+                  }
+                  scheduleSweep(loop);
+                },
+                CALL_SWEEP_MILLIS);
+  }
+
+  /**
+   * The dispatchers of a configuration: existing ones (by name) updated in place, new ones
+   * compiled; nothing is applied here, so a configuration that fails elsewhere changes nothing.
+   */
+  private Map<String, Dispatcher> dispatchersFor(GatewayConfig cfg, Map<String, Dispatcher> running)
+      throws ConfigException {
     Map<String, Dispatcher> next = new LinkedHashMap<>();
+    List<String> errors = new ArrayList<>();
     for (SipDispatcher doc : cfg.dispatchers()) {
-      Dispatcher d = dispatchers.get(doc.metadata.name);
-      Loop loop = loops.get(Math.floorMod(doc.metadata.name.hashCode(), loops.size()));
-      if (d != null) {
-        Dispatcher existing = d;
-        loop.execute(() -> existing.update(doc));
-      } else {
-        Dispatcher created = Dispatcher.create(doc);
-        d = created;
-        ProbeEnvironment env =
-            new ProbeEnvironment(loop, transactions, cfg.listeners(), proxy::newProbeBranch);
-        // Probes run on the loop whose timer wheel they use, once the listeners are bound.
-        Runnable start = () -> loop.execute(() -> created.startProbing(env));
-        if (listening) {
-          start.run();
-        } else {
-          pendingProbes.add(start);
-        }
-        LOG.infof(
-            "dispatcher %s: %d destinations, %s", d.name(), d.destinations().size(), d.algorithm());
+      List<String> problems = Dispatcher.check(doc);
+      if (!problems.isEmpty()) {
+        errors.add(
+            cfg.source()
+                + ": SipDispatcher/"
+                + doc.metadata.name
+                + ": "
+                + String.join("; ", problems));
+        continue;
       }
-      next.put(doc.metadata.name, d);
+      Dispatcher d = running.get(doc.metadata.name);
+      next.put(doc.metadata.name, d != null ? d : Dispatcher.create(doc));
     }
-    for (Map.Entry<String, Dispatcher> e : dispatchers.entrySet()) {
-      if (!next.containsKey(e.getKey())) {
-        Dispatcher gone = e.getValue();
-        loops.get(Math.floorMod(e.getKey().hashCode(), loops.size())).execute(gone::close);
-      }
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
     }
-    dispatchers = Map.copyOf(next);
+    return next;
+  }
+
+  private Loop probeLoop(String dispatcher) {
+    return loops.get(Math.floorMod(dispatcher.hashCode(), loops.size()));
+  }
+
+  private void startProbing(Dispatcher d) {
+    Loop loop = probeLoop(d.name());
+    ProbeEnvironment env =
+        new ProbeEnvironment(loop, transactions, config.listeners(), branches::nextProbe, sources);
+    // Probes run on the loop whose timer wheel they use, once the listeners are bound.
+    Runnable start = () -> loop.execute(() -> d.startProbing(env));
+    if (listening) {
+      start.run();
+    } else {
+      pendingProbes.add(start);
+    }
   }
 
   /** The dispatcher of that name as the router sees it (null: none). */
-  private io.sbc.runtime.routing.DestinationPool pool(String name) {
+  private DestinationPool pool(String name) {
     Dispatcher d = dispatchers.get(name);
     return d == null ? null : d::select;
   }
@@ -145,12 +195,12 @@ public final class SbcStack implements AutoCloseable {
     SbcStack s;
     try {
       s = new SbcStack(config, vertx);
-    } catch (io.sbc.api.ConfigException e) {
-      throw new BindException(e.getMessage());
+    } catch (ConfigException e) {
+      throw new BindException(String.join("; ", e.errors()));
     }
     for (Listener l : config.listeners()) {
       try {
-        s.transports.bind(l);
+        s.transports.bind(l, s.proxy);
       } catch (Exception e) {
         s.close();
         throw new BindException(
@@ -158,6 +208,11 @@ public final class SbcStack implements AutoCloseable {
       }
     }
     synchronized (s) {
+      for (Dispatcher d : s.dispatchers.values()) {
+        LOG.infof(
+            "dispatcher %s: %d destinations, %s", d.name(), d.destinations().size(), d.algorithm());
+        s.startProbing(d);
+      }
       s.listening = true;
       s.pendingProbes.forEach(Runnable::run);
       s.pendingProbes.clear();
@@ -179,11 +234,15 @@ public final class SbcStack implements AutoCloseable {
   }
 
   /**
-   * Applies a new configuration of the same gateway: routes and dispatchers are swapped at once (a
-   * request already routed keeps its targets, so no transaction or call is dropped); listeners,
-   * limits and timers need a restart and are left as they are.
+   * Applies a new configuration of the same gateway, all or nothing: its dispatchers and its
+   * routing table are compiled first, and only when every part compiles are they swapped in
+   * (routes, dispatchers and the sealing keys at once; a request already routed keeps its targets,
+   * so no transaction or call is dropped). Listeners, limits and timers need a restart and are left
+   * as they are.
+   *
+   * @throws ConfigException naming what is wrong; the running configuration is untouched
    */
-  public synchronized void reload(GatewayConfig next) {
+  public synchronized void reload(GatewayConfig next) throws ConfigException {
     if (!next.listeners().toString().equals(config.listeners().toString())
         || !next.limits().equals(config.limits())
         || !next.timers().equals(config.timers())
@@ -193,12 +252,39 @@ public final class SbcStack implements AutoCloseable {
               + " start; routes and dispatchers are applied now",
           next.name());
     }
-    applyDispatchers(next);
-    try {
-      proxy.setRouter(next.router(this::pool, null));
-    } catch (io.sbc.api.ConfigException e) {
-      throw new IllegalStateException(String.join("; ", e.errors()), e);
+    Map<String, Dispatcher> running = dispatchers;
+    Map<String, Dispatcher> compiled = dispatchersFor(next, running);
+    // The routing table of the new configuration, over the new set of dispatchers.
+    RoutingTable router =
+        next.router(
+            name -> {
+              Dispatcher d = compiled.get(name);
+              return d == null ? null : d::select;
+            },
+            null);
+    // Everything compiled: apply. Existing dispatchers take their new documents, new ones start
+    // probing, dropped ones stop.
+    for (SipDispatcher doc : next.dispatchers()) {
+      Dispatcher d = compiled.get(doc.metadata.name);
+      if (running.get(doc.metadata.name) == d) {
+        probeLoop(d.name()).execute(() -> d.update(doc));
+      }
     }
+    dispatchers = Map.copyOf(compiled);
+    for (Dispatcher d : compiled.values()) {
+      if (!running.containsKey(d.name())) {
+        LOG.infof(
+            "dispatcher %s: %d destinations, %s", d.name(), d.destinations().size(), d.algorithm());
+        startProbing(d);
+      }
+    }
+    for (Map.Entry<String, Dispatcher> e : running.entrySet()) {
+      if (!compiled.containsKey(e.getKey())) {
+        Dispatcher gone = e.getValue();
+        probeLoop(gone.name()).execute(gone::close);
+      }
+    }
+    proxy.reload(router, new RouteSeal(next.sealKeys()));
     config = next;
   }
 
@@ -218,11 +304,20 @@ public final class SbcStack implements AutoCloseable {
     return proxy;
   }
 
+  public CallCounters callCounters() {
+    return callCounters;
+  }
+
   @Override
   public void close() {
-    dispatchers.forEach(
-        (name, d) -> loops.get(Math.floorMod(name.hashCode(), loops.size())).execute(d::close));
-    loops.get(0).execute(() -> CallTracker.GLOBAL.stopSweeping(loops.get(0)));
+    dispatchers.forEach((name, d) -> probeLoop(name).execute(d::close));
+    Loop first = loops.get(0);
+    first.execute(
+        () -> {
+          if (sweep != null) {
+            sweep.cancel();
+          }
+        });
     for (ScheduledFuture<?> f : ticks) {
       f.cancel(false);
     }

@@ -247,9 +247,12 @@ class TortureOverUdpTest {
           parentRefs:
             - name: torture
           rules:
-            # The corpus addresses foreign domains (example.com...): this rule relays them.
+            # The corpus addresses foreign domains (example.com...): this rule relays them. Some
+            # of its requests carry a To tag without a Route of this SBC (wsinv.dat): this rule
+            # accepts those too, so that they are processed normally as the manifest says.
             - recordRoute: true
               allowRelay: true
+              allowInDialog: true
               backendRefs:
                 - uri: sip:127.0.0.1:%d
         """

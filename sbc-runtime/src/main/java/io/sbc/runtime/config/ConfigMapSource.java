@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -138,7 +137,7 @@ public final class ConfigMapSource implements AutoCloseable {
    * Watches the ConfigMap from now on (after {@link #load}): each valid change of {@value #KEY} is
    * passed to {@code apply} on a client thread; invalid ones are refused and logged.
    */
-  public void watch(Consumer<GatewayConfig> apply) {
+  public void watch(ConfigApplier apply) {
     SharedIndexInformer<ConfigMap> inf =
         client.configMaps().inNamespace(namespace).withName(name).runnableInformer(0);
     inf.exceptionHandler(
@@ -186,7 +185,7 @@ public final class ConfigMapSource implements AutoCloseable {
   }
 
   /** A new version of the ConfigMap: applied when its configuration text changed and is valid. */
-  synchronized void changed(ConfigMap cm, Consumer<GatewayConfig> apply) {
+  synchronized void changed(ConfigMap cm, ConfigApplier apply) {
     if (closed) {
       return;
     }
@@ -215,8 +214,12 @@ public final class ConfigMapSource implements AutoCloseable {
       return;
     }
     try {
-      apply.accept(next);
+      apply.apply(next);
       LOG.infof("configuration %s reloaded", source);
+    } catch (ConfigException e) {
+      LOG.errorf(
+          "configuration %s changed but is refused; the running configuration stays:%n  %s",
+          source, String.join("\n  ", e.errors()));
     } catch (RuntimeException e) {
       LOG.errorf(
           e, "configuration %s could not be applied; the running configuration stays", source);

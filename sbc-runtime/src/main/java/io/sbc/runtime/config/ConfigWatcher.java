@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,7 +24,7 @@ public final class ConfigWatcher implements AutoCloseable {
   private final Vertx vertx;
   private final Path file;
   private final String gateway;
-  private final Consumer<GatewayConfig> apply;
+  private final ConfigApplier apply;
   private final long timerId;
   private byte[] digest;
   private volatile boolean busy;
@@ -34,7 +33,7 @@ public final class ConfigWatcher implements AutoCloseable {
    * @param apply called on a worker thread with each valid new configuration
    */
   public ConfigWatcher(
-      Vertx vertx, Path file, String gateway, long intervalMillis, Consumer<GatewayConfig> apply) {
+      Vertx vertx, Path file, String gateway, long intervalMillis, ConfigApplier apply) {
     this.vertx = vertx;
     this.file = file;
     this.gateway = gateway;
@@ -75,8 +74,12 @@ public final class ConfigWatcher implements AutoCloseable {
       return;
     }
     try {
-      apply.accept(next);
+      apply.apply(next);
       LOG.infof("configuration %s reloaded", file);
+    } catch (ConfigException e) {
+      LOG.errorf(
+          "configuration %s changed but is refused; the running configuration stays:%n  %s",
+          file, String.join("\n  ", e.errors()));
     } catch (RuntimeException e) {
       LOG.errorf(e, "configuration %s could not be applied; the running configuration stays", file);
     }

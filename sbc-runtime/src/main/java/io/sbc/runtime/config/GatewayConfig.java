@@ -3,6 +3,7 @@ package io.sbc.runtime.config;
 import io.sbc.api.ConfigException;
 import io.sbc.api.ConfigReader;
 import io.sbc.api.Configuration;
+import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
@@ -10,13 +11,14 @@ import io.sbc.runtime.dispatcher.Dispatcher;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RouteCompiler;
 import io.sbc.runtime.routing.RoutingTable;
+import io.sbc.runtime.seal.SealKeys;
 import io.sbc.runtime.sip.message.SipLimits;
-import io.sbc.runtime.sip.message.SipParseException;
-import io.sbc.runtime.sip.message.SipUri;
 import io.sbc.runtime.sip.proxy.ProxySettings;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.transaction.TimerSettings;
+import io.sbc.runtime.sip.transport.Addresses;
 import io.sbc.runtime.sip.transport.Listener;
+import io.sbc.runtime.sip.transport.Myself;
 import io.sbc.runtime.sip.transport.Protocol;
 import io.sbc.runtime.sip.transport.TransportConfig;
 import java.io.IOException;
@@ -28,9 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -43,13 +44,14 @@ import java.util.random.RandomGenerator;
 public record GatewayConfig(
     String name,
     List<Listener> listeners,
+    Myself myself,
     SipLimits limits,
     TransportConfig transport,
     TimerSettings timers,
     ProxySettings proxy,
+    SealKeys sealKeys,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
-    Set<String> servedHosts,
     String source) {
 
   /** Reads, validates and compiles a configuration file. */
@@ -64,7 +66,8 @@ public record GatewayConfig(
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read: " + e));
     }
-    return compile(file.toString(), ConfigReader.read(file.toString(), text), gatewayName);
+    return compile(
+        file.toString(), ConfigReader.read(file.toString(), text), gatewayName, System.getenv());
   }
 
   /**
@@ -73,10 +76,15 @@ public record GatewayConfig(
    */
   public static GatewayConfig load(String source, String text, String gatewayName)
       throws ConfigException {
-    return compile(source, ConfigReader.read(source, text), gatewayName);
+    return compile(source, ConfigReader.read(source, text), gatewayName, System.getenv());
   }
 
-  static GatewayConfig compile(String source, Configuration cfg, String gatewayName)
+  /**
+   * @param env the process environment ({@link Defaults#ADVERTISED_ADDRESS_ENV} gives wildcard
+   *     listeners their advertised address)
+   */
+  static GatewayConfig compile(
+      String source, Configuration cfg, String gatewayName, Map<String, String> env)
       throws ConfigException {
     SipGateway gw = null;
     for (SipGateway g : cfg.gateways()) {
@@ -107,17 +115,32 @@ public record GatewayConfig(
                   + "): choose one with --gateway NAME"));
     }
     List<String> errors = new ArrayList<>();
+    String envAddress = env.get(Defaults.ADVERTISED_ADDRESS_ENV);
+    if (envAddress != null && envAddress.isBlank()) {
+      envAddress = null;
+    }
+    if (envAddress != null && !isHost(envAddress.strip())) {
+      errors.add(
+          source
+              + ": environment variable "
+              + Defaults.ADVERTISED_ADDRESS_ENV
+              + ": not a host name or IP address");
+      envAddress = null;
+    }
     List<Listener> listeners = new ArrayList<>();
     for (SipGateway.Listener l : gw.spec.listeners) {
       Protocol p = "SIP-TCP".equals(l.protocol) ? Protocol.TCP : Protocol.UDP;
-      InetAddress addr = io.sbc.runtime.sip.proxy.Addresses.literal(l.address);
-      listeners.add(
-          new Listener(l.name, p, new InetSocketAddress(addr, l.port), l.advertisedAddress));
+      InetAddress addr = Addresses.literal(l.address);
+      String advertised = l.advertisedAddress;
+      if (advertised == null && addr.isAnyLocalAddress() && envAddress != null) {
+        advertised = uriHostOf(envAddress.strip());
+      } else if (advertised != null) {
+        advertised = uriHostOf(advertised);
+      }
+      listeners.add(new Listener(l.name, p, new InetSocketAddress(addr, l.port), advertised));
     }
-    Set<String> aliases = new HashSet<>();
-    for (String d : gw.spec.domains) {
-      aliases.add(d.toLowerCase());
-    }
+    Myself myself = Myself.of(listeners, gw.spec.domains);
+    SealKeys keys = sealKeys(source, gw.spec.sealing, errors);
     SipGateway.Limits lim = gw.spec.limits;
     SipLimits limits = new SipLimits(lim.maxMessageSize, lim.maxHeaders, 64);
     TransportConfig transport =
@@ -126,23 +149,7 @@ public record GatewayConfig(
     SipGateway.Timers t = gw.spec.timers;
     TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC);
     ProxySettings proxy =
-        new ProxySettings(
-            List.copyOf(listeners),
-            Set.copyOf(aliases),
-            "stateless".equals(gw.spec.proxy.mode),
-            gw.spec.proxy.maxForwards);
-    // Served hosts: the domains, each listener's advertised host and bind address, and for a
-    // wildcard bind (0.0.0.0, ::) every address of the machine's interfaces.
-    Set<String> served = new HashSet<>(aliases);
-    for (Listener l : listeners) {
-      served.add(l.host().toLowerCase());
-      java.net.InetAddress bind = l.bindAddress().getAddress();
-      if (bind.isAnyLocalAddress()) {
-        served.addAll(localAddresses());
-      } else {
-        served.add(bindHost(bind));
-      }
-    }
+        new ProxySettings("stateless".equals(gw.spec.proxy.mode), gw.spec.proxy.maxForwards);
     // A Service destination is resolved by the operator (into URIs); a file cannot serve it.
     for (SipDispatcher d : cfg.dispatchers()) {
       for (int i = 0; d.spec.destinations != null && i < d.spec.destinations.size(); i++) {
@@ -177,14 +184,15 @@ public record GatewayConfig(
     GatewayConfig compiled =
         new GatewayConfig(
             gw.metadata.name,
-            listeners,
+            List.copyOf(listeners),
+            myself,
             limits,
             transport,
             timers,
             proxy,
+            keys,
             List.copyOf(routes),
             List.copyOf(dispatchers),
-            Set.copyOf(served),
             source);
     // Compile once now, with stand-in pools, so that a configuration that cannot be routed is
     // refused before anything starts (or, on reload, before it replaces the running one).
@@ -203,15 +211,9 @@ public record GatewayConfig(
       throws ConfigException {
     RouteCompiler c =
         new RouteCompiler(
-            servedHosts,
+            myself.servedHosts(),
             pools,
-            uri -> {
-              try {
-                return target(uri);
-              } catch (SipParseException e) {
-                throw new IllegalArgumentException(e.getMessage());
-              }
-            },
+            GatewayConfig::target,
             random != null ? random : ThreadLocalRandom::current);
     RoutingTable table = c.compile(routes);
     if (!c.errors().isEmpty()) {
@@ -220,45 +222,117 @@ public record GatewayConfig(
     return table;
   }
 
-  /** The host text of an address as a URI writes it (IPv6 in brackets). */
-  private static String bindHost(java.net.InetAddress a) {
-    String h = a.getHostAddress();
-    int zone = h.indexOf('%');
-    if (zone >= 0) {
-      h = h.substring(0, zone);
+  /** The sealing keys: the configured secrets, or one made up for this process. */
+  private static SealKeys sealKeys(String source, SipGateway.Sealing z, List<String> errors) {
+    if (z == null) {
+      return SealKeys.generated();
     }
-    return a instanceof java.net.Inet6Address ? "[" + h + "]" : h;
-  }
-
-  private static Set<String> localAddresses() {
-    Set<String> out = new HashSet<>();
-    try {
-      for (java.net.NetworkInterface ni :
-          java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-        for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
-          out.add(bindHost(a));
-        }
+    List<byte[]> secrets = new ArrayList<>();
+    if (z.secret != null) {
+      secrets.add(z.secret.getBytes(StandardCharsets.UTF_8));
+    } else if (z.secretFile != null) {
+      byte[] b = readSecret(source, "spec.sealing.secretFile", z.secretFile, errors);
+      if (b != null) {
+        secrets.add(b);
       }
-    } catch (java.net.SocketException e) {
-      // No interface list: only the configured domains and advertised addresses are served.
     }
-    return out;
+    for (String p : z.previousSecrets) {
+      secrets.add(p.getBytes(StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < z.previousSecretFiles.size(); i++) {
+      byte[] b =
+          readSecret(
+              source,
+              "spec.sealing.previousSecretFiles[" + i + "]",
+              z.previousSecretFiles.get(i),
+              errors);
+      if (b != null) {
+        secrets.add(b);
+      }
+    }
+    if (secrets.isEmpty()) {
+      return null;
+    }
+    try {
+      return SealKeys.of(secrets);
+    } catch (IllegalArgumentException e) {
+      errors.add(source + ": spec.sealing: " + e.getMessage());
+      return null;
+    }
   }
 
-  static Target target(String uri) throws SipParseException {
-    byte[] b = uri.getBytes(StandardCharsets.UTF_8);
-    SipUri u = SipUri.parse(b, 0, b.length);
-    if (u.scheme() != SipUri.Scheme.SIP) {
+  /** A secret file's bytes, without one trailing line end (files are often written with echo). */
+  private static byte[] readSecret(String source, String field, String file, List<String> errors) {
+    byte[] b;
+    try {
+      b = Files.readAllBytes(Path.of(file));
+    } catch (NoSuchFileException e) {
+      errors.add(source + ": " + field + ": cannot read " + file + ": no such file");
+      return null;
+    } catch (AccessDeniedException e) {
+      errors.add(source + ": " + field + ": cannot read " + file + ": permission denied");
+      return null;
+    } catch (IOException | RuntimeException e) {
+      errors.add(source + ": " + field + ": cannot read " + file + ": " + e.getMessage());
+      return null;
+    }
+    int n = b.length;
+    if (n > 0 && b[n - 1] == '\n') {
+      n--;
+      if (n > 0 && b[n - 1] == '\r') {
+        n--;
+      }
+    }
+    if (n < Defaults.MIN_SEALING_SECRET_BYTES) {
+      errors.add(
+          source
+              + ": "
+              + field
+              + ": "
+              + file
+              + " holds fewer than "
+              + Defaults.MIN_SEALING_SECRET_BYTES
+              + " bytes");
+      return null;
+    }
+    return java.util.Arrays.copyOf(b, n);
+  }
+
+  /** A host name or IP literal (IPv6 with or without brackets), with nothing else in it. */
+  private static boolean isHost(String h) {
+    if (Addresses.literal(h) != null) {
+      return true;
+    }
+    if (h.isEmpty() || h.length() > 253) {
+      return false;
+    }
+    for (int i = 0; i < h.length(); i++) {
+      char c = h.charAt(i);
+      if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '.') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How a host is written in a URI: IPv6 literals in brackets and canonical, names as given. */
+  private static String uriHostOf(String h) {
+    InetAddress a = Addresses.literal(h);
+    return a != null ? Addresses.uriHost(a) : h;
+  }
+
+  /**
+   * A static destination URI of a route: sip:, an IP literal host for now (DNS names need the
+   * resolver of RFC 3263), port 5060 unless given, UDP unless tcp.
+   */
+  static Target target(String uri) {
+    Target t = Target.parse(uri, null);
+    if (t.where().secure()) {
       throw new IllegalArgumentException("must be a sip: URI");
     }
-    Protocol p = Protocol.fromUriParam(u.transport());
-    if (p == null) {
-      throw new IllegalArgumentException("transport " + u.transport() + " is not served");
-    }
-    InetAddress addr = io.sbc.runtime.sip.proxy.Addresses.literal(u.host());
-    if (addr == null) {
+    if (t.hop() == null) {
       throw new IllegalArgumentException("host must be an IP address");
     }
-    return new Target(uri, new InetSocketAddress(addr, u.port() > 0 ? u.port() : 5060), p);
+    return t;
   }
 }

@@ -29,6 +29,7 @@ import io.sbc.api.SipRoute;
       SipGateway.Proxy.class,
       SipGateway.Timers.class,
       SipGateway.Limits.class,
+      SipGateway.Sealing.class,
       SipGateway.Autoscaling.class,
       SipGateway.Media.class,
       SipGateway.Resources.class,

@@ -2,7 +2,6 @@ package io.sbc.runtime.dispatcher;
 
 import io.sbc.runtime.sip.message.SipMethod;
 import io.sbc.runtime.sip.proxy.Target;
-import io.sbc.runtime.sip.proxy.TargetFeedback;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,13 +9,14 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
- * One destination of a dispatcher: its health, its call count and its counters, fed by the proxy
- * (as the {@link TargetFeedback} of its {@link Target}) and by OPTIONS probes.
+ * One destination of a dispatcher: its health, its call count and its counters, fed by the proxy's
+ * call events ({@link DispatcherEvents}: its {@link Target} names it as owner) and by OPTIONS
+ * probes.
  *
  * <p>Thread safe without locks: the proxy reports from any loop, probes from the dispatcher's probe
  * loop, and selection reads the state from any loop.
  */
-public final class Destination implements TargetFeedback {
+public final class Destination {
   private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
   private static final int ACTIVE = 1 << DestinationState.ACTIVE.ordinal();
@@ -50,7 +50,7 @@ public final class Destination implements TargetFeedback {
   Destination(Dispatcher owner, Target uriTarget) {
     this.owner = owner;
     // The Target handed to the proxy is built once and shared by every selection.
-    this.target = new Target(uriTarget.uri(), uriTarget.address(), uriTarget.protocol(), this);
+    this.target = uriTarget.withOwner(this);
     this.seed = Hashing.fmix64(Hashing.fnv1a(uriTarget.uri()));
   }
 
@@ -103,36 +103,30 @@ public final class Destination implements TargetFeedback {
         stateChanges.sum());
   }
 
-  // --- proxy feedback -------------------------------------------------------------------------
+  // --- call events (DispatcherEvents) --------------------------------------------------------
 
-  @Override
-  public void branchStarted(String method, String callId) {
+  /** A request of this method was sent here. */
+  void branchStarted(String method) {
     if (SipMethod.INVITE.equals(method)) {
       activeCalls.incrementAndGet();
       callsStarted.increment();
     }
   }
 
-  @Override
-  public void branchEnded(String method, String callId, int status) {
-    if (SipMethod.INVITE.equals(method)) {
-      if (status >= 200 && status < 300 && callId != null) {
-        owner.calls().answered(callId, this); // active until its BYE passes (callEnded)
-      } else {
-        activeCalls.decrementAndGet();
-      }
+  /**
+   * A branch sent here ended with this final status; 408 for a timeout, 503 when the transport
+   * failed. An answered INVITE stays active until {@link #callGone()}.
+   */
+  void branchEnded(String method, int status) {
+    if (SipMethod.INVITE.equals(method) && (status < 200 || status >= 300)) {
+      activeCalls.decrementAndGet();
     }
     if (status == 408 || (status >= 500 && status < 600)) {
       callFailed(status);
     }
   }
 
-  @Override
-  public void callEnded(String callId) {
-    owner.calls().end(callId, this);
-  }
-
-  /** A tracked call of this destination ended or expired. */
+  /** A call this destination answered ended (its BYE succeeded, or it was forgotten). */
   void callGone() {
     activeCalls.decrementAndGet();
   }

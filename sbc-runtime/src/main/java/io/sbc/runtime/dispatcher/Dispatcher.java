@@ -5,14 +5,8 @@ import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.sip.message.NameAddr;
 import io.sbc.runtime.sip.message.SipMessage;
-import io.sbc.runtime.sip.message.SipParseException;
 import io.sbc.runtime.sip.message.SipUri;
-import io.sbc.runtime.sip.proxy.Addresses;
 import io.sbc.runtime.sip.proxy.Target;
-import io.sbc.runtime.sip.transport.Protocol;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,19 +58,12 @@ public final class Dispatcher {
       List<Destination> destinations) {}
 
   private final String name;
-  private final CallTracker calls;
   private volatile Pool pool;
   private final AtomicLong rotation = new AtomicLong();
   private volatile Prober prober;
 
-  private Dispatcher(String name, CallTracker calls) {
+  private Dispatcher(String name) {
     this.name = name;
-    this.calls = calls;
-  }
-
-  /** A dispatcher whose calls end through {@link CallTracker#GLOBAL}. */
-  public static Dispatcher create(SipDispatcher doc) {
-    return create(doc, CallTracker.GLOBAL);
   }
 
   /**
@@ -84,8 +71,8 @@ public final class Dispatcher {
    *
    * @throws IllegalArgumentException naming every problem {@link #check} finds
    */
-  public static Dispatcher create(SipDispatcher doc, CallTracker calls) {
-    Dispatcher d = new Dispatcher(doc.metadata.name, calls);
+  public static Dispatcher create(SipDispatcher doc) {
+    Dispatcher d = new Dispatcher(doc.metadata.name);
     d.pool = d.compile(doc, null);
     return d;
   }
@@ -149,10 +136,6 @@ public final class Dispatcher {
 
   public ProbeSettings probe() {
     return pool.probe;
-  }
-
-  CallTracker calls() {
-    return calls;
   }
 
   /** The destinations in configuration order. */
@@ -437,7 +420,7 @@ public final class Dispatcher {
       }
       try {
         targets.add(target(uri));
-      } catch (SipParseException | IllegalArgumentException e) {
+      } catch (IllegalArgumentException e) {
         errors.add(where + ".uri: " + e.getMessage());
       }
       if (d.weight != null && d.weight < 0) {
@@ -515,23 +498,17 @@ public final class Dispatcher {
   }
 
   /** A destination URI: sip:, an IP literal host, port 5060 unless given, UDP unless tcp. */
-  static Target target(String uri) throws SipParseException {
-    byte[] b = uri.getBytes(StandardCharsets.UTF_8);
-    SipUri u = SipUri.parse(b, 0, b.length);
-    if (u.scheme() != SipUri.Scheme.SIP) {
-      throw new IllegalArgumentException("must be a sip: URI");
-    }
-    if (u.hasHeaders()) {
+  static Target target(String uri) {
+    if (uri.indexOf('?') >= 0) {
       throw new IllegalArgumentException("must not have headers (?...)");
     }
-    Protocol p = Protocol.fromUriParam(u.transport());
-    if (p == null) {
-      throw new IllegalArgumentException("transport " + u.transport() + " is not served");
+    Target t = Target.parse(uri, null);
+    if (t.where().secure()) {
+      throw new IllegalArgumentException("must be a sip: URI");
     }
-    InetAddress addr = Addresses.literal(u.host());
-    if (addr == null) {
+    if (t.hop() == null) {
       throw new IllegalArgumentException("host must be an IP address (no DNS)");
     }
-    return new Target(uri, new InetSocketAddress(addr, u.port() > 0 ? u.port() : 5060), p);
+    return t;
   }
 }

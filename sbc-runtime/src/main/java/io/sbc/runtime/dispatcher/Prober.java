@@ -92,7 +92,7 @@ final class Prober implements Runnable {
     Listener l = env.listenerFor(d);
     if (l == null) {
       // Calls could not reach it either: the proxy needs the same kind of listener.
-      d.probeFailed("no " + d.target().protocol() + " listener");
+      d.probeFailed("no " + d.target().hop().protocol() + " listener");
       return;
     }
     String branch = env.branches().get();
@@ -100,8 +100,14 @@ final class Prober implements Runnable {
     d.inFlight = p;
     d.probeSent();
     p.timer = env.loop().timers().schedule(p, s.timeoutMillis());
-    byte[] bytes = options(d, l, branch, ++cseq);
-    Flow flow = new Flow(l, d.target().address(), null);
+    var hop = d.target().hop();
+    Listener.Names names =
+        l.names(
+            l.advertisesInterfaceAddress()
+                ? env.sources().sourceFor(hop.address().getAddress())
+                : null);
+    byte[] bytes = options(d, names, l.port(), branch, ++cseq);
+    Flow flow = new Flow(l, hop.address(), null);
     ClientTransaction tx =
         env.transactions().startClient(env.loop(), branch, false, flow, bytes, p);
     if (!p.done) {
@@ -110,12 +116,12 @@ final class Prober implements Runnable {
   }
 
   /** An OPTIONS of its own dialog-less transaction (RFC 3261 section 11), with a fresh Call-ID. */
-  static byte[] options(Destination d, Listener l, String branch, long cseq) {
+  static byte[] options(Destination d, Listener.Names names, int port, String branch, long cseq) {
     String uri = d.uri();
-    String hostPort = l.host() + ":" + l.port();
+    String hostPort = names.host() + ":" + port;
     StringBuilder sb = new StringBuilder(400);
     sb.append("OPTIONS ").append(uri).append(" SIP/2.0\r\n");
-    sb.append(new String(l.viaPrefix(), StandardCharsets.ISO_8859_1)).append(branch);
+    sb.append(new String(names.viaPrefix(), StandardCharsets.ISO_8859_1)).append(branch);
     sb.append("\r\nMax-Forwards: 70\r\n");
     sb.append("From: <sip:sbc@")
         .append(hostPort)

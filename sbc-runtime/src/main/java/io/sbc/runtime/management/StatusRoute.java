@@ -55,7 +55,7 @@ public class StatusRoute {
                     .put("requests", st.requests.sum())
                     .put("responses", st.responses.sum())
                     .put("malformed", st.malformed.sum())
-                    .put("dropped", st.dropped.sum())
+                    .put("dropped", st.dropped())
                     .put("localReplies", st.localReplies.sum()));
     JsonArray ds = new JsonArray();
     s.dispatcherStatus()

@@ -40,6 +40,7 @@ final class CompiledRule {
   final String name;
   final int order;
   final boolean allowRelay;
+  final boolean allowInDialog;
   final CompiledMatch[] matches;
   // local answer
   final int status;
@@ -62,6 +63,7 @@ final class CompiledRule {
       String name,
       int order,
       boolean allowRelay,
+      boolean allowInDialog,
       CompiledMatch[] matches,
       int status,
       String reason,
@@ -78,6 +80,7 @@ final class CompiledRule {
     this.name = name;
     this.order = order;
     this.allowRelay = allowRelay;
+    this.allowInDialog = allowInDialog;
     this.matches = matches;
     this.status = status;
     this.reason = reason;

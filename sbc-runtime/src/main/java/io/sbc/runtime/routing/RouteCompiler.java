@@ -230,6 +230,7 @@ public final class RouteCompiler {
         name,
         order,
         Boolean.TRUE.equals(r.allowRelay),
+        Boolean.TRUE.equals(r.allowInDialog),
         matches,
         status,
         reason,

@@ -28,6 +28,8 @@ public final class RoutingTable implements Router {
   private static final RouteAction NOT_FOUND = RouteAction.answer(404, "Not Found", null, null);
   private static final RouteAction NOT_RELAYING =
       RouteAction.answer(403, "Forbidden (not relaying)", null, null);
+  private static final RouteAction NOT_IN_DIALOG =
+      RouteAction.answer(403, "Forbidden (no Route of this SBC)", null, null);
 
   private final Map<String, Entry[]> exact;
   private final PrefixTrie prefixes;
@@ -72,11 +74,12 @@ public final class RoutingTable implements Router {
   public RouteAction route(SipMessage request, Flow source, RandomGenerator rnd) {
     RequestFacts f = new RequestFacts(request, source);
     boolean served = isServed(request.requestUri());
+    boolean inDialog = request.toTag() != null;
     SipUri u = request.requestUri();
     if (u.userStart() >= 0) {
       if (!exact.isEmpty()) {
         Entry[] es = exact.get(f.requestUriUser());
-        RouteAction a = first(es, f, served, true, rnd);
+        RouteAction a = first(es, f, served, inDialog, true, rnd);
         if (a != null) {
           return a;
         }
@@ -85,30 +88,40 @@ public final class RoutingTable implements Router {
         int[] found = new int[Math.min(maxPrefixMatches, u.userEnd() - u.userStart() + 1)];
         int n = prefixes.matches(request.bytes(), u.userStart(), u.userEnd(), found);
         for (int i = 0; i < n; i++) {
-          RouteAction a = first(prefixEntries[found[i]], f, served, true, rnd);
+          RouteAction a = first(prefixEntries[found[i]], f, served, inDialog, true, rnd);
           if (a != null) {
             return a;
           }
         }
       }
     }
-    RouteAction a = first(patterns, f, served, false, rnd);
+    RouteAction a = first(patterns, f, served, inDialog, false, rnd);
     if (a == null) {
-      a = first(generic, f, served, false, rnd);
+      a = first(generic, f, served, inDialog, false, rnd);
     }
     if (a != null) {
       return a;
+    }
+    if (inDialog) {
+      return NOT_IN_DIALOG;
     }
     return served ? NOT_FOUND : NOT_RELAYING;
   }
 
   private static RouteAction first(
-      Entry[] entries, RequestFacts f, boolean served, boolean userChecked, RandomGenerator rnd) {
+      Entry[] entries,
+      RequestFacts f,
+      boolean served,
+      boolean inDialog,
+      boolean userChecked,
+      RandomGenerator rnd) {
     if (entries == null) {
       return null;
     }
     for (Entry e : entries) {
-      if ((served || e.rule().allowRelay) && e.match().test(f, userChecked)) {
+      if ((served || e.rule().allowRelay)
+          && (!inDialog || e.rule().allowInDialog)
+          && e.match().test(f, userChecked)) {
         return e.rule().decide(f, rnd);
       }
     }

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.proxy.ActiveCalls;
+import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Responses;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.timer.ManualClock;
@@ -31,6 +33,36 @@ import org.junit.jupiter.api.Test;
 
 /** Health from OPTIONS probes on a manual clock, call tracking, and state kept over reloads. */
 class DispatcherProbeTest {
+
+  // --- the proxy's call events, as the proxy emits them ---------------------------------------
+
+  final DispatcherEvents events = new DispatcherEvents();
+
+  record TestCall(String callId, String method) implements CallEvents.Call {
+    @Override
+    public String rule() {
+      return null;
+    }
+
+    @Override
+    public long startedAt() {
+      return 0;
+    }
+  }
+
+  void started(Destination d, String method, String callId) {
+    events.branchStarted(new TestCall(callId, method), d.target());
+  }
+
+  /** A branch ends; an answered INVITE becomes an active call, as the proxy records it. */
+  void ended(Destination d, String method, String callId, int status) {
+    TestCall c = new TestCall(callId, method);
+    events.branchEnded(c, d.target(), status);
+    if (method.equals("INVITE") && status >= 200 && status < 300) {
+      calls.answered(c, d.target());
+    }
+  }
+
   static final String A = "sip:10.0.0.1";
   static final String B = "sip:10.0.0.2:5070";
   static final String T = "sip:10.0.0.3;transport=tcp";
@@ -54,8 +86,13 @@ class DispatcherProbeTest {
       new Listener("tcp", Protocol.TCP, new InetSocketAddress("192.0.2.10", 5061), null);
   int branches;
   final ProbeEnvironment env =
-      new ProbeEnvironment(loop, tl, List.of(udp, tcp), () -> "z9hG4bK-sbcT-p" + (++branches));
-  final CallTracker calls = new CallTracker(clock, 3_600_000);
+      new ProbeEnvironment(
+          loop,
+          tl,
+          List.of(udp, tcp),
+          () -> "z9hG4bK-sbcT-p" + (++branches),
+          new io.sbc.runtime.sip.transport.SourceAddresses());
+  final ActiveCalls calls = new ActiveCalls(clock, 3_600_000, events);
 
   record Sent(Flow flow, SipMessage message) {}
 
@@ -103,7 +140,7 @@ class DispatcherProbeTest {
 
   @Test
   void probesAreWellFormedOptionsFromTheRightListener() {
-    Dispatcher d = Dispatcher.create(probed(1, A, T), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A, T));
     d.startProbing(env);
     advance(0);
     List<Sent> p = probes();
@@ -136,7 +173,7 @@ class DispatcherProbeTest {
 
   @Test
   void failingProbesTakeItOutAndSuccessesBringItBack() {
-    Dispatcher d = Dispatcher.create(probed(2, A, B), calls);
+    Dispatcher d = Dispatcher.create(probed(2, A, B));
     Destination a = d.destinations().get(0);
     d.startProbing(env);
     advance(0);
@@ -189,7 +226,7 @@ class DispatcherProbeTest {
         };
     log.addHandler(h);
     try {
-      Dispatcher d = Dispatcher.create(probed(1, A), calls);
+      Dispatcher d = Dispatcher.create(probed(1, A));
       d.startProbing(env);
       advance(0);
       advance(300);
@@ -212,7 +249,7 @@ class DispatcherProbeTest {
 
   @Test
   void anUnansweredProbeTimesOutAndItsTransactionIsAbandoned() {
-    Dispatcher d = Dispatcher.create(probed(1, A), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A));
     Destination a = d.destinations().get(0);
     d.startProbing(env);
     advance(0);
@@ -237,7 +274,7 @@ class DispatcherProbeTest {
 
   @Test
   void aTransportErrorFailsTheProbe() {
-    Dispatcher d = Dispatcher.create(probed(1, T), calls);
+    Dispatcher d = Dispatcher.create(probed(1, T));
     failSends = true;
     d.startProbing(env);
     advance(0);
@@ -250,8 +287,14 @@ class DispatcherProbeTest {
 
   @Test
   void noListenerForTheTransportFailsTheProbe() {
-    Dispatcher d = Dispatcher.create(probed(1, T), calls);
-    d.startProbing(new ProbeEnvironment(loop, tl, List.of(udp), () -> "z9hG4bK-x"));
+    Dispatcher d = Dispatcher.create(probed(1, T));
+    d.startProbing(
+        new ProbeEnvironment(
+            loop,
+            tl,
+            List.of(udp),
+            () -> "z9hG4bK-x",
+            new io.sbc.runtime.sip.transport.SourceAddresses()));
     advance(0);
     assertEquals(0, probes().size());
     advance(1000);
@@ -261,12 +304,12 @@ class DispatcherProbeTest {
 
   @Test
   void aProbeSentBeforeACallFailureCannotClearIt() {
-    Dispatcher d = Dispatcher.create(probed(1, A), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A));
     Destination a = d.destinations().get(0);
     d.startProbing(env);
     advance(0);
     Sent p = probes().get(0);
-    a.branchEnded("INVITE", "c", 503);
+    ended(a, "INVITE", "c", 503);
     answer(p, 200);
     assertEquals(DestinationState.PROBING, a.state(), "the answer predates the failure");
     advance(1000);
@@ -278,7 +321,7 @@ class DispatcherProbeTest {
   void aSlowProbeIsNotDoubled() {
     SipDispatcher doc = probed(1, A);
     doc.spec.probe.timeoutMillis = 2500;
-    Dispatcher d = Dispatcher.create(doc, calls);
+    Dispatcher d = Dispatcher.create(doc);
     d.startProbing(env);
     advance(0);
     Sent first = probes().get(0);
@@ -300,7 +343,7 @@ class DispatcherProbeTest {
 
   @Test
   void closeStopsProbing() {
-    Dispatcher d = Dispatcher.create(probed(1, A), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A));
     d.startProbing(env);
     advance(0);
     answer(probes().get(0), 200);
@@ -312,22 +355,21 @@ class DispatcherProbeTest {
 
   @Test
   void answeredCallsStayActiveUntilTheirByeOrTheyExpire() {
-    Dispatcher d = Dispatcher.create(probed(1, A, B), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A, B));
     Destination a = d.destinations().get(0);
-    a.branchStarted("INVITE", "call-1");
-    a.branchEnded("INVITE", "call-1", 200);
-    a.branchStarted("INVITE", "call-2");
-    a.branchEnded("INVITE", "call-2", 200);
+    started(a, "INVITE", "call-1");
+    ended(a, "INVITE", "call-1", 200);
+    started(a, "INVITE", "call-2");
+    ended(a, "INVITE", "call-2", 200);
     assertEquals(2, a.activeCalls());
     assertEquals(2, calls.size());
-    a.callEnded("call-1");
-    d.destinations().get(1).callEnded("call-2"); // not its call: nothing happens
+    calls.ended("call-1", CallEvents.EndReason.BYE, 200);
     assertEquals(1, a.activeCalls());
-    assertTrue(calls.end("call-2"));
-    assertTrue(!calls.end("call-2"), "ends once");
+    assertTrue(calls.ended("call-2", CallEvents.EndReason.BYE, 200));
+    assertTrue(!calls.ended("call-2", CallEvents.EndReason.BYE, 200), "ends once");
     assertEquals(0, a.activeCalls());
-    a.branchStarted("INVITE", "call-3");
-    a.branchEnded("INVITE", "call-3", 200);
+    started(a, "INVITE", "call-3");
+    ended(a, "INVITE", "call-3", 200);
     clock.advance(3_600_000 - 1);
     assertEquals(0, calls.sweep());
     clock.advance(1);
@@ -337,28 +379,12 @@ class DispatcherProbeTest {
   }
 
   @Test
-  void sweepingRunsEveryMinuteOnTheLoop() {
-    CallTracker t = new CallTracker(clock, 90_000);
-    Dispatcher d = Dispatcher.create(probed(1, A), t);
-    Destination a = d.destinations().get(0);
-    a.branchStarted("INVITE", "x");
-    a.branchEnded("INVITE", "x", 200);
-    t.startSweeping(loop);
-    advance(60_000);
-    assertEquals(1, a.activeCalls());
-    advance(60_000);
-    assertEquals(0, a.activeCalls());
-    t.stopSweeping(loop);
-    assertEquals(0, loop.timers().size());
-  }
-
-  @Test
   void reloadKeepsTheHealthAndCallsOfKeptUris() {
-    Dispatcher d = Dispatcher.create(probed(1, A, B), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A, B));
     d.startProbing(env);
     Destination a = d.destinations().get(0);
     Destination b = d.destinations().get(1);
-    a.branchStarted("INVITE", "c1");
+    started(a, "INVITE", "c1");
     advance(0);
     List<Sent> p = probes();
     answer(p.get(0), 200);
@@ -394,7 +420,7 @@ class DispatcherProbeTest {
 
   @Test
   void aBadReloadChangesNothing() {
-    Dispatcher d = Dispatcher.create(probed(1, A, B), calls);
+    Dispatcher d = Dispatcher.create(probed(1, A, B));
     SipDispatcher bad = probed(1, "sip:gw.example.com");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.update(bad));
     assertTrue(e.getMessage().contains("host must be an IP address"), e.getMessage());
@@ -403,8 +429,8 @@ class DispatcherProbeTest {
 
   @Test
   void turningProbingOffBringsEveryDestinationBack() {
-    Dispatcher d = Dispatcher.create(probed(1, A, B), calls);
-    d.destinations().get(0).branchEnded("INVITE", "c", 503);
+    Dispatcher d = Dispatcher.create(probed(1, A, B));
+    ended(d.destinations().get(0), "INVITE", "c", 503);
     assertEquals(List.of(B), select(d));
     SipDispatcher off = probed(1, A, B);
     off.spec.probe.enabled = false;

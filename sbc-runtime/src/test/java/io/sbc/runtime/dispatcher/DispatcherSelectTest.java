@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.proxy.ActiveCalls;
+import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.timer.ManualClock;
 import io.sbc.runtime.sip.transport.Protocol;
@@ -20,14 +22,44 @@ import org.junit.jupiter.api.Test;
 
 /** The order each algorithm gives, with seeded randomness, and skipping destinations down. */
 class DispatcherSelectTest {
+
+  // --- the proxy's call events, as the proxy emits them ---------------------------------------
+
+  final DispatcherEvents events = new DispatcherEvents();
+
+  record TestCall(String callId, String method) implements CallEvents.Call {
+    @Override
+    public String rule() {
+      return null;
+    }
+
+    @Override
+    public long startedAt() {
+      return 0;
+    }
+  }
+
+  void started(Destination d, String method, String callId) {
+    events.branchStarted(new TestCall(callId, method), d.target());
+  }
+
+  /** A branch ends; an answered INVITE becomes an active call, as the proxy records it. */
+  void ended(Destination d, String method, String callId, int status) {
+    TestCall c = new TestCall(callId, method);
+    events.branchEnded(c, d.target(), status);
+    if (method.equals("INVITE") && status >= 200 && status < 300) {
+      calls.answered(c, d.target());
+    }
+  }
+
   static final String A = "sip:10.0.0.1";
   static final String B = "sip:10.0.0.2:5070";
   static final String C = "sip:10.0.0.3;transport=tcp";
 
-  final CallTracker calls = new CallTracker(new ManualClock(), 60_000);
+  final ActiveCalls calls = new ActiveCalls(new ManualClock(), 60_000, events);
 
   Dispatcher create(String algorithm, String... destinations) {
-    return Dispatcher.create(doc("pool", algorithm, destinations), calls);
+    return Dispatcher.create(doc("pool", algorithm, destinations));
   }
 
   static List<String> select(Dispatcher d, SipMessage m, SplittableRandom random) {
@@ -41,10 +73,10 @@ class DispatcherSelectTest {
   }
 
   /** Takes a destination out the way a failed call does. */
-  static void fail(Dispatcher d, String uri) {
+  void fail(Dispatcher d, String uri) {
     for (Destination x : d.destinations()) {
       if (x.uri().equals(uri)) {
-        x.branchEnded("INVITE", "x", 503);
+        ended(x, "INVITE", "x", 503);
         assertEquals(DestinationState.PROBING, x.state());
       }
     }
@@ -57,11 +89,11 @@ class DispatcherSelectTest {
     d.select(invite("c1"), new SplittableRandom(1), out);
     assertEquals(3, out.size());
     Target a = out.get(0);
-    assertEquals("/10.0.0.1:5060", a.address().toString());
-    assertEquals(Protocol.UDP, a.protocol());
-    assertSame(d.destinations().get(0), a.feedback());
-    assertEquals(5070, out.get(1).address().getPort());
-    assertEquals(Protocol.TCP, out.get(2).protocol());
+    assertEquals("/10.0.0.1:5060", a.hop().address().toString());
+    assertEquals(Protocol.UDP, a.hop().protocol());
+    assertSame(d.destinations().get(0), a.owner());
+    assertEquals(5070, out.get(1).hop().address().getPort());
+    assertEquals(Protocol.TCP, out.get(2).hop().protocol());
     // The same Target instances every time: selection does not build them.
     List<Target> again = new ArrayList<>();
     d.select(invite("c2"), new SplittableRandom(1), again);
@@ -217,9 +249,9 @@ class DispatcherSelectTest {
   void hashByFromUserOrRequestUriUser() {
     io.sbc.api.SipDispatcher doc = doc("pool", "Hash", A, B, C);
     doc.spec.hashKey = "FromUser";
-    Dispatcher byFrom = Dispatcher.create(doc, calls);
+    Dispatcher byFrom = Dispatcher.create(doc);
     doc.spec.hashKey = "RequestUriUser";
-    Dispatcher byRuri = Dispatcher.create(doc, calls);
+    Dispatcher byRuri = Dispatcher.create(doc);
     Map<String, Integer> firsts = new HashMap<>();
     for (int i = 0; i < 50; i++) {
       // Different calls of one caller stay together.
@@ -238,17 +270,17 @@ class DispatcherSelectTest {
     assertEquals(List.of(A, B, C), select(d), "ties in configuration order");
     Destination a = d.destinations().get(0);
     Destination b = d.destinations().get(1);
-    a.branchStarted("INVITE", "1");
-    a.branchStarted("INVITE", "2");
-    b.branchStarted("INVITE", "3");
-    b.branchStarted("OPTIONS", "4"); // not a call
+    started(a, "INVITE", "1");
+    started(a, "INVITE", "2");
+    started(b, "INVITE", "3");
+    started(b, "OPTIONS", "4"); // not a call
     assertEquals(List.of(C, B, A), select(d));
-    a.branchEnded("INVITE", "1", 486); // a non-2xx final ends it
+    ended(a, "INVITE", "1", 486); // a non-2xx final ends it
     assertEquals(List.of(C, A, B), select(d));
-    a.branchEnded("INVITE", "2", 200); // answered: active until its BYE
+    ended(a, "INVITE", "2", 200); // answered: active until its BYE
     assertEquals(1, a.activeCalls());
     assertEquals(List.of(C, A, B), select(d));
-    assertTrue(calls.end("2"));
+    assertTrue(calls.ended("2", CallEvents.EndReason.BYE, 200));
     assertEquals(0, a.activeCalls());
     assertEquals(List.of(A, C, B), select(d));
   }
@@ -257,15 +289,15 @@ class DispatcherSelectTest {
   void aDestinationAnswering503IsSkippedAtOnce() {
     Dispatcher d = create("RoundRobin", A, B);
     Destination a = d.destinations().get(0);
-    a.branchStarted("INVITE", "c1");
-    a.branchEnded("INVITE", "c1", 503);
+    started(a, "INVITE", "c1");
+    ended(a, "INVITE", "c1", 503);
     assertEquals(DestinationState.PROBING, a.state());
     assertEquals("503 or transport error in call", a.reason());
     assertEquals(0, a.activeCalls());
     assertEquals(List.of(B), select(d));
     assertEquals(List.of(B), select(d));
     Destination b = d.destinations().get(1);
-    b.branchEnded("BYE", "c2", 408);
+    ended(b, "BYE", "c2", 408);
     assertEquals("timeout in call", b.reason());
     assertEquals(2, select(d).size(), "both suspected: both tried as a last resort");
   }
@@ -275,7 +307,7 @@ class DispatcherSelectTest {
     Dispatcher d = create("RoundRobin", A);
     Destination a = d.destinations().get(0);
     for (int code : new int[] {200, 404, 486, 487, 603}) {
-      a.branchEnded("INVITE", "c", code);
+      ended(a, "INVITE", "c", code);
     }
     assertEquals(DestinationState.ACTIVE, a.state());
   }
@@ -284,8 +316,8 @@ class DispatcherSelectTest {
   void withoutProbingFailuresDoNotTakeADestinationOut() {
     io.sbc.api.SipDispatcher doc = doc("pool", "RoundRobin", A, B);
     doc.spec.probe.enabled = false;
-    Dispatcher d = Dispatcher.create(doc, calls);
-    d.destinations().get(0).branchEnded("INVITE", "c", 503);
+    Dispatcher d = Dispatcher.create(doc);
+    ended(d.destinations().get(0), "INVITE", "c", 503);
     assertEquals(DestinationState.ACTIVE, d.destinations().get(0).state());
     assertEquals(1, d.snapshot().get(0).callFailures());
     assertEquals(List.of(A, B), select(d));

@@ -89,12 +89,7 @@ class RoutingConformanceTest {
   }
 
   static Target target(String uri) {
-    String hp = uri.substring("sip:".length());
-    int colon = hp.lastIndexOf(':');
-    return new Target(
-        uri,
-        new InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1))),
-        Protocol.UDP);
+    return Target.parse(uri, null);
   }
 
   static List<Case> cases() throws Exception {

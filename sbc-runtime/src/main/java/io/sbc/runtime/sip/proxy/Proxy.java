@@ -1,75 +1,255 @@
 package io.sbc.runtime.sip.proxy;
 
-import io.sbc.runtime.sip.message.HeaderName;
+import io.sbc.runtime.seal.RouteSeal;
+import io.sbc.runtime.seal.SealKeys;
+import io.sbc.runtime.sip.locate.Hop;
+import io.sbc.runtime.sip.locate.LiteralResolver;
+import io.sbc.runtime.sip.locate.NextHopResolver;
 import io.sbc.runtime.sip.message.MessageEditor;
-import io.sbc.runtime.sip.message.NameAddr;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.sbc.runtime.sip.message.SipMethod;
 import io.sbc.runtime.sip.message.SipParseException;
-import io.sbc.runtime.sip.message.SipUri;
 import io.sbc.runtime.sip.message.Via;
+import io.sbc.runtime.sip.timer.Clock;
 import io.sbc.runtime.sip.transaction.ClientTransaction;
 import io.sbc.runtime.sip.transaction.ServerTransaction;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
+import io.sbc.runtime.sip.transport.Addresses;
 import io.sbc.runtime.sip.transport.Flow;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
+import io.sbc.runtime.sip.transport.Myself;
 import io.sbc.runtime.sip.transport.Protocol;
 import io.sbc.runtime.sip.transport.SipReceiver;
+import io.sbc.runtime.sip.transport.SourceAddresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
- * The proxy core of RFC 3261 section 16: validates a request (16.3), pre-processes its Route
- * (16.4), asks the {@link Router} for targets, forwards (16.6) through client transactions, and
- * sends the best response back (16.7); in-dialog requests follow their Route set.
+ * The proxy core of RFC 3261 section 16: it sequences the stages a request passes (validation 16.3,
+ * Route preprocessing 16.4, the server transaction, routing, forwarding 16.6 with a response
+ * context 16.7) and those a response passes, and routes responses without a transaction (18.2.2).
+ * Each stage is a class of its own, named after its RFC step; a stage may pause and the pipeline
+ * resumes on the request's loop.
  */
 public final class Proxy implements SipReceiver {
   private static final Logger LOG = Logger.getLogger(Proxy.class);
 
-  private final SipMessageDecoder decoder;
-  private final TransactionLayer transactions;
-  private final ProxySettings settings;
-  private volatile Router router;
-
-  /** Branches this process generates start with this (RFC 3261 8.1.1.7 magic cookie first). */
-  private final String branchPrefix;
-
-  private final byte[] branchPrefixBytes;
-  private final String toTagPrefix;
-  private final AtomicLong counter = new AtomicLong();
-  final Stats stats = new Stats();
+  /** Why a message was dropped without an answer. */
+  public enum Drop {
+    /** A malformed response, or an ACK that failed to parse (neither gets an answer). */
+    MALFORMED,
+    /** A response whose top Via is not ours (section 18.1.2). */
+    NOT_OUR_VIA,
+    /** A response for a client transaction that did not come from where its request went. */
+    WRONG_SOURCE,
+    /** A response with no transaction and no Via to send it on to. */
+    NO_UPSTREAM,
+    /** An ACK that could not be routed (no verified route, nothing to send it to). */
+    ACK_NOT_ROUTED,
+    /** A request or response that could not be sent: no listener or hop reaches its target. */
+    UNREACHABLE
+  }
 
   /** Counters a management view and tests read. */
   public static final class Stats {
     public final LongAdder requests = new LongAdder();
     public final LongAdder responses = new LongAdder();
     public final LongAdder malformed = new LongAdder();
-    public final LongAdder dropped = new LongAdder();
     public final LongAdder localReplies = new LongAdder();
+    public final LongAdder refusedRoutes = new LongAdder();
+    public final LongAdder stageFailures = new LongAdder();
+    public final LongAdder unresolvable = new LongAdder();
+    private final LongAdder[] dropped = new LongAdder[Drop.values().length];
+
+    Stats() {
+      for (int i = 0; i < dropped.length; i++) {
+        dropped[i] = new LongAdder();
+      }
+    }
+
+    void drop(Drop d) {
+      dropped[d.ordinal()].increment();
+    }
+
+    public long dropped(Drop d) {
+      return dropped[d.ordinal()].sum();
+    }
+
+    public long dropped() {
+      long n = 0;
+      for (LongAdder a : dropped) {
+        n += a.sum();
+      }
+      return n;
+    }
   }
 
-  public Proxy(
-      SipMessageDecoder decoder,
-      TransactionLayer transactions,
-      ProxySettings settings,
-      Router router) {
-    this.decoder = decoder;
-    this.transactions = transactions;
-    this.settings = settings;
-    this.router = router;
-    SecureRandom random = new SecureRandom();
-    String id = Long.toString(random.nextLong() & 0xFFFF_FFFFL, 36);
-    this.branchPrefix = Via.MAGIC_COOKIE + "-sbc" + id + "-";
-    this.branchPrefixBytes = branchPrefix.getBytes(StandardCharsets.ISO_8859_1);
-    this.toTagPrefix = "sbc" + id;
+  private final SipMessageDecoder decoder;
+  private final TransactionLayer transactions;
+  private final ProxySettings settings;
+  private final Myself myself;
+  private final NextHopResolver resolver;
+  private final Branches branches;
+  private final CallEvents events;
+  private final ActiveCalls calls;
+  private final Clock clock;
+  private final Forwarding forwarding;
+  private final RequestStage[] stages;
+  private final ResponseStage[] responseStages;
+  private final Stats stats = new Stats();
+  private volatile Router router;
+  private volatile RouteSeal routeSeal;
+
+  /** Sources whose forged or stale Route token was logged recently (logged once a minute). */
+  private final ConcurrentHashMap<InetAddress, Long> loggedSources = new ConcurrentHashMap<>();
+
+  private Proxy(Builder b) {
+    this.decoder = Objects.requireNonNull(b.decoder, "decoder");
+    this.transactions = Objects.requireNonNull(b.transactions, "transactions");
+    this.settings = Objects.requireNonNull(b.settings, "settings");
+    this.myself = Objects.requireNonNull(b.myself, "myself");
+    this.router = Objects.requireNonNull(b.router, "router");
+    this.resolver = b.resolver != null ? b.resolver : new LiteralResolver();
+    this.branches = b.branches != null ? b.branches : new Branches();
+    this.events = b.events != null ? b.events : CallEvents.NONE;
+    this.clock = b.clock != null ? b.clock : Clock.SYSTEM;
+    this.routeSeal = b.routeSeal != null ? b.routeSeal : new RouteSeal(SealKeys.generated());
+    this.calls = new ActiveCalls(clock, b.maxCallMillis, events);
+    SourceAddresses sources = b.sources != null ? b.sources : new SourceAddresses();
+    this.forwarding = new Forwarding(myself, transactions, sources, settings.maxForwards());
+    List<RequestStage> s = new ArrayList<>();
+    s.add(new RequestValidation(myself, branches));
+    s.add(new RoutePreprocessing(myself, this));
+    s.add(new TransactionStage(transactions, settings.stateless()));
+    s.addAll(b.beforeRouting);
+    s.add(new RoutingStage(this));
+    s.addAll(b.afterRouting);
+    s.add(new ForwardStage(this));
+    this.stages = s.toArray(new RequestStage[0]);
+    List<ResponseStage> rs = new ArrayList<>();
+    rs.add(new RecordRouteSealing(myself, this));
+    rs.addAll(b.responseStages);
+    this.responseStages = rs.toArray(new ResponseStage[0]);
   }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** What a proxy is built from; the components it needs, in dependency order. */
+  public static final class Builder {
+    private SipMessageDecoder decoder;
+    private TransactionLayer transactions;
+    private ProxySettings settings;
+    private Myself myself;
+    private Router router;
+    private NextHopResolver resolver;
+    private Branches branches;
+    private CallEvents events;
+    private RouteSeal routeSeal;
+    private SourceAddresses sources;
+    private Clock clock;
+    private long maxCallMillis = ActiveCalls.DEFAULT_MAX_CALL_MILLIS;
+    private final List<RequestStage> beforeRouting = new ArrayList<>();
+    private final List<RequestStage> afterRouting = new ArrayList<>();
+    private final List<ResponseStage> responseStages = new ArrayList<>();
+
+    public Builder decoder(SipMessageDecoder d) {
+      this.decoder = d;
+      return this;
+    }
+
+    public Builder transactions(TransactionLayer t) {
+      this.transactions = t;
+      return this;
+    }
+
+    public Builder settings(ProxySettings s) {
+      this.settings = s;
+      return this;
+    }
+
+    public Builder myself(Myself m) {
+      this.myself = m;
+      return this;
+    }
+
+    public Builder router(Router r) {
+      this.router = r;
+      return this;
+    }
+
+    /** The next-hop resolver (default: IP literals only). */
+    public Builder resolver(NextHopResolver r) {
+      this.resolver = r;
+      return this;
+    }
+
+    /** The branch generator (its prefix identifies this process; probes share it). */
+    public Builder branches(Branches b) {
+      this.branches = b;
+      return this;
+    }
+
+    public Builder events(CallEvents e) {
+      this.events = e;
+      return this;
+    }
+
+    /** The Record-Route token sealer (default: a key of this process only). */
+    public Builder routeSeal(RouteSeal s) {
+      this.routeSeal = s;
+      return this;
+    }
+
+    public Builder sources(SourceAddresses s) {
+      this.sources = s;
+      return this;
+    }
+
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    /** How long an answered call is kept when no BYE ends it. */
+    public Builder maxCallMillis(long ms) {
+      this.maxCallMillis = ms;
+      return this;
+    }
+
+    /** A stage run after the server transaction exists and before routing decides. */
+    public Builder beforeRouting(RequestStage s) {
+      beforeRouting.add(s);
+      return this;
+    }
+
+    /** A stage run after routing decided and before the request is forwarded. */
+    public Builder afterRouting(RequestStage s) {
+      afterRouting.add(s);
+      return this;
+    }
+
+    /** A response stage run after Record-Route sealing, before a response goes upstream. */
+    public Builder responseStage(ResponseStage s) {
+      responseStages.add(s);
+      return this;
+    }
+
+    public Proxy build() {
+      return new Proxy(this);
+    }
+  }
+
+  // --- what stages and tests use --------------------------------------------------------------
 
   public Stats stats() {
     return stats;
@@ -79,17 +259,56 @@ public final class Proxy implements SipReceiver {
     return transactions;
   }
 
-  private volatile java.util.function.Consumer<String> callObserver;
-
-  /** Told the Call-ID of every BYE that passes (calls ending), on the receiving loop. */
-  public void setCallObserver(java.util.function.Consumer<String> observer) {
-    this.callObserver = observer;
+  public ActiveCalls calls() {
+    return calls;
   }
 
-  /** Swaps the routing table; requests already routed keep their targets. */
-  public void setRouter(Router router) {
-    this.router = router;
+  public Branches branches() {
+    return branches;
   }
+
+  Router router() {
+    return router;
+  }
+
+  RouteSeal routeSeal() {
+    return routeSeal;
+  }
+
+  NextHopResolver resolver() {
+    return resolver;
+  }
+
+  CallEvents events() {
+    return events;
+  }
+
+  Forwarding forwarding() {
+    return forwarding;
+  }
+
+  ResponseStage[] responseStages() {
+    return responseStages;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  boolean stateless() {
+    return settings.stateless();
+  }
+
+  /**
+   * Swaps routing and the Route sealer of a new configuration; requests already routed keep their
+   * targets, and tokens sealed before open as long as their key is still listed.
+   */
+  public void reload(Router router, RouteSeal routeSeal) {
+    this.router = Objects.requireNonNull(router);
+    this.routeSeal = Objects.requireNonNull(routeSeal);
+  }
+
+  // --- messages in ----------------------------------------------------------------------------
 
   @Override
   public void receive(Loop loop, Flow flow, byte[] data) {
@@ -105,10 +324,11 @@ public final class Proxy implements SipReceiver {
         onRequest(loop, flow, m);
       } else {
         stats.responses.increment();
-        onResponse(loop, m);
+        onResponse(loop, flow, m);
       }
     } catch (RuntimeException e) {
       // A bug must cost one message, not the loop.
+      stats.stageFailures.increment();
       LOG.errorf(e, "failed to process a message from %s", flow.remote());
     }
   }
@@ -117,15 +337,15 @@ public final class Proxy implements SipReceiver {
     stats.malformed.increment();
     SipParseException e = m.error();
     if (!m.isRequest() || SipMethod.ACK.equals(m.method())) {
-      stats.dropped.increment(); // a malformed response is dropped; an ACK gets no answer
+      stats.drop(Drop.MALFORMED); // a malformed response is dropped; an ACK gets no answer
       return;
     }
     String reason = e.status() == 400 ? "Bad Request (" + e.getMessage() + ")" : e.getMessage();
     LOG.debugf("%d %s from %s", e.status(), reason, flow.remote());
-    reply(loop, flow, m, e.status(), reason, null);
+    stats.localReplies.increment();
+    byte[] bytes = Responses.build(m, e.status(), reason, branches.toTag(m), null);
+    transactions.sender().send(loop, flow, bytes, null);
   }
-
-  // --- requests -------------------------------------------------------------------------------
 
   private void onRequest(Loop loop, Flow flow, SipMessage m) {
     String method = m.method();
@@ -148,98 +368,7 @@ public final class Proxy implements SipReceiver {
         return;
       }
     }
-    // Section 16.3 step 3: Max-Forwards; an OPTIONS for this proxy itself may still be answered.
-    boolean forMe = isForMe(m);
-    if (method == SipMethod.OPTIONS && forMe && m.requestUri().user() == null) {
-      reply(loop, flow, m, 200, "OK", "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n");
-      return;
-    }
-    if (m.maxForwards() == 0) {
-      reply(loop, flow, m, 483, "Too Many Hops", null);
-      return;
-    }
-    // Section 16.3 step 5: this proxy supports no extension a Proxy-Require may name.
-    int pr = m.findHeader(HeaderName.PROXY_REQUIRE);
-    if (pr >= 0) {
-      StringBuilder tags = new StringBuilder();
-      for (; pr >= 0; pr = m.findHeader(HeaderName.PROXY_REQUIRE, pr + 1)) {
-        if (tags.length() > 0) {
-          tags.append(", ");
-        }
-        tags.append(m.text(m.headerValueStart(pr), m.headerValueEnd(pr)));
-      }
-      reply(loop, flow, m, 420, "Bad Extension", "Unsupported: " + tags + "\r\n");
-      return;
-    }
-    int loopHash = loopHash(m);
-    if (isLooping(m, loopHash)) {
-      reply(loop, flow, m, 482, "Loop Detected", null);
-      return;
-    }
-    Forward fwd = new Forward(m, flow);
-    try {
-      preprocessRoute(fwd);
-      commonEdits(fwd);
-    } catch (SipParseException e) {
-      reply(loop, flow, m, 400, "Bad Request (" + e.getMessage() + ")", null);
-      return;
-    }
-    boolean inDialog = m.toTag() != null;
-    if (method == SipMethod.BYE && callObserver != null) {
-      callObserver.accept(m.callId()); // a call ends: dispatchers count active calls
-    }
-    RouteAction action;
-    if (followsRouteSet(fwd, inDialog)) {
-      // Loose routing (16.4, 16.6 step 6): the Route set, else the Request-URI, decides.
-      Target t;
-      try {
-        t = nextHopOf(fwd);
-      } catch (SipParseException e) {
-        reply(loop, flow, m, 400, "Bad Request (" + e.getMessage() + ")", null);
-        return;
-      }
-      if (t == null) {
-        reply(loop, flow, m, 404, "Not Found", null);
-        return;
-      }
-      action = RouteAction.forward(java.util.List.of(t), false, false);
-    } else {
-      action = router.route(m, flow);
-      if (action == null) {
-        action = RouteAction.reject(404, "Not Found");
-      }
-    }
-    if (action.isReject()) {
-      reply(loop, flow, m, action.status(), action.reason(), action.extraHeaders());
-      return;
-    }
-    if (action.targets().isEmpty()) {
-      // Every destination of the route is down (dispatcher probing): nothing to try.
-      reply(loop, flow, m, 503, "Service Unavailable (no destination available)", null);
-      return;
-    }
-    if (action.rewrite() != null && fwd.newRequestUri == null) {
-      applyRewrite(fwd, action.rewrite());
-    }
-    fwd.recordRoute = action.recordRoute() && !inDialog && isDialogCreating(method);
-    fwd.loopHash = loopHash;
-    if (settings.stateless()) {
-      Target t = action.targets().get(0);
-      sendRequest(loop, fwd, t, statelessBranch(m), null);
-      return;
-    }
-    ServerTransaction stx = transactions.createServer(loop, key, m, responseFlow(flow, m));
-    if (stx.loop() != loop || stx.attachment() != null) {
-      stx.loop().execute(stx::onRetransmission); // lost a race with a retransmission
-      return;
-    }
-    if (method == SipMethod.INVITE) {
-      // Section 16.2: a stateful proxy answers INVITE with 100 at once, ending retransmissions.
-      stx.sendResponse(100, Responses.build(m, 100, "Trying", null, null));
-    }
-    ResponseContext ctx = new ResponseContext(this, stx, fwd, action);
-    stx.attach(ctx);
-    ctx.start();
+    advance(new ProxyRequest(this, loop, flow, m, key));
   }
 
   private void onAck(Loop loop, Flow flow, SipMessage m) {
@@ -249,552 +378,191 @@ public final class Proxy implements SipReceiver {
         // The ACK of a non-2xx final is hop-by-hop: it ends here (section 17.2.1). One that
         // matches a transaction in Accepted is for the 2xx (RFC 6026 section 7.1: passed to the
         // TU), as when an RFC 2543 peer or one reusing the INVITE branch ACKs a 2xx: forwarded.
-        tx.loop()
-            .execute(
-                () -> {
-                  if (!tx.onAck()) {
-                    forwardAck(tx.loop(), flow, m);
-                  }
-                });
+        Loop owner = tx.loop();
+        owner.execute(
+            () -> {
+              if (!tx.onAck()) {
+                advance(new ProxyRequest(this, owner, flow, m, null));
+              }
+            });
         return;
       }
     }
-    forwardAck(loop, flow, m);
-  }
-
-  /** An ACK for a 2xx is its own transaction: forwarded statelessly along the Route set. */
-  private void forwardAck(Loop loop, Flow flow, SipMessage m) {
-    if (m.maxForwards() == 0) {
-      return;
-    }
-    Forward fwd = new Forward(m, flow);
-    try {
-      preprocessRoute(fwd);
-      commonEdits(fwd);
-      Target t;
-      if (followsRouteSet(fwd, true)) {
-        t = nextHopOf(fwd);
-      } else {
-        RouteAction a = router.route(m, flow);
-        t = a == null || a.isReject() || a.targets().isEmpty() ? null : a.targets().get(0);
-      }
-      if (t == null) {
-        stats.dropped.increment();
-        return;
-      }
-      sendRequest(loop, fwd, t, statelessBranch(m), null);
-    } catch (SipParseException e) {
-      stats.dropped.increment();
-    }
+    advance(new ProxyRequest(this, loop, flow, m, null));
   }
 
   private void onCancel(Loop loop, Flow flow, SipMessage m) {
     ServerTransaction tx = transactions.findServer(TransactionLayer.serverKey(m));
     if (tx == null || !tx.isInvite()) {
-      reply(loop, flow, m, 481, "Call/Transaction Does Not Exist", null);
+      stats.localReplies.increment();
+      transactions
+          .sender()
+          .send(
+              loop,
+              flow,
+              Responses.build(m, 481, "Call/Transaction Does Not Exist", branches.toTag(m), null),
+              null);
       return;
     }
     // Section 16.10: answer the CANCEL, then cancel every pending branch.
-    reply(loop, flow, m, 200, "OK", null);
+    stats.localReplies.increment();
+    transactions
+        .sender()
+        .send(loop, flow, Responses.build(m, 200, "OK", branches.toTag(m), null), null);
     tx.loop()
         .execute(
             () -> {
-              Object ctx = tx.attachment();
-              if (ctx instanceof ResponseContext rc) {
+              Object a = tx.attachment();
+              if (a instanceof ResponseContext rc) {
                 rc.cancel();
+              } else if (a instanceof ProxyRequest r && !r.isFinished()) {
+                // Still in its stages (a paused lookup): it ends here, with 487.
+                r.endPause();
+                r.answer(487, "Request Terminated", null);
+                r.finish();
               }
             });
   }
 
-  // --- routing helpers ----------------------------------------------------------------------
+  // --- the request pipeline -------------------------------------------------------------------
 
-  /** A request on its way out, with the edits decided so far. */
-  static final class Forward {
-    final SipMessage request;
-    final Flow source;
-    final MessageEditor edits;
-
-    /** The first Route value left after removing this proxy's own, or null. */
-    NameAddr nextRoute;
-
-    int nextRouteHeader = -1;
-
-    /** The listener named by the last Route value of ours that was removed (double RR). */
-    Listener routedListener;
-
-    boolean recordRoute;
-    int loopHash;
-
-    /** Whether the request came through a Route value of ours (or a strict router's rewrite). */
-    boolean routedHere;
-
-    /** A strict-routing rewrite of the Request-URI (section 16.4), or null. */
-    String newRequestUri;
-
-    Forward(SipMessage request, Flow source) {
-      this.request = request;
-      this.source = source;
-      this.edits = new MessageEditor(request);
+  /** Runs the request through its stages from where it stands, until one stops or pauses it. */
+  void advance(ProxyRequest r) {
+    while (r.stage < stages.length) {
+      RequestStage s = stages[r.stage];
+      Outcome o;
+      try {
+        o = s.process(r);
+      } catch (RuntimeException e) {
+        stageFailed(s.name(), e);
+        if (!r.isFinished()) {
+          r.answer(500, "Server Internal Error", null);
+        }
+        o = Outcome.STOP;
+      }
+      if (o == Outcome.PAUSE) {
+        return;
+      }
+      if (o == Outcome.STOP) {
+        r.finish();
+        return;
+      }
+      r.stage++;
     }
+    r.finish();
   }
 
-  /**
-   * Section 16.4: removes this proxy's own Route values from the top of the Route set, and undoes a
-   * strict router's rewrite; section 16.6 step 6 when the next hop is itself a strict router.
-   */
-  private void preprocessRoute(Forward fwd) throws SipParseException {
-    SipMessage m = fwd.request;
-    byte[] b = m.bytes();
-    int first = m.findHeader(HeaderName.ROUTE);
-    if (first < 0) {
+  void resumed(ProxyRequest r) {
+    if (r.isFinished() || !r.endPause()) {
+      return; // it timed out, was cancelled, or resumed twice
+    }
+    r.stage++;
+    advance(r);
+  }
+
+  void pauseExpired(ProxyRequest r) {
+    if (r.isFinished() || !r.pauseExpiredNow()) {
       return;
     }
-    // Every Route value in order: header index, start, end.
-    int[] vals = new int[12];
-    int count = 0;
-    for (int h = first; h >= 0; h = m.findHeader(HeaderName.ROUTE, h + 1)) {
-      int[] r = values(m, h);
-      for (int k = 0; k < r.length; k += 2) {
-        if (3 * count + 3 > vals.length) {
-          vals = java.util.Arrays.copyOf(vals, vals.length * 2);
-        }
-        vals[3 * count] = h;
-        vals[3 * count + 1] = r[k];
-        vals[3 * count + 2] = r[k + 1];
-        count++;
-      }
+    RequestStage s = stages[r.stage];
+    LOG.debugf("stage %s timed out for Call-ID %s", s.name(), r.callId());
+    try {
+      s.timedOut(r);
+    } catch (RuntimeException e) {
+      stageFailed(s.name(), e);
     }
-    // What goes is marked first and deleted in one pass: removing the values in separate calls
-    // made overlapping edits when they shared a header line (a strict router's rewrite through a
-    // double Record-Route, or a strict next hop listed after our own Route value).
-    boolean[] drop = new boolean[count];
-    int usable = count;
-    SipUri ruri = m.requestUri();
-    if (ruri.lr() && ruri.user() == null && isMine(ruri.host(), ruri.port())) {
-      // A strict router put our Record-Route URI into the Request-URI: the last Route value is
-      // the real Request-URI; it moves there and leaves the Route set.
-      usable--;
-      NameAddr last = NameAddr.parse(b, vals[3 * usable + 1], vals[3 * usable + 2], "Route");
-      fwd.newRequestUri = m.text(last.uriStart(), last.uriEnd());
-      fwd.edits.replace(m.uriStart(), m.uriEnd(), fwd.newRequestUri);
-      drop[usable] = true;
-    }
-    int k = 0;
-    while (k < usable) {
-      NameAddr route = NameAddr.parse(b, vals[3 * k + 1], vals[3 * k + 2], "Route");
-      SipUri u = route.uri();
-      Listener mine = u == null ? null : listenerFor(u);
-      if (mine == null) {
-        fwd.nextRoute = route;
-        fwd.nextRouteHeader = vals[3 * k];
-        break;
-      }
-      fwd.routedListener = mine;
-      drop[k] = true;
-      k++;
-    }
-    fwd.routedHere = fwd.routedListener != null || fwd.newRequestUri != null;
-    SipUri next = fwd.nextRoute == null ? null : fwd.nextRoute.uri();
-    if (fwd.routedHere && next != null && !next.lr() && fwd.newRequestUri == null) {
-      // Section 16.6 step 6: a strict router next: it gets the Route URI as Request-URI, and the
-      // Request-URI goes to the end of the Route set.
-      String oldUri = m.text(m.uriStart(), m.uriEnd());
-      fwd.newRequestUri = m.text(fwd.nextRoute.uriStart(), fwd.nextRoute.uriEnd());
-      fwd.edits.replace(m.uriStart(), m.uriEnd(), fwd.newRequestUri);
-      drop[k] = true;
-      fwd.edits.insert(m.headersEnd(), "Route: <" + oldUri + ">\r\n");
-    }
-    removeValues(fwd, vals, count, drop);
+    r.finish();
   }
 
-  /**
-   * Deletes the Route values marked in {@code drop}, whole header lines where every value of the
-   * line goes, else each run of values with its separating comma.
-   */
-  private static void removeValues(Forward fwd, int[] vals, int count, boolean[] drop) {
-    SipMessage m = fwd.request;
-    int i = 0;
-    while (i < count) {
-      if (!drop[i]) {
-        i++;
-        continue;
-      }
-      int h = vals[3 * i];
-      int lineFirst = i;
-      while (lineFirst > 0 && vals[3 * (lineFirst - 1)] == h) {
-        lineFirst--;
-      }
-      int lineEnd = i;
-      while (lineEnd + 1 < count && vals[3 * (lineEnd + 1)] == h) {
-        lineEnd++;
-      }
-      int j = i;
-      while (j + 1 < count && drop[j + 1] && vals[3 * (j + 1)] == h) {
-        j++;
-      }
-      if (i == lineFirst && j == lineEnd) {
-        fwd.edits.delete(m.headerLineStart(h), m.headerLineEnd(h));
-      } else if (j < lineEnd) {
-        fwd.edits.delete(vals[3 * i + 1], vals[3 * (j + 1) + 1]);
-      } else {
-        fwd.edits.delete(vals[3 * (i - 1) + 2], vals[3 * j + 2]);
-      }
-      i = j + 1;
+  /** Answers a request here: through its server transaction if it has one, else statelessly. */
+  void answer(ProxyRequest r, int status, String reason, String extra) {
+    if (r.isAck()) {
+      stats.drop(Drop.ACK_NOT_ROUTED); // an ACK is never answered
+      return;
     }
-  }
-
-  private static int[] values(SipMessage m, int header) throws SipParseException {
-    int[] r = new int[8];
-    int n =
-        NameAddr.splitValues(m.bytes(), m.headerValueStart(header), m.headerValueEnd(header), r);
-    if (2 * n > r.length) {
-      r = new int[2 * n];
-      NameAddr.splitValues(m.bytes(), m.headerValueStart(header), m.headerValueEnd(header), r);
-    }
-    return java.util.Arrays.copyOf(r, 2 * n);
-  }
-
-  /**
-   * Whether a request goes where its Route set or Request-URI says, rather than where routing
-   * decides. Only when it came through a Route value of ours (a dialog this SBC record-routed, or
-   * this SBC named as outbound proxy) and has somewhere to go from there: an in-dialog request, or
-   * one with more Route values. Anything else is routing's decision, so that nobody can use the SBC
-   * to relay to a host of their choosing by writing it into a Request-URI or a foreign Route (no
-   * open relay; Kamailio scripts close the same hole with loose_route() checks).
-   */
-  private static boolean followsRouteSet(Forward fwd, boolean inDialog) {
-    return fwd.routedHere && (fwd.nextRoute != null || inDialog);
-  }
-
-  /** The next hop of a request that follows its Route set or its Request-URI (16.6 step 6-7). */
-  private Target nextHopOf(Forward fwd) throws SipParseException {
-    SipUri uri;
-    if (fwd.nextRoute != null) {
-      uri = fwd.nextRoute.uri();
-      if (uri == null) {
-        throw new SipParseException("Route URI is not a SIP URI");
-      }
-    } else if (fwd.newRequestUri != null) {
-      byte[] b = fwd.newRequestUri.getBytes(StandardCharsets.ISO_8859_1);
-      uri = SipUri.parse(b, 0, b.length);
+    stats.localReplies.increment();
+    SipMessage m = r.request;
+    byte[] bytes = Responses.build(m, status, reason, branches.toTag(m), extra);
+    if (r.server != null) {
+      r.server.sendResponse(status, bytes);
     } else {
-      uri = fwd.request.requestUri();
-      if (isMine(uri.host(), uri.port())) {
-        return null; // for this proxy, with nothing left to route by
+      transactions.sender().send(r.loop, r.source, bytes, null);
+    }
+    if (m.method() == SipMethod.INVITE && status >= 300) {
+      events.callEnded(r, null, CallEvents.EndReason.FAILED, status);
+    }
+  }
+
+  void stageFailed(String stage, RuntimeException e) {
+    stats.stageFailures.increment();
+    LOG.errorf(e, "stage %s failed", stage);
+  }
+
+  /** An in-dialog request whose Route token did not open: counted, logged once per source. */
+  void refusedToken(ProxyRequest r) {
+    stats.refusedRoutes.increment();
+    InetAddress src = r.source.remote().getAddress();
+    long now = clock.millis();
+    Long last = loggedSources.get(src);
+    if (last == null || now - last >= 60_000) {
+      if (loggedSources.size() > 10_000) {
+        loggedSources.clear(); // many sources: keep memory bounded; they log again
       }
-    }
-    return targetOf(uri);
-  }
-
-  /** Where a SIP URI points (maddr, host, port, transport), without DNS: IP literals only. */
-  Target targetOf(SipUri uri) throws SipParseException {
-    if (uri.scheme() != SipUri.Scheme.SIP && uri.scheme() != SipUri.Scheme.SIPS) {
-      throw new SipParseException(416, "Unsupported URI Scheme");
-    }
-    Protocol p = Protocol.fromUriParam(uri.transport());
-    if (p == null || uri.scheme() == SipUri.Scheme.SIPS) {
-      return null;
-    }
-    String host = uri.maddr() != null ? uri.maddr() : uri.host();
-    InetAddress addr = Addresses.literal(host);
-    if (addr == null) {
-      LOG.debugf("next hop %s is not an IP address (DNS not supported yet)", host);
-      return null;
-    }
-    int port = uri.port() > 0 ? uri.port() : 5060;
-    return new Target(uri.toString(), new InetSocketAddress(addr, port), p);
-  }
-
-  private boolean isForMe(SipMessage m) {
-    SipUri u = m.requestUri();
-    return (u.scheme() == SipUri.Scheme.SIP || u.scheme() == SipUri.Scheme.SIPS)
-        && isMine(u.host(), u.port())
-        && m.findHeader(HeaderName.ROUTE) < 0;
-  }
-
-  /** RFC 3261 16.4 "myself": one of our listeners' hosts (or an alias) and port. */
-  boolean isMine(String host, int port) {
-    return listenerFor(host, port, null) != null
-        || (settings.aliases().contains(host.toLowerCase()) && (port < 0 || hasPort(port)));
-  }
-
-  private boolean hasPort(int port) {
-    for (Listener l : settings.listeners()) {
-      if (l.port() == port) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private Listener listenerFor(SipUri u) {
-    if (u.scheme() != SipUri.Scheme.SIP && u.scheme() != SipUri.Scheme.SIPS) {
-      return null;
-    }
-    Listener l = listenerFor(u.host(), u.port(), Protocol.fromUriParam(u.transport()));
-    if (l == null
-        && settings.aliases().contains(u.host().toLowerCase())
-        && (u.port() < 0 || hasPort(u.port()))) {
-      l = settings.listeners().get(0);
-    }
-    return l;
-  }
-
-  private Listener listenerFor(String host, int port, Protocol protocol) {
-    int p = port < 0 ? 5060 : port;
-    Listener any = null;
-    for (Listener l : settings.listeners()) {
-      if (l.port() == p && l.host().equalsIgnoreCase(host)) {
-        if (protocol == null || l.protocol() == protocol) {
-          return l;
-        }
-        any = l;
-      }
-    }
-    // Same host and port on another transport: still this SBC (a Route without a transport
-    // parameter that names our TCP listener, say).
-    return any;
-  }
-
-  /** The listener a request to this target leaves from: same transport, same address family. */
-  Listener outboundListener(Target t, Listener preferred) {
-    boolean v6 = t.address().getAddress() instanceof java.net.Inet6Address;
-    if (preferred != null && preferred.protocol() == t.protocol() && preferred.isIpv6() == v6) {
-      return preferred;
-    }
-    for (Listener l : settings.listeners()) {
-      if (l.protocol() == t.protocol() && l.isIpv6() == v6) {
-        return l;
-      }
-    }
-    return null;
-  }
-
-  private static boolean isDialogCreating(String method) {
-    return method == SipMethod.INVITE || method == SipMethod.SUBSCRIBE || method == SipMethod.REFER;
-  }
-
-  // --- loop detection (16.3 step 4, 16.6 step 8) ------------------------------------------
-
-  /** A hash of what identifies this request at this hop; a Via of ours carrying it is a loop. */
-  private static int loopHash(SipMessage m) {
-    int h = m.hash(m.uriStart(), m.uriEnd());
-    h = 31 * h + m.hash(m.headerValueStart(m.callIdHeader()), m.headerValueEnd(m.callIdHeader()));
-    h = 31 * h + Long.hashCode(m.cseq());
-    String ft = m.fromTag();
-    h = 31 * h + (ft == null ? 0 : ft.hashCode());
-    String tt = m.toTag();
-    h = 31 * h + (tt == null ? 0 : tt.hashCode());
-    int pr = m.findHeader(HeaderName.PROXY_REQUIRE);
-    if (pr >= 0) {
-      h = 31 * h + m.hash(m.headerValueStart(pr), m.headerValueEnd(pr));
-    }
-    // Not the top Via: it is the previous hop's, so a request that loops back carries another top
-    // Via than when it first came, and a hash over it would never match (16.3 step 4 compares
-    // against the branch this proxy would compute for the request as it arrives now).
-    return h;
-  }
-
-  private boolean isLooping(SipMessage m, int loopHash) {
-    byte[] b = m.bytes();
-    for (Via v : m.vias()) {
-      int bs = v.branchValueStart();
-      if (bs < 0 || v.branchValueEnd() - bs < branchPrefixBytes.length + 9) {
-        continue;
-      }
-      if (!regionMatches(b, bs, branchPrefixBytes)) {
-        continue;
-      }
-      // Our branch: prefix, then 8 hex digits of the loop hash.
-      int p = bs + branchPrefixBytes.length;
-      int h = 0;
-      for (int i = 0; i < 8; i++) {
-        int d = Character.digit(b[p + i], 16);
-        if (d < 0) {
-          h = ~loopHash;
-          break;
-        }
-        h = (h << 4) | d;
-      }
-      if (h == loopHash) {
-        return true; // same request back again: a loop, not a spiral (16.3 step 4)
-      }
-    }
-    return false;
-  }
-
-  private static boolean regionMatches(byte[] b, int at, byte[] what) {
-    for (int i = 0; i < what.length; i++) {
-      if (b[at + i] != what[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * A branch for a request this SBC originates itself (dispatcher probes): ours, so responses reach
-   * their client transaction, and never taken for a loop ('p' is not a hex digit of a loop hash).
-   */
-  public String newProbeBranch() {
-    return branchPrefix + "p" + Long.toHexString(counter.incrementAndGet());
-  }
-
-  String newBranch(int loopHash) {
-    return branchPrefix + hex8(loopHash) + Long.toHexString(counter.incrementAndGet());
-  }
-
-  /** Stateless forwarding (16.11): the same incoming request always gets the same branch. */
-  private String statelessBranch(SipMessage m) {
-    Via v = m.topVia();
-    int h = m.hash(v.start(), v.end());
-    return branchPrefix + hex8(loopHash(m)) + "s" + Integer.toHexString(h);
-  }
-
-  private static String hex8(int v) {
-    String s = Integer.toHexString(v);
-    return "00000000".substring(s.length()) + s;
-  }
-
-  // --- sending --------------------------------------------------------------------------------
-
-  /**
-   * Applies the forwarding edits of section 16.6 for one target and sends the request: a Via of
-   * ours, received/rport on the previous top Via, Max-Forwards, Record-Route; the rest of the bytes
-   * are left as received.
-   *
-   * @return the client transaction, or null when sent statelessly or not at all
-   */
-  ClientTransaction sendRequest(
-      Loop loop, Forward fwd, Target t, String branch, ClientTransaction.Owner owner) {
-    SipMessage m = fwd.request;
-    Listener out = outboundListener(t, fwd.source.listener());
-    if (out == null) {
-      LOG.debugf("no listener for %s to %s", t.protocol(), t.address());
-      return null;
-    }
-    MessageEditor e = fwd.edits;
-    int mark = e.mark();
-    int firstVia = m.headerLineStart(m.viaHeaderIndex(0));
-    byte[] viaPrefix = out.viaPrefix();
-    byte[] br = branch.getBytes(StandardCharsets.ISO_8859_1);
-    byte[] via = new byte[viaPrefix.length + br.length + 2];
-    System.arraycopy(viaPrefix, 0, via, 0, viaPrefix.length);
-    System.arraycopy(br, 0, via, viaPrefix.length, br.length);
-    via[via.length - 2] = '\r';
-    via[via.length - 1] = '\n';
-    if (fwd.recordRoute) {
-      // Record-Route goes before the Via lines (inserted first at a shared offset), so that our
-      // Via stays next to the Via it precedes.
-      Listener in = fwd.routedListener != null ? fwd.routedListener : fwd.source.listener();
-      if (in == out) {
-        e.insert(m.startLineEnd(), recordRouteLine(out));
-      } else {
-        // Section 16.6 step 4 and RFC 5658: changing listener or transport takes two entries.
-        e.insert(m.startLineEnd(), recordRouteLine(out));
-        e.insert(m.startLineEnd(), recordRouteLine(in));
-      }
-    }
-    e.insert(firstVia, via);
-    byte[] bytes = e.apply();
-    e.reset(mark);
-    Flow flow = new Flow(out, t.address(), null);
-    if (owner == null) {
-      transactions.sender().send(loop, flow, bytes, null);
-      return null;
-    }
-    return transactions.startClient(
-        loop, branch, m.method() == SipMethod.INVITE, flow, bytes, owner);
-  }
-
-  private static byte[] recordRouteLine(Listener l) {
-    byte[] rr = l.recordRoute();
-    byte[] line = new byte[14 + rr.length + 2];
-    System.arraycopy("Record-Route: ".getBytes(StandardCharsets.ISO_8859_1), 0, line, 0, 14);
-    System.arraycopy(rr, 0, line, 14, rr.length);
-    line[line.length - 2] = '\r';
-    line[line.length - 1] = '\n';
-    return line;
-  }
-
-  /**
-   * The edits every forwarded copy shares: received and rport on the top Via (RFC 3581, as
-   * Kamailio's force_rport: responses then find a NATed sender) and Max-Forwards (16.6 step 3).
-   */
-  void commonEdits(Forward fwd) {
-    SipMessage m = fwd.request;
-    MessageEditor e = fwd.edits;
-    Via top = m.topVia();
-    InetSocketAddress src = fwd.source.remote();
-    String ip = src.getAddress().getHostAddress();
-    int zone = ip.indexOf('%');
-    if (zone >= 0) {
-      ip = ip.substring(0, zone);
-    }
-    String recv = ";received=" + ip;
-    String rport = ";rport=" + src.getPort();
-    if (top.receivedStart() >= 0) {
-      e.replace(top.receivedStart(), top.receivedEnd(), recv);
-      recv = "";
-    }
-    if (top.rportStart() >= 0) {
-      e.replace(top.rportStart(), top.rportEnd(), rport + recv);
-    } else {
-      e.insert(top.end(), recv + rport);
-    }
-    int mf = m.maxForwardsHeader();
-    if (mf >= 0) {
-      e.replace(
-          m.headerValueStart(mf), m.headerValueEnd(mf), Integer.toString(m.maxForwards() - 1));
-    } else {
-      e.insert(m.headersEnd(), "Max-Forwards: " + settings.maxForwards() + "\r\n");
+      loggedSources.put(src, now);
+      LOG.warnf(
+          "%s %s from %s: its Route token of this SBC does not verify (forged, tampered, or sealed"
+              + " with a key no longer configured): refused with 403; further ones from this"
+              + " source are not logged for a minute",
+          r.request.method(),
+          r.request.text(r.request.uriStart(), r.request.uriEnd()),
+          r.source.remote());
     }
   }
 
-  /** Routing's changes to the request (filters): Request-URI, headers removed and added. */
-  private static void applyRewrite(Forward fwd, RequestRewrite rw) {
-    SipMessage m = fwd.request;
-    MessageEditor e = fwd.edits;
-    if (rw.requestUri() != null) {
-      e.replace(m.uriStart(), m.uriEnd(), rw.requestUri());
-    }
-    for (String name : rw.removeHeaders()) {
-      byte[] nb = name.getBytes(StandardCharsets.ISO_8859_1);
-      byte code = HeaderName.lookup(nb, 0, nb.length);
-      for (int i = 0; i < m.headerCount(); i++) {
-        boolean same =
-            code != HeaderName.OTHER
-                ? m.headerCode(i) == code
-                : m.headerCode(i) == HeaderName.OTHER && isNamed(m, i, name);
-        if (same) {
-          e.delete(m.headerLineStart(i), m.headerLineEnd(i));
-        }
-      }
-    }
-    for (String line : rw.addHeaders()) {
-      e.insert(m.headersEnd(), line);
-    }
+  /** A target with no hop: logged with its name (once a minute per name). */
+  void unresolvable(Target t, String problem) {
+    stats.unresolvable.increment();
+    LOG.warnf("next hop %s: %s", t, problem);
   }
 
-  private static boolean isNamed(SipMessage m, int i, String name) {
-    int s = m.headerLineStart(i);
-    if (s + name.length() >= m.length() || !HeaderName.equalsIgnoreCase(m.bytes(), s, name)) {
-      return false;
+  /** Sends a request statelessly (ACK for a 2xx, stateless mode) to its first target. */
+  void forwardStatelessly(ProxyRequest r) {
+    Target t = r.action.targets().get(0);
+    String branch = branches.stateless(r.request, r.loopHash);
+    if (t.hop() != null) {
+      sendStateless(r, t.hop(), branch);
+      return;
     }
-    byte c = m.bytes()[s + name.length()];
-    return c == ':' || c == ' ' || c == '\t';
+    resolver.resolve(
+        t.where(),
+        r.loop,
+        (hops, problem) -> {
+          if (hops.isEmpty()) {
+            unresolvable(t, problem);
+            if (!r.isAck()) {
+              r.answer(500, "Server Internal Error (next hop not resolved)", null);
+            }
+            return;
+          }
+          sendStateless(r, hops.get(0), branch);
+        });
+  }
+
+  private void sendStateless(ProxyRequest r, Hop hop, String branch) {
+    if (forwarding.outboundListener(hop, r.source.listener()) == null) {
+      stats.drop(Drop.UNREACHABLE);
+      return;
+    }
+    forwarding.send(r, hop, branch, null);
   }
 
   // --- responses ------------------------------------------------------------------------------
 
-  private void onResponse(Loop loop, SipMessage m) {
+  private void onResponse(Loop loop, Flow flow, SipMessage m) {
     Via top = m.topVia();
-    int bs = top.branchValueStart();
-    if (bs < 0
-        || top.branchValueEnd() - bs < branchPrefixBytes.length
-        || !regionMatches(m.bytes(), bs, branchPrefixBytes)) {
+    if (!branches.isOurs(m.bytes(), top.branchValueStart(), top.branchValueEnd())) {
       // Section 18.1.2: a response whose top Via is not ours is discarded.
-      stats.dropped.increment();
+      stats.drop(Drop.NOT_OUR_VIA);
       return;
     }
     ClientTransaction tx = transactions.findClient(top.branch());
@@ -822,10 +590,10 @@ public final class Proxy implements SipReceiver {
     forwardResponseStatelessly(loop, m);
   }
 
-  /** Removes this proxy's Via from a response (16.7 step 3); null when none remains. */
-  static byte[] stripTopVia(SipMessage m) {
+  private void forwardResponseStatelessly(Loop loop, SipMessage m) {
     if (m.vias().size() < 2) {
-      return null;
+      stats.drop(Drop.NO_UPSTREAM);
+      return;
     }
     MessageEditor e = new MessageEditor(m);
     int h0 = m.viaHeaderIndex(0);
@@ -834,22 +602,46 @@ public final class Proxy implements SipReceiver {
     } else {
       e.delete(m.headerLineStart(h0), m.headerLineEnd(h0));
     }
-    return e.apply();
+    byte[] out = e.apply();
+    Via next = m.vias().get(1);
+    Protocol p = Protocol.fromUriParam(next.transport());
+    if (p == null) {
+      stats.drop(Drop.NO_UPSTREAM);
+      return;
+    }
+    // Section 18.2.2 with RFC 3581: received and rport, else sent-by (resolved per RFC 3263 5).
+    if (next.received() != null) {
+      InetAddress a = Addresses.literal(next.received());
+      int port = next.rport() > 0 ? next.rport() : next.port() > 0 ? next.port() : 5060;
+      sendResponse(loop, a == null ? null : new Hop(new InetSocketAddress(a, port), p, null), out);
+      return;
+    }
+    resolver.resolveSentBy(
+        next.host(),
+        next.port(),
+        p,
+        loop,
+        (hops, problem) -> sendResponse(loop, hops.isEmpty() ? null : hops.get(0), out));
   }
 
-  private void forwardResponseStatelessly(Loop loop, SipMessage m) {
-    byte[] out = stripTopVia(m);
-    if (out == null) {
-      stats.dropped.increment();
+  private void sendResponse(Loop loop, Hop hop, byte[] bytes) {
+    if (hop == null
+        || hop.address().getAddress().isMulticastAddress()
+        || isBroadcast(hop.address().getAddress())) {
+      stats.drop(Drop.NO_UPSTREAM);
       return;
     }
-    Via next = m.vias().get(1);
-    Flow flow = responseFlow(next);
-    if (flow == null) {
-      stats.dropped.increment();
+    Listener l = forwarding.outboundListener(hop, null);
+    if (l == null) {
+      stats.drop(Drop.UNREACHABLE);
       return;
     }
-    transactions.sender().send(loop, flow, out, null);
+    transactions.sender().send(loop, new Flow(l, hop.address(), null), bytes, null);
+  }
+
+  private static boolean isBroadcast(InetAddress a) {
+    byte[] b = a.getAddress();
+    return b.length == 4 && (b[3] & 0xFF) == 255;
   }
 
   /**
@@ -858,7 +650,7 @@ public final class Proxy implements SipReceiver {
    * says to open one to the received address and the Via sent-by port (5060 when absent), not to
    * the peer's ephemeral source port.
    */
-  private static Flow responseFlow(Flow flow, SipMessage m) {
+  static Flow responseFlow(Flow flow, SipMessage m) {
     if (!flow.reliable()) {
       return flow;
     }
@@ -867,41 +659,5 @@ public final class Proxy implements SipReceiver {
         flow.listener(),
         new InetSocketAddress(flow.remote().getAddress(), port),
         flow.connection());
-  }
-
-  /** Section 18.2.2 with RFC 3581: received and rport, else sent-by. */
-  private Flow responseFlow(Via via) {
-    String host = via.received() != null ? via.received() : via.host();
-    InetAddress addr = Addresses.literal(host);
-    if (addr == null || addr.isMulticastAddress() || isBroadcast(addr)) {
-      return null;
-    }
-    int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
-    Protocol p = "TCP".equals(via.transport()) ? Protocol.TCP : Protocol.UDP;
-    Target t = new Target(host, new InetSocketAddress(addr, port), p);
-    Listener l = outboundListener(t, null);
-    return l == null ? null : new Flow(l, t.address(), null);
-  }
-
-  private static boolean isBroadcast(InetAddress a) {
-    byte[] b = a.getAddress();
-    return b.length == 4 && (b[3] & 0xFF) == 255;
-  }
-
-  /** Answers a request statelessly, to the address it came from (symmetric, as force_rport). */
-  void reply(Loop loop, Flow flow, SipMessage req, int status, String reason, String extra) {
-    stats.localReplies.increment();
-    byte[] bytes = Responses.build(req, status, reason, toTag(req), extra);
-    transactions.sender().send(loop, flow, bytes, null);
-  }
-
-  String toTag(SipMessage req) {
-    return toTagPrefix
-        + Integer.toHexString(
-            req.callIdHeader() < 0
-                ? 0
-                : req.hash(
-                    req.headerValueStart(req.callIdHeader()),
-                    req.headerValueEnd(req.callIdHeader())));
   }
 }

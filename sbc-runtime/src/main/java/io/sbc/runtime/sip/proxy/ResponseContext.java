@@ -1,77 +1,183 @@
 package io.sbc.runtime.sip.proxy;
 
+import io.sbc.runtime.sip.locate.Hop;
+import io.sbc.runtime.sip.message.HeaderName;
 import io.sbc.runtime.sip.message.MessageEditor;
 import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.message.SipMethod;
 import io.sbc.runtime.sip.transaction.ClientTransaction;
 import io.sbc.runtime.sip.transaction.ServerTransaction;
+import io.sbc.runtime.sip.transport.Loop;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The response context of one proxied request (RFC 3261 section 16.7): its branches, serial
- * failover or parallel forking over the targets, the best final response, and CANCEL.
+ * failover or parallel forking over the targets (and over the hops each target resolves to, RFC
+ * 3263 section 4.3), the best final response, CANCEL, and the response stages every response passes
+ * on its way upstream.
  *
  * <p>Runs on the loop that owns the server transaction; client transactions are created there too.
  */
-final class ResponseContext implements ClientTransaction.Owner {
+final class ResponseContext implements ClientTransaction.Owner, CallEvents.Call {
+  /** One target being tried: the hops it resolved to and the client transaction of the current. */
+  private static final class Branch {
+    final Target target;
+    List<Hop> hops;
+    int nextHop;
+    ClientTransaction tx;
+    boolean resolving;
+    boolean started;
+    boolean done;
+    int lastStatus;
+
+    Branch(Target target) {
+      this.target = target;
+    }
+  }
+
   private final Proxy proxy;
   private final ServerTransaction server;
-  private Proxy.Forward fwd;
+  private final Loop loop;
 
-  /** Kept apart from the request, which is released after the final response. */
+  /** The request; released once a final response went upstream (no branch starts after). */
+  private ProxyRequest request;
+
   private final String method;
-
   private final String callId;
+  private final long startedAt;
   private final RouteAction action;
-  private final List<ClientTransaction> branches = new ArrayList<>(2);
+  private final boolean recordRouted;
+  private final List<Branch> branches = new ArrayList<>(2);
   private int nextTarget;
   private boolean cancelled;
   private boolean finalSent;
   private SipMessage best;
   private int bestStatus;
+  private Target bestTarget;
 
-  ResponseContext(Proxy proxy, ServerTransaction server, Proxy.Forward fwd, RouteAction action) {
+  /** WWW-/Proxy-Authenticate lines of every 401 and 407 (section 16.7 step 7). */
+  private List<byte[]> challenges;
+
+  /** Responses waiting behind one that a stage paused, so they leave in arrival order. */
+  private ArrayDeque<Object> queue;
+
+  private ProxyResponse inStages;
+
+  ResponseContext(Proxy proxy, ServerTransaction server, ProxyRequest request) {
     this.proxy = proxy;
     this.server = server;
-    this.fwd = fwd;
-    this.method = fwd.request.method();
-    this.callId = fwd.request.callId();
-    this.action = action;
+    this.loop = server.loop();
+    this.request = request;
+    this.method = request.request.method();
+    this.callId = request.callId();
+    this.startedAt = request.startedAt;
+    this.action = request.action;
+    this.recordRouted = request.recordRoute;
   }
 
+  // --- CallEvents.Call ------------------------------------------------------------------------
+
+  @Override
+  public String callId() {
+    return callId;
+  }
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public String rule() {
+    return action.rule();
+  }
+
+  @Override
+  public long startedAt() {
+    return startedAt;
+  }
+
+  Loop loop() {
+    return loop;
+  }
+
+  boolean recordRouted() {
+    return recordRouted;
+  }
+
+  // --- branches -------------------------------------------------------------------------------
+
   void start() {
+    proxy.events().requestRouted(this);
     if (action.parallel()) {
-      while (nextTarget < action.targets().size()) {
-        startNext();
+      while (nextTarget < action.targets().size() && !finalSent) {
+        startTarget(action.targets().get(nextTarget++));
       }
     } else {
-      startNext();
+      startNextTarget();
     }
     finishIfDone();
   }
 
-  /** Starts the next target; a target that cannot be sent to counts as a 503 branch. */
-  private void startNext() {
-    while (nextTarget < action.targets().size()) {
-      Target t = action.targets().get(nextTarget++);
+  private void startNextTarget() {
+    if (nextTarget < action.targets().size()) {
+      startTarget(action.targets().get(nextTarget++));
+    }
+  }
+
+  private void startTarget(Target t) {
+    Branch b = new Branch(t);
+    branches.add(b);
+    if (t.hop() != null) {
+      b.hops = List.of(t.hop());
+      tryHop(b);
+      return;
+    }
+    b.resolving = true;
+    proxy.resolver().resolve(t.where(), loop, (hops, problem) -> resolved(b, hops, problem));
+  }
+
+  /** The target's hops are known (at once, or later on this loop). */
+  private void resolved(Branch b, List<Hop> hops, String problem) {
+    b.resolving = false;
+    if (finalSent || cancelled) {
+      b.done = true;
+      finishIfDone();
+      return;
+    }
+    if (hops.isEmpty()) {
+      proxy.unresolvable(b.target, problem);
+      b.hops = List.of();
+      branchFailed(b, 503);
+      return;
+    }
+    b.hops = hops;
+    tryHop(b);
+  }
+
+  /** Sends to the branch's next hop; a hop that cannot be sent to counts as a 503. */
+  private void tryHop(Branch b) {
+    while (b.nextHop < b.hops.size()) {
+      Hop hop = b.hops.get(b.nextHop++);
+      ProxyRequest r = request;
+      if (r == null) {
+        break;
+      }
       ClientTransaction tx =
-          proxy.sendRequest(server.loop(), fwd, t, proxy.newBranch(fwd.loopHash), this);
+          proxy.forwarding().send(r, hop, proxy.branches().next(r.loopHash), this);
       if (tx != null) {
-        tx.attach(t);
-        branches.add(tx);
-        if (t.feedback() != null) {
-          t.feedback().branchStarted(method, callId);
+        b.tx = tx;
+        tx.attach(b);
+        if (!b.started) {
+          b.started = true;
+          proxy.events().branchStarted(this, b.target);
         }
         return;
       }
-      if (t.feedback() != null) {
-        t.feedback().branchEnded(method, callId, 503);
-      }
-      consider(null, 503);
-      if (action.parallel()) {
-        return;
-      }
     }
+    branchFailed(b, 503);
   }
 
   @Override
@@ -80,29 +186,55 @@ final class ResponseContext implements ClientTransaction.Owner {
     if (code == 100) {
       return; // section 16.7 step 5: 100 is never forwarded
     }
+    Branch b = tx.attachment() instanceof Branch x ? x : null;
+    Target target = b == null ? null : b.target;
     if (code < 200) {
       if (!finalSent) {
-        forward(response, code);
+        deliver(new ProxyResponse(this, response, target, code));
       }
       return;
     }
-    feedback(tx, code);
     if (code < 300) {
-      // Section 16.7 step 5: every 2xx goes upstream at once; the other branches are cancelled.
+      if (b != null && !b.done) {
+        b.done = true;
+        b.lastStatus = code;
+        proxy.events().branchEnded(this, target, code);
+      }
+      if (method == SipMethod.INVITE) {
+        proxy.calls().answered(this, target);
+      }
+      // Section 16.7 step 5: every 2xx goes upstream at once (retransmissions and other forks
+      // included); the other branches are cancelled.
+      boolean first = !finalSent;
       finalSent = true;
-      fwd = null; // no branch starts after a final: let the request go
-      forward(response, code);
-      cancelPending();
+      request = null; // no branch starts after a final: let the request go
+      deliver(new ProxyResponse(this, response, target, code));
+      if (first) {
+        cancelPending();
+        endOfTransaction(code);
+      }
       return;
     }
-    consider(response, code);
+    if (b == null || b.done) {
+      return; // a retransmitted final of a branch already counted
+    }
+    if (code == 401 || code == 407) {
+      collectChallenges(response);
+    }
+    b.lastStatus = code;
+    if (failsOverToNextHop(b, code)) {
+      return;
+    }
+    b.done = true;
+    proxy.events().branchEnded(this, target, code);
+    consider(response, code, target);
     if (code >= 600) {
       cancelled = true; // section 16.7 step 5: no new branches after a 6xx
       cancelPending();
     }
     if (!action.parallel() && !cancelled && !finalSent && hasMoreTargets()) {
       if (action.failover().failsOver(code)) {
-        startNext();
+        startNextTarget();
       } else {
         // A final that is no reason to fail over (486 Busy...) ends the serial search: the
         // caller gets it rather than a call to the next destination.
@@ -112,32 +244,46 @@ final class ResponseContext implements ClientTransaction.Owner {
     finishIfDone();
   }
 
+  /**
+   * RFC 3263 section 4.3: a 503 from one of a target's hops (or a timeout, or a transport error)
+   * moves on to its next hop, within the same transaction.
+   */
+  private boolean failsOverToNextHop(Branch b, int code) {
+    if ((code != 503 && code != 408) || b.hops == null || b.nextHop >= b.hops.size()) {
+      return false;
+    }
+    if (finalSent || cancelled || request == null) {
+      return false;
+    }
+    tryHop(b);
+    return true;
+  }
+
   @Override
   public void onTimeout(ClientTransaction tx) {
-    feedback(tx, 408);
-    failed(408);
+    if (tx.attachment() instanceof Branch b && !b.done) {
+      branchFailed(b, 408);
+    }
   }
 
   @Override
   public void onTransportError(ClientTransaction tx) {
-    feedback(tx, 503);
-    failed(503);
-  }
-
-  /** Tells the target's owner how its branch ended (once: the first final of the branch). */
-  private void feedback(ClientTransaction tx, int code) {
-    if (tx.attachment() instanceof Target t) {
-      tx.attach(null);
-      if (t.feedback() != null) {
-        t.feedback().branchEnded(method, callId, code);
-      }
+    if (tx.attachment() instanceof Branch b && !b.done) {
+      branchFailed(b, 503);
     }
   }
 
-  private void failed(int code) {
-    consider(null, code);
+  /** A branch failed without a response to forward (timeout, transport, nothing resolved). */
+  private void branchFailed(Branch b, int code) {
+    b.lastStatus = code;
+    if (failsOverToNextHop(b, code)) {
+      return;
+    }
+    b.done = true;
+    proxy.events().branchEnded(this, b.target, code);
+    consider(null, code, b.target);
     if (!action.parallel() && !cancelled && !finalSent && hasMoreTargets()) {
-      startNext();
+      startNextTarget();
     }
     finishIfDone();
   }
@@ -147,10 +293,11 @@ final class ResponseContext implements ClientTransaction.Owner {
   }
 
   /** Section 16.7 step 6: a 6xx wins; else the lowest class; 503 becomes 500 when forwarded. */
-  private void consider(SipMessage response, int code) {
-    if (best == null && bestStatus == 0) {
+  private void consider(SipMessage response, int code, Target target) {
+    if (bestStatus == 0) {
       best = response;
       bestStatus = code;
+      bestTarget = target;
       return;
     }
     if (bestStatus >= 600) {
@@ -159,60 +306,219 @@ final class ResponseContext implements ClientTransaction.Owner {
     if (code >= 600 || code / 100 < bestStatus / 100) {
       best = response;
       bestStatus = code;
+      bestTarget = target;
     }
   }
 
-  private void finishIfDone() {
-    if (finalSent) {
-      return;
-    }
-    for (ClientTransaction b : branches) {
-      if (b.isPending()) {
-        return;
+  private boolean pending() {
+    for (Branch b : branches) {
+      if (b.resolving || (!b.done && b.tx != null && b.tx.isPending())) {
+        return true;
       }
+    }
+    return false;
+  }
+
+  private void finishIfDone() {
+    if (finalSent || pending()) {
+      return;
     }
     if (!cancelled && hasMoreTargets()) {
       return;
     }
     finalSent = true;
-    fwd = null;
     if (bestStatus == 0) {
       bestStatus = cancelled ? 487 : 408;
     }
+    int code = bestStatus;
     if (best == null) {
-      int code = bestStatus == 503 ? 500 : bestStatus;
-      byte[] bytes =
-          Responses.build(
-              server.request(), code, Responses.reason(code), proxy.toTag(server.request()), null);
-      server.sendResponse(code, bytes);
-      return;
+      code = code == 503 ? 500 : code;
+      deliverLocal(code, Responses.reason(code));
+    } else {
+      deliver(new ProxyResponse(this, best, bestTarget, code));
+      best = null;
     }
-    forward(best, bestStatus);
-    best = null;
+    request = null;
+    endOfTransaction(code);
   }
 
-  private void forward(SipMessage response, int code) {
-    byte[] bytes;
-    if (code == 503) {
-      // Section 16.7 step 6: a 503 from downstream would make upstream stop using this proxy.
-      MessageEditor e = new MessageEditor(response);
-      int h0 = response.headerLineStart(response.viaHeaderIndex(0));
-      int h1 = response.headerLineEnd(response.viaHeaderIndex(0));
-      e.replace(0, response.startLineEnd(), "SIP/2.0 500 Server Internal Error\r\n");
-      if (response.viaHeaderIndex(1) == response.viaHeaderIndex(0)) {
-        e.delete(response.vias().get(0).start(), response.vias().get(1).start());
-      } else {
-        e.delete(h0, h1);
-      }
-      bytes = e.apply();
-      code = 500;
-    } else {
-      bytes = Proxy.stripTopVia(response);
-    }
-    if (bytes != null) {
-      server.sendResponse(code, bytes);
+  /** The final status went upstream: a call that never started ends here; a BYE ends its call. */
+  private void endOfTransaction(int code) {
+    if (method == SipMethod.INVITE && code >= 300) {
+      proxy
+          .events()
+          .callEnded(
+              this,
+              null,
+              cancelled && code == 487
+                  ? CallEvents.EndReason.CANCELLED
+                  : CallEvents.EndReason.FAILED,
+              code);
+    } else if (method == SipMethod.BYE && (code < 300 || code == 481 || code == 408)) {
+      // The BYE counts when it succeeds (or the other side says it has no such call).
+      proxy.calls().ended(callId, CallEvents.EndReason.BYE, code);
     }
   }
+
+  /** A final response this proxy builds from the request (nothing usable came from downstream). */
+  private void deliverLocal(int code, String reason) {
+    SipMessage req = server.request();
+    if (req == null) {
+      return;
+    }
+    byte[] bytes = Responses.build(req, code, reason, proxy.branches().toTag(req), null);
+    if (inStages == null && (queue == null || queue.isEmpty())) {
+      server.sendResponse(code, bytes);
+    } else {
+      enqueue(new LocalResponse(code, bytes));
+    }
+  }
+
+  private record LocalResponse(int code, byte[] bytes) {}
+
+  // --- the response stages --------------------------------------------------------------------
+
+  private void deliver(ProxyResponse r) {
+    if (inStages != null || (queue != null && !queue.isEmpty())) {
+      enqueue(r);
+      return;
+    }
+    runStages(r);
+  }
+
+  private void enqueue(Object o) {
+    if (queue == null) {
+      queue = new ArrayDeque<>(4);
+    }
+    queue.add(o);
+  }
+
+  private void runStages(ProxyResponse r) {
+    ResponseStage[] stages = proxy.responseStages();
+    while (r.stage < stages.length) {
+      Outcome o;
+      try {
+        o = stages[r.stage].process(r);
+      } catch (RuntimeException e) {
+        proxy.stageFailed(stages[r.stage].name(), e);
+        o = Outcome.CONTINUE;
+      }
+      if (o == Outcome.PAUSE) {
+        inStages = r;
+        return;
+      }
+      if (o == Outcome.STOP) {
+        drain();
+        return;
+      }
+      r.stage++;
+    }
+    sendUpstream(r);
+    drain();
+  }
+
+  void responseResumed(ProxyResponse r) {
+    if (inStages != r || !r.endPause()) {
+      return;
+    }
+    inStages = null;
+    r.stage++;
+    runStages(r);
+  }
+
+  void responsePauseExpired(ProxyResponse r) {
+    if (inStages != r || !r.pauseExpiredNow()) {
+      return;
+    }
+    proxy.responseStages()[r.stage].timedOut(r);
+    inStages = null;
+    r.stage++;
+    runStages(r);
+  }
+
+  private void drain() {
+    while (inStages == null && queue != null && !queue.isEmpty()) {
+      Object next = queue.poll();
+      if (next instanceof LocalResponse l) {
+        server.sendResponse(l.code(), l.bytes());
+      } else {
+        runStages((ProxyResponse) next);
+        return; // runStages drains what follows
+      }
+    }
+  }
+
+  /**
+   * Section 16.7 steps 3 and 9: our Via goes; a 503 goes as 500 (step 6: a 503 from downstream
+   * would make upstream stop using this proxy); a 401/407 carries every challenge (step 7).
+   */
+  private void sendUpstream(ProxyResponse r) {
+    SipMessage m = r.message;
+    MessageEditor e = r.edits;
+    int code = r.status;
+    if (m.vias().size() < 2) {
+      // The callee's response carries our Via only (a broken peer dropped the others): the caller
+      // still gets its answer, built from what the server transaction knows (Kamailio's tm does
+      // the same).
+      SipMessage req = server.request();
+      if (req != null) {
+        int c = code == 503 ? 500 : code;
+        String tag = m.toTag() != null ? m.toTag() : proxy.branches().toTag(req);
+        server.sendResponse(c, Responses.build(req, c, Responses.reason(c), tag, null));
+      }
+      return;
+    }
+    int h0 = m.viaHeaderIndex(0);
+    if (m.viaHeaderIndex(1) == h0) {
+      e.delete(m.vias().get(0).start(), m.vias().get(1).start());
+    } else {
+      e.delete(m.headerLineStart(h0), m.headerLineEnd(h0));
+    }
+    if (code == 503) {
+      e.replace(0, m.startLineEnd(), "SIP/2.0 500 Server Internal Error\r\n");
+      code = 500;
+    }
+    if ((code == 401 || code == 407) && challenges != null) {
+      addOtherChallenges(m, e);
+    }
+    server.sendResponse(code, e.apply());
+  }
+
+  private void collectChallenges(SipMessage response) {
+    for (int i = 0; i < response.headerCount(); i++) {
+      byte c = response.headerCode(i);
+      if (c == HeaderName.WWW_AUTHENTICATE || c == HeaderName.PROXY_AUTHENTICATE) {
+        if (challenges == null) {
+          challenges = new ArrayList<>(4);
+        }
+        challenges.add(
+            java.util.Arrays.copyOfRange(
+                response.bytes(), response.headerLineStart(i), response.headerLineEnd(i)));
+      }
+    }
+  }
+
+  /** Adds the challenges of the other 401/407 branches that the chosen response lacks. */
+  private void addOtherChallenges(SipMessage m, MessageEditor e) {
+    for (byte[] line : challenges) {
+      if (!hasLine(m, line)) {
+        e.insert(m.headersEnd(), line);
+      }
+    }
+  }
+
+  private static boolean hasLine(SipMessage m, byte[] line) {
+    for (int i = 0; i < m.headerCount(); i++) {
+      int s = m.headerLineStart(i);
+      if (m.headerLineEnd(i) - s == line.length
+          && java.util.Arrays.equals(m.bytes(), s, s + line.length, line, 0, line.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // --- CANCEL ---------------------------------------------------------------------------------
 
   /** CANCEL from upstream (section 16.10): no new branches; pending ones are cancelled. */
   void cancel() {
@@ -224,10 +530,20 @@ final class ResponseContext implements ClientTransaction.Owner {
     finishIfDone();
   }
 
+  /**
+   * The server transaction gave up waiting (its fallback timer): nothing more goes upstream, the
+   * branches are cancelled.
+   */
+  void abandon() {
+    finalSent = true;
+    request = null;
+    cancelPending();
+  }
+
   private void cancelPending() {
-    for (ClientTransaction b : branches) {
-      if (b.isPending()) {
-        b.cancel();
+    for (Branch b : branches) {
+      if (b.tx != null && b.tx.isPending()) {
+        b.tx.cancel();
       }
     }
   }

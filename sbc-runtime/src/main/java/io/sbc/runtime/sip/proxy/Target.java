@@ -1,21 +1,58 @@
 package io.sbc.runtime.sip.proxy;
 
-import io.sbc.runtime.sip.transport.Protocol;
-import java.net.InetSocketAddress;
+import io.sbc.runtime.sip.locate.Hop;
+import io.sbc.runtime.sip.locate.LiteralResolver;
+import io.sbc.runtime.sip.locate.UriTarget;
+import io.sbc.runtime.sip.message.SipParseException;
+import io.sbc.runtime.sip.message.SipUri;
+import java.nio.charset.StandardCharsets;
 
 /**
- * One destination a request may be forwarded to: the URI as configured, where it resolves, and who
- * wants to hear how branches to it went (a dispatcher's destination), if anyone.
+ * One destination a request may be forwarded to, as routing chose it: the URI, what it names before
+ * any lookup, its hop when that needs none (an IP literal), and who configured it.
  *
- * @param uri the destination URI as written (for logs and status)
- * @param address the resolved address and port
- * @param protocol the transport to use
- * @param feedback told when a branch to this target starts and ends; null for none
+ * @param uri the destination URI as written (for logs, status and the Request-URI of probes)
+ * @param where what the URI names (host, port, transport)
+ * @param hop the one hop of an IP literal, known without a lookup; null when the host must be
+ *     resolved ({@link io.sbc.runtime.sip.locate.NextHopResolver})
+ * @param owner who configured the target (a dispatcher's destination), for {@link CallEvents}
+ *     subscribers; null for none
  */
-public record Target(
-    String uri, InetSocketAddress address, Protocol protocol, TargetFeedback feedback) {
+public record Target(String uri, UriTarget where, Hop hop, Object owner) {
 
-  public Target(String uri, InetSocketAddress address, Protocol protocol) {
-    this(uri, address, protocol, null);
+  /**
+   * Parses a destination URI.
+   *
+   * @throws IllegalArgumentException naming what is wrong with it
+   */
+  public static Target parse(String uri, Object owner) {
+    byte[] b = uri.getBytes(StandardCharsets.UTF_8);
+    SipUri u;
+    try {
+      u = SipUri.parse(b, 0, b.length);
+    } catch (SipParseException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    String[] problem = new String[1];
+    UriTarget w = UriTarget.of(u, problem);
+    if (w == null) {
+      throw new IllegalArgumentException(problem[0]);
+    }
+    return new Target(uri, w, LiteralResolver.literalHop(w), owner);
+  }
+
+  /** A target that is a hop already (a sealed in-dialog route, a response's Via). */
+  public static Target of(UriTarget where, Hop hop) {
+    return new Target(null, where, hop, null);
+  }
+
+  /** The same destination with another owner. */
+  public Target withOwner(Object o) {
+    return new Target(uri, where, hop, o);
+  }
+
+  @Override
+  public String toString() {
+    return uri != null ? uri : where.host() + (where.port() > 0 ? ":" + where.port() : "");
   }
 }

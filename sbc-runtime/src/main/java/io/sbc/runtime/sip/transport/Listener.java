@@ -1,90 +1,89 @@
 package io.sbc.runtime.sip.transport;
 
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One address, port and transport the SBC serves, with the byte strings that name it in Via and
  * Record-Route headers precomputed.
+ *
+ * <p>What a listener advertises, in order: its configured advertised address; for a wildcard bind
+ * (0.0.0.0, ::) an address the environment gives (in a cluster, the pod's); otherwise the address
+ * of the interface a message leaves from, which the sender supplies per message ({@link
+ * #names(InetAddress)}). Via, Record-Route and Contact never say 0.0.0.0 or ::.
  */
 public final class Listener {
+  /** The advertised host of one local address, as bytes ready to copy into a message. */
+  public record Names(String host, byte[] viaPrefix, byte[] recordRouteStart) {}
+
+  private static final int MAX_LOCAL_NAMES = 64;
+
   private final String name;
   private final Protocol protocol;
   private final InetSocketAddress bind;
-  private final String host;
   private final int port;
-  private final byte[] viaPrefix;
-  private final byte[] recordRoute;
+  private final Names fixed;
+  private final ConcurrentHashMap<InetAddress, Names> byLocal = new ConcurrentHashMap<>();
 
   /**
    * @param advertisedHost the host written into Via and Record-Route (an address or a name); null
-   *     to use the bind address
+   *     to use the bind address, or for a wildcard bind the address a message leaves from
    */
   public Listener(String name, Protocol protocol, InetSocketAddress bind, String advertisedHost) {
     this.name = name;
     this.protocol = protocol;
     this.bind = bind;
-    String h = advertisedHost;
-    if (h == null) {
-      h = bind.getAddress().getHostAddress();
-      if (bind.getAddress() instanceof Inet6Address) {
-        // Java writes ::1 as 0:0:0:0:0:0:0:1, which nobody else writes: the URIs peers send us
-        // (OPTIONS sip:[::1]:5060) then did not match this listener, and our Via/Record-Route
-        // were odd. RFC 5952 section 4 is the text form to write (RFC 5118 section 4.1).
-        h = "[" + canonicalIpv6(bind.getAddress().getAddress()) + "]";
-      }
-    }
-    this.host = h;
     this.port = bind.getPort();
-    this.viaPrefix =
-        ("Via: SIP/2.0/" + protocol.viaName() + " " + h + ":" + port + ";branch=")
-            .getBytes(StandardCharsets.ISO_8859_1);
-    String transportParam =
-        protocol == Protocol.UDP ? "" : ";transport=" + protocol.name().toLowerCase();
-    this.recordRoute =
-        ("<sip:" + h + ":" + port + transportParam + ";lr>").getBytes(StandardCharsets.ISO_8859_1);
+    String h = advertisedHost;
+    if (h == null && !bind.getAddress().isAnyLocalAddress()) {
+      h = Addresses.uriHost(bind.getAddress());
+    }
+    this.fixed = h == null ? null : namesOf(h);
+  }
+
+  private Names namesOf(String host) {
+    String transportParam = protocol == Protocol.UDP ? "" : ";transport=" + protocol.uriName();
+    return new Names(
+        host,
+        ("Via: SIP/2.0/" + protocol.viaName() + " " + host + ":" + port + ";branch=")
+            .getBytes(StandardCharsets.ISO_8859_1),
+        ("<sip:" + host + ":" + port + transportParam + ";lr")
+            .getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /**
-   * The RFC 5952 section 4 text of a 16-byte IPv6 address: lowercase hex without leading zeros, the
-   * longest run of two or more zero fields (the first of equal runs) shortened to "::", no zone.
+   * What this listener advertises when a message leaves from {@code local} (the interface address
+   * the kernel picks for the destination); {@code local} only matters for a wildcard listener
+   * without an advertised address.
    */
-  static String canonicalIpv6(byte[] a) {
-    int[] f = new int[8];
-    for (int i = 0; i < 8; i++) {
-      f[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
+  public Names names(InetAddress local) {
+    if (fixed != null) {
+      return fixed;
     }
-    int bestStart = -1;
-    int bestLen = 1; // a single zero field is not shortened (section 4.2.2)
-    for (int i = 0; i < 8; ) {
-      if (f[i] != 0) {
-        i++;
-        continue;
+    if (local == null || local.isAnyLocalAddress()) {
+      // No route to tell: the loopback of the family is still an address, never the wildcard.
+      local = InetAddress.getLoopbackAddress();
+      if (isIpv6()) {
+        local = Addresses.literal("::1");
       }
-      int j = i;
-      while (j < 8 && f[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
     }
-    StringBuilder sb = new StringBuilder(39);
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
+    Names n = byLocal.get(local);
+    if (n == null) {
+      if (byLocal.size() >= MAX_LOCAL_NAMES) {
+        byLocal.clear(); // interface addresses are few; a flood of them is not worth keeping
       }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(f[i]));
+      n = namesOf(Addresses.uriHost(local));
+      byLocal.put(local, n);
     }
-    return sb.toString();
+    return n;
+  }
+
+  /** Whether the advertised host depends on the interface a message leaves from. */
+  public boolean advertisesInterfaceAddress() {
+    return fixed == null;
   }
 
   public String name() {
@@ -99,9 +98,12 @@ public final class Listener {
     return bind;
   }
 
-  /** The host as it appears in Via and Record-Route (IPv6 in brackets). */
+  /**
+   * The host as it appears in Via and Record-Route (IPv6 in brackets), or null for a wildcard
+   * listener that advertises the address of the interface a message leaves from.
+   */
   public String host() {
-    return host;
+    return fixed == null ? null : fixed.host();
   }
 
   public int port() {
@@ -112,18 +114,14 @@ public final class Listener {
     return bind.getAddress() instanceof Inet6Address;
   }
 
-  /** "Via: SIP/2.0/UDP host:port;branch=": the branch value and CRLF follow. */
+  /** "Via: SIP/2.0/UDP host:port;branch=" of a listener with a fixed host. */
   public byte[] viaPrefix() {
-    return viaPrefix;
-  }
-
-  /** The Record-Route name-addr that brings in-dialog requests back to this listener. */
-  public byte[] recordRoute() {
-    return recordRoute;
+    return names(null).viaPrefix();
   }
 
   @Override
   public String toString() {
-    return name + "(" + protocol + " " + host + ":" + port + ")";
+    String h = fixed != null ? fixed.host() : Addresses.uriHost(bind.getAddress());
+    return name + "(" + protocol + " " + h + ":" + port + ")";
   }
 }

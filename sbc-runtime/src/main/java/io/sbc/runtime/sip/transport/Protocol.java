@@ -1,6 +1,10 @@
 package io.sbc.runtime.sip.transport;
 
-/** The transports a listener can serve, with the names Via and URIs use (RFC 3261 section 18). */
+/**
+ * The transports a listener can serve, with the names Via and URIs use (RFC 3261 section 18).
+ *
+ * <p>New transports are added at the end: sealed Record-Route tokens carry the ordinal.
+ */
 public enum Protocol {
   UDP("UDP", false),
   TCP("TCP", true);
@@ -16,6 +20,11 @@ public enum Protocol {
   /** The transport token in a Via sent-protocol. */
   public String viaName() {
     return viaName;
+  }
+
+  /** The value of a URI's transport parameter that names this transport (RFC 3261 19.1.1). */
+  public String uriName() {
+    return viaName.toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Whether retransmission timers stop at the transport (section 17.1.1.2: reliable). */

@@ -46,7 +46,6 @@ public final class TransportLayer {
 
   private final List<Loop> loops;
   private final TransportConfig config;
-  private final SipReceiver receiver;
   private final boolean epoll;
   private final Map<Listener, Channel[]> udp = new ConcurrentHashMap<>();
 
@@ -54,14 +53,17 @@ public final class TransportLayer {
   private final Map<Listener, UdpInbound[]> udpInbound = new ConcurrentHashMap<>();
 
   private final List<Channel> servers = new ArrayList<>();
+
+  /** Where each bound listener's messages go (also those of connections the SBC opens). */
+  private final Map<Listener, SipReceiver> receivers = new ConcurrentHashMap<>();
+
   private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
   private final AtomicInteger openConnections = new AtomicInteger();
   private final LongAdder refusedConnections = new LongAdder();
 
-  public TransportLayer(List<Loop> loops, TransportConfig config, SipReceiver receiver) {
+  public TransportLayer(List<Loop> loops, TransportConfig config) {
     this.loops = loops;
     this.config = config;
-    this.receiver = receiver;
     this.epoll = Epoll.isAvailable() && loops.get(0).eventLoop() instanceof EpollEventLoop;
   }
 
@@ -95,16 +97,22 @@ public final class TransportLayer {
     return counts;
   }
 
-  /** Binds a listener; blocks the calling (non event loop) thread until bound. */
-  public void bind(Listener listener) throws InterruptedException, IOException {
+  /**
+   * Binds a listener whose messages go to {@code receiver}; blocks the calling (non event loop)
+   * thread until bound.
+   */
+  public void bind(Listener listener, SipReceiver receiver)
+      throws InterruptedException, IOException {
+    receivers.put(listener, receiver);
     switch (listener.protocol()) {
-      case UDP -> bindUdp(listener);
-      case TCP -> bindTcp(listener);
+      case UDP -> bindUdp(listener, receiver);
+      case TCP -> bindTcp(listener, receiver);
       default -> throw new IllegalArgumentException("unsupported " + listener.protocol());
     }
   }
 
-  private void bindUdp(Listener listener) throws InterruptedException, IOException {
+  private void bindUdp(Listener listener, SipReceiver receiver)
+      throws InterruptedException, IOException {
     // One socket per loop on the same port: the kernel spreads flows across them (SO_REUSEPORT).
     int n = epoll ? loops.size() : 1;
     if (epoll) {
@@ -116,7 +124,7 @@ public final class TransportLayer {
     Channel[] channels = new Channel[loops.size()];
     UdpInbound[] handlers = new UdpInbound[n];
     try {
-      bindUdpSockets(listener, n, channels, handlers);
+      bindUdpSockets(listener, receiver, n, channels, handlers);
     } catch (Throwable e) { // Netty's sync() rethrows a BindException undeclared
       // Not yet in the udp map, so close() would not see them: nothing may stay bound.
       for (Channel ch : channels) {
@@ -134,7 +142,8 @@ public final class TransportLayer {
     LOG.infof("listening on %s with %d socket(s)", listener, n);
   }
 
-  private void bindUdpSockets(Listener listener, int n, Channel[] channels, UdpInbound[] handlers)
+  private void bindUdpSockets(
+      Listener listener, SipReceiver receiver, int n, Channel[] channels, UdpInbound[] handlers)
       throws InterruptedException {
     for (int i = 0; i < n; i++) {
       Loop loop = loops.get(i);
@@ -147,7 +156,7 @@ public final class TransportLayer {
               .option(
                   ChannelOption.RCVBUF_ALLOCATOR,
                   new ReusedReceiveBuffer(config.maxMessageSize() + 1))
-              .handler(handlers[i] = new UdpInbound(loop, listener));
+              .handler(handlers[i] = new UdpInbound(loop, listener, receiver));
       if (config.udpReceiveBuffer() > 0) {
         b.option(ChannelOption.SO_RCVBUF, config.udpReceiveBuffer());
       }
@@ -158,7 +167,7 @@ public final class TransportLayer {
     }
   }
 
-  private void bindTcp(Listener listener) throws InterruptedException {
+  private void bindTcp(Listener listener, SipReceiver receiver) throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(loops.get(0).eventLoop().parent(), loops.get(0).eventLoop().parent())
@@ -170,14 +179,14 @@ public final class TransportLayer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, true);
+                    initStream(ch, listener, receiver, true);
                   }
                 });
     servers.add(b.bind(listener.bindAddress()).sync().channel());
     LOG.infof("listening on %s", listener);
   }
 
-  private void initStream(Channel ch, Listener listener, boolean accepted) {
+  private void initStream(Channel ch, Listener listener, SipReceiver receiver, boolean accepted) {
     if (openConnections.incrementAndGet() > config.maxTcpConnections()) {
       openConnections.decrementAndGet();
       refusedConnections.increment();
@@ -197,7 +206,7 @@ public final class TransportLayer {
     ch.pipeline()
         .addLast(new IdleStateHandler(0, 0, config.tcpIdleSeconds()))
         .addLast(new StreamFramer(config.maxMessageSize()))
-        .addLast(new StreamInbound(loop, listener));
+        .addLast(new StreamInbound(loop, listener, receiver));
   }
 
   private Loop loopOf(EventLoop el) {
@@ -260,7 +269,7 @@ public final class TransportLayer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, false);
+                    initStream(ch, listener, receivers.get(listener), false);
                   }
                 });
     b.connect(remote)
@@ -307,9 +316,12 @@ public final class TransportLayer {
     /** Datagrams this socket received; written only by its event loop (see udpDatagramCounts). */
     long datagrams;
 
-    UdpInbound(Loop loop, Listener listener) {
+    private final SipReceiver receiver;
+
+    UdpInbound(Loop loop, Listener listener, SipReceiver receiver) {
       this.loop = loop;
       this.listener = listener;
+      this.receiver = receiver;
     }
 
     @Override
@@ -337,9 +349,12 @@ public final class TransportLayer {
     private final Listener listener;
     private InetSocketAddress remote;
 
-    StreamInbound(Loop loop, Listener listener) {
+    private final SipReceiver receiver;
+
+    StreamInbound(Loop loop, Listener listener, SipReceiver receiver) {
       this.loop = loop;
       this.listener = listener;
+      this.receiver = receiver;
     }
 
     @Override

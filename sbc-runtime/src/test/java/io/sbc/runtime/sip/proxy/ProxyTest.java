@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sbc.runtime.seal.RouteSeal;
+import io.sbc.runtime.seal.SealKeys;
+import io.sbc.runtime.sip.locate.UriTarget;
 import io.sbc.runtime.sip.message.HeaderName;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.message.SipMessage;
@@ -20,6 +23,7 @@ import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Flow;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
+import io.sbc.runtime.sip.transport.Myself;
 import io.sbc.runtime.sip.transport.Protocol;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +57,8 @@ class ProxyTest {
 
   final InetSocketAddress addrA = new InetSocketAddress("10.0.0.2", 5060);
   final InetSocketAddress addrB = new InetSocketAddress("10.0.0.3", 5060);
-  final Target targetA = new Target("sip:10.0.0.2:5060", addrA, Protocol.UDP);
-  final Target targetB = new Target("sip:10.0.0.3:5060", addrB, Protocol.UDP);
+  final Target targetA = Target.parse("sip:10.0.0.2:5060", null);
+  final Target targetB = Target.parse("sip:10.0.0.3:5060", null);
   RouteAction action = RouteAction.forward(List.of(targetA, targetB), false, true);
   int routed;
   final Router router =
@@ -62,6 +66,9 @@ class ProxyTest {
         routed++;
         return action;
       };
+  final RouteSeal seal =
+      new RouteSeal(
+          SealKeys.of(List.of("a test secret of enough bytes".getBytes(StandardCharsets.UTF_8))));
   Proxy proxy = newProxy(false);
 
   record Sent(Loop loop, Flow flow, byte[] data) {
@@ -77,11 +84,15 @@ class ProxyTest {
   }
 
   Proxy newProxy(boolean stateless) {
-    return new Proxy(
-        new SipMessageDecoder(SipLimits.DEFAULT),
-        tl,
-        new ProxySettings(listeners, Set.of(), stateless, 70),
-        router);
+    return Proxy.builder()
+        .decoder(new SipMessageDecoder(SipLimits.DEFAULT))
+        .transactions(tl)
+        .settings(new ProxySettings(stateless, 70))
+        .myself(new Myself(listeners, Set.of(), Set.of()))
+        .router(router)
+        .routeSeal(seal)
+        .clock(clock)
+        .build();
   }
 
   // --- plumbing --------------------------------------------------------------------------
@@ -244,6 +255,37 @@ class ProxyTest {
     return m.text(m.uriStart(), m.uriEnd());
   }
 
+  /** The token this SBC seals into its Record-Route for the test dialog, sending to {@code hop}. */
+  String token(String hop) {
+    return token("call-3@10.0.0.1", hop);
+  }
+
+  String token(String callId, String hop) {
+    byte[] c = callId.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] h = hop.getBytes(StandardCharsets.ISO_8859_1);
+    try {
+      UriTarget t =
+          UriTarget.of(io.sbc.runtime.sip.message.SipUri.parse(h, 0, h.length), new String[1]);
+      return seal.seal(c, 0, c.length, t);
+    } catch (io.sbc.runtime.sip.message.SipParseException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Our Record-Route URI as a peer puts it into its Route set, sealing {@code hop}. */
+  String ourRoute(String transportParam, String hop) {
+    return "<sip:127.0.0.1:5060" + transportParam + ";lr;s=" + token(hop) + ">";
+  }
+
+  /** The hop a Record-Route value of ours seals for the test dialog. */
+  UriTarget opened(String rrValue) {
+    int i = rrValue.indexOf(";s=");
+    int e = rrValue.indexOf('>', i);
+    byte[] t = rrValue.substring(i + 3, e).getBytes(StandardCharsets.ISO_8859_1);
+    byte[] c = "call-3@10.0.0.1".getBytes(StandardCharsets.ISO_8859_1);
+    return seal.open(t, 0, t.length, c, 0, c.length);
+  }
+
   // --- INVITE forwarding (16.2, 16.6) ----------------------------------------------------
 
   @Test
@@ -272,7 +314,11 @@ class ProxyTest {
     assertEquals("192.0.2.1", callers.received());
     assertEquals(5062, callers.rport());
     assertEquals(69, fwd.maxForwards());
-    assertEquals(List.of("<sip:127.0.0.1:5060;lr>"), headerValues(fwd, HeaderName.RECORD_ROUTE));
+    List<String> rr = headerValues(fwd, HeaderName.RECORD_ROUTE);
+    assertEquals(1, rr.size());
+    assertTrue(rr.get(0).startsWith("<sip:127.0.0.1:5060;lr;s="), rr.get(0));
+    // The token seals where the callee's in-dialog requests go: the caller's Contact.
+    assertEquals(new UriTarget("10.0.0.1", 5060, null, false), opened(rr.get(0)));
     assertEquals(SDP, body(fwd));
     assertEquals(SDP.length(), fwd.bodyLength());
     assertEquals("application/sdp", fwd.headerValue(HeaderName.CONTENT_TYPE));
@@ -340,7 +386,10 @@ class ProxyTest {
     assertEquals("INVITE", invB.method());
     assertNotEquals(invA.topVia().branch(), invB.topVia().branch());
     assertEquals(2, invB.vias().size());
-    assertEquals(List.of("<sip:127.0.0.1:5060;lr>"), headerValues(invB, HeaderName.RECORD_ROUTE));
+    assertEquals(
+        headerValues(invA, HeaderName.RECORD_ROUTE),
+        headerValues(invB, HeaderName.RECORD_ROUTE),
+        "every branch carries the same Record-Route, token included");
     assertEquals(SDP, body(invB));
     assertEquals(List.of(100), statusesTo(caller), "the 503 is not forwarded");
 
@@ -538,7 +587,7 @@ class ProxyTest {
 
   @Test
   void inDialogAckAndByeFollowTheRequestUriAfterOurRouteIsRemoved() {
-    String route = "Route: <sip:127.0.0.1:5060;lr>\r\nMax-Forwards: 70\r\n";
+    String route = "Route: " + ourRoute("", "sip:bob@10.0.0.7:5080") + "\r\nMax-Forwards: 70\r\n";
     fromCaller(request("ACK", "sip:bob@10.0.0.7:5080", "z9hG4bKack2xx", "callee", route));
     InetSocketAddress callee = new InetSocketAddress("10.0.0.7", 5080);
     SipMessage ack = last(callee);
@@ -568,7 +617,10 @@ class ProxyTest {
 
   @Test
   void looseRouteToTheNextProxyKeepsItsRoute() {
-    String route = "Route: <sip:127.0.0.1:5060;lr>, <sip:10.0.0.8:5070;lr>\r\nMax-Forwards: 70\r\n";
+    String route =
+        "Route: "
+            + ourRoute("", "sip:10.0.0.8:5070;lr")
+            + ", <sip:10.0.0.8:5070;lr>\r\nMax-Forwards: 70\r\n";
     fromCaller(request("BYE", "sip:bob@10.0.0.7:5080", "z9hG4bKbye", "callee", route));
     SipMessage bye = last(new InetSocketAddress("10.0.0.8", 5070));
     assertEquals("sip:bob@10.0.0.7:5080", ruri(bye));
@@ -580,7 +632,8 @@ class ProxyTest {
     // Section 16.4: a strict router put our Record-Route URI into the Request-URI.
     String route =
         "Route: <sip:10.0.0.8:5070;lr>\r\nRoute: <sip:bob@10.0.0.7:5080>\r\nMax-Forwards: 70\r\n";
-    fromCaller(request("BYE", "sip:127.0.0.1:5060;lr", "z9hG4bKsr", "callee", route));
+    String rr = "sip:127.0.0.1:5060;lr;s=" + token("sip:10.0.0.8:5070;lr");
+    fromCaller(request("BYE", rr, "z9hG4bKsr", "callee", route));
     SipMessage bye = last(new InetSocketAddress("10.0.0.8", 5070));
     assertEquals("BYE", bye.method());
     assertEquals("sip:bob@10.0.0.7:5080", ruri(bye));
@@ -590,7 +643,8 @@ class ProxyTest {
   @Test
   void strictRoutedRequestWithNothingButTheRequestUriLeft() {
     String route = "Route: <sip:bob@10.0.0.7:5080>\r\nMax-Forwards: 70\r\n";
-    fromCaller(request("BYE", "sip:127.0.0.1:5060;lr", "z9hG4bKsr2", "callee", route));
+    String rr = "sip:127.0.0.1:5060;lr;s=" + token("sip:bob@10.0.0.7:5080");
+    fromCaller(request("BYE", rr, "z9hG4bKsr2", "callee", route));
     SipMessage bye = last(new InetSocketAddress("10.0.0.7", 5080));
     assertEquals("sip:bob@10.0.0.7:5080", ruri(bye));
     assertEquals(List.of(), headerValues(bye, HeaderName.ROUTE));
@@ -600,7 +654,9 @@ class ProxyTest {
   void nextHopStrictRouterGetsItsUriAsRequestUri() {
     // Section 16.6 step 6: the Route URI has no lr.
     String route =
-        "Route: <sip:127.0.0.1:5060;lr>\r\nRoute: <sip:10.0.0.8:5070>, <sip:10.0.0.9;lr>\r\nMax-Forwards: 70\r\n";
+        "Route: "
+            + ourRoute("", "sip:10.0.0.8:5070")
+            + "\r\nRoute: <sip:10.0.0.8:5070>, <sip:10.0.0.9;lr>\r\nMax-Forwards: 70\r\n";
     fromCaller(request("BYE", "sip:bob@10.0.0.7:5080", "z9hG4bKstrict", "callee", route));
     SipMessage bye = last(new InetSocketAddress("10.0.0.8", 5070));
     assertEquals("sip:10.0.0.8:5070", ruri(bye));
@@ -614,7 +670,9 @@ class ProxyTest {
   @Test
   void nextHopStrictRouterSharingALineWithOurRoute() {
     String route =
-        "Route: <sip:127.0.0.1:5060;lr>, <sip:10.0.0.8:5070>\r\n"
+        "Route: "
+            + ourRoute("", "sip:10.0.0.8:5070")
+            + ", <sip:10.0.0.8:5070>\r\n"
             + "Route: <sip:10.0.0.9;lr>\r\nMax-Forwards: 70\r\n";
     fromCaller(request("BYE", "sip:bob@10.0.0.7:5080", "z9hG4bKstrict2", "callee", route));
     SipMessage bye = last(new InetSocketAddress("10.0.0.8", 5070));
@@ -629,12 +687,12 @@ class ProxyTest {
     // An RFC 2543 UA puts our first Record-Route URI into the Request-URI and the rest of the
     // route set, ending with its remote target, into Route (section 12.2.1.1).
     String route =
-        "Route: <sip:127.0.0.1:5060;transport=tcp;lr>, <sip:alice@10.0.0.1:5070>\r\n"
+        "Route: "
+            + ourRoute(";transport=tcp", "sip:alice@10.0.0.1:5070")
+            + ", <sip:alice@10.0.0.1:5070>\r\n"
             + "Max-Forwards: 70\r\n";
-    deliver(
-        udp,
-        addrA,
-        bytes(request("BYE", "sip:127.0.0.1:5060;lr", "z9hG4bKsrdrr", "callee", route)));
+    String rr = "sip:127.0.0.1:5060;lr;s=" + token("sip:alice@10.0.0.1:5070");
+    deliver(udp, addrA, bytes(request("BYE", rr, "z9hG4bKsrdrr", "callee", route)));
     SipMessage bye = last(new InetSocketAddress("10.0.0.1", 5070));
     assertEquals("BYE", bye.method());
     assertEquals("sip:alice@10.0.0.1:5070", ruri(bye));
@@ -738,9 +796,11 @@ class ProxyTest {
     proxy.receive(loop, new Flow(tcp, caller, null), bytes(invite()));
     SipMessage fwd = last(addrA);
     assertEquals("UDP", fwd.topVia().transport());
-    assertEquals(
-        List.of("<sip:127.0.0.1:5060;lr>", "<sip:127.0.0.1:5060;transport=tcp;lr>"),
-        headerValues(fwd, HeaderName.RECORD_ROUTE));
+    List<String> rr = headerValues(fwd, HeaderName.RECORD_ROUTE);
+    assertEquals(2, rr.size());
+    assertTrue(rr.get(0).startsWith("<sip:127.0.0.1:5060;lr;s="), rr.get(0));
+    assertTrue(rr.get(1).startsWith("<sip:127.0.0.1:5060;transport=tcp;lr;s="), rr.get(1));
+    assertEquals(opened(rr.get(0)), opened(rr.get(1)), "one token for both entries");
     // On a stream the response rides the request's connection; the flow's address is where a
     // new connection would go should that one close: the source IP and the Via port (18.2.2).
     assertEquals(100, last(new InetSocketAddress("192.0.2.1", 5060)).status());
@@ -749,7 +809,11 @@ class ProxyTest {
   @Test
   void inDialogRequestThroughDoubleRecordRouteIsRouted() {
     String route =
-        "Route: <sip:127.0.0.1:5060;lr>, <sip:127.0.0.1:5060;transport=tcp;lr>\r\n"
+        "Route: "
+            + ourRoute("", "sip:alice@10.0.0.1:5060;transport=tcp")
+            + ", "
+            + ourRoute(";transport=tcp", "sip:alice@10.0.0.1:5060;transport=tcp")
+            + "\r\n"
             + "Max-Forwards: 70\r\n";
     deliver(
         udp,
@@ -810,7 +874,7 @@ class ProxyTest {
             + "Content-Length: 0\r\n\r\n";
     deliver(udp, addrA, bytes(resp));
     assertEquals(before, sent.size());
-    assertEquals(1, proxy.stats().dropped.sum());
+    assertEquals(1, proxy.stats().dropped(Proxy.Drop.NOT_OUR_VIA));
   }
 
   @Test

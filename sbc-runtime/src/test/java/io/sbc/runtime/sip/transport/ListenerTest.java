@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The text a listener writes for its address (RFC 5952 section 4, RFC 5118 section 4.1). */
 class ListenerTest {
   private static String canonical(String literal) throws UnknownHostException {
-    return Listener.canonicalIpv6(InetAddress.getByName(literal).getAddress());
+    return Addresses.canonicalIpv6(InetAddress.getByName(literal).getAddress());
   }
 
   @Test
@@ -37,7 +37,42 @@ class ListenerTest {
         "Via: SIP/2.0/TCP [::1]:5062;branch=",
         new String(l.viaPrefix(), java.nio.charset.StandardCharsets.ISO_8859_1));
     assertEquals(
-        "<sip:[::1]:5062;transport=tcp;lr>",
-        new String(l.recordRoute(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        "<sip:[::1]:5062;transport=tcp;lr",
+        new String(l.names(null).recordRouteStart(), java.nio.charset.StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void aWildcardListenerAdvertisesTheAddressAMessageLeavesFrom() throws UnknownHostException {
+    Listener l =
+        new Listener(
+            "any",
+            Protocol.UDP,
+            new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 5060),
+            null);
+    assertEquals(null, l.host(), "no fixed host: it depends on the interface");
+    assertEquals(
+        "Via: SIP/2.0/UDP 192.0.2.7:5060;branch=",
+        new String(
+            l.names(InetAddress.getByName("192.0.2.7")).viaPrefix(),
+            java.nio.charset.StandardCharsets.ISO_8859_1));
+    // Never the wildcard: without a route to tell, the loopback of the family.
+    assertEquals("127.0.0.1", l.names(null).host());
+    Listener v6 =
+        new Listener(
+            "any6", Protocol.TCP, new InetSocketAddress(InetAddress.getByName("::"), 5060), null);
+    assertEquals("[::1]", v6.names(InetAddress.getByName("::")).host());
+    Listener advertised =
+        new Listener(
+            "adv",
+            Protocol.UDP,
+            new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 5060),
+            "sbc.example.com");
+    assertEquals("sbc.example.com", advertised.names(InetAddress.getByName("192.0.2.7")).host());
+  }
+
+  @Test
+  void theSourceAddressTowardsLoopbackIsALoopbackAddress() throws UnknownHostException {
+    InetAddress s = new SourceAddresses().sourceFor(InetAddress.getByName("127.0.0.1"));
+    assertEquals(true, s != null && s.isLoopbackAddress(), "source towards 127.0.0.1: " + s);
   }
 }

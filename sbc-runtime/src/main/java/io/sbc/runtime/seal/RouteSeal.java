@@ -1,0 +1,194 @@
+package io.sbc.runtime.seal;
+
+import io.netty.util.concurrent.FastThreadLocal;
+import io.sbc.runtime.sip.locate.UriTarget;
+import io.sbc.runtime.sip.transport.Addresses;
+import io.sbc.runtime.sip.transport.Protocol;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The token this SBC puts into its Record-Route URI ({@code ;s=TOKEN}): the hop that in-dialog
+ * requests arriving through this Route value go to, bound to the dialog's Call-ID and authenticated
+ * with the gateway's shared key. A request follows its route set only when the token opens; where
+ * it goes is the sealed hop, not an address the request names, so nobody can use a dialog, their
+ * own or a forged one, to relay to a host of their choosing.
+ *
+ * <p>Layout before base64url (no padding): key id, format byte (host kind, transport, sips, port
+ * present), the host (4 or 16 address bytes, or a length and a name), the port (2 bytes, when
+ * present), then the first {@value #MAC_BYTES} bytes of HMAC-SHA256 over the Call-ID, a zero byte
+ * and everything before the MAC. An IPv4 hop with a port takes 24 characters.
+ */
+public final class RouteSeal {
+  /** The URI parameter that carries the token. */
+  public static final String PARAM = "s";
+
+  /** 80 bits: forging a token takes about 2^79 tries, each one a request the SBC refuses. */
+  static final int MAC_BYTES = 10;
+
+  private static final int HOST_V4 = 1;
+  private static final int HOST_V6 = 2;
+  private static final int HOST_NAME = 3;
+  private static final int SECURE = 1 << 5;
+  private static final int HAS_PORT = 1 << 6;
+  private static final Protocol[] TRANSPORTS = Protocol.values();
+
+  private final SealKeys keys;
+
+  /** One initialised Mac per key and thread: Mac.init costs more than the MAC itself. */
+  private final FastThreadLocal<Mac[]> macs =
+      new FastThreadLocal<>() {
+        @Override
+        protected Mac[] initialValue() {
+          List<SealKeys.Key> ks = keys.keys();
+          Mac[] m = new Mac[ks.size()];
+          for (int i = 0; i < m.length; i++) {
+            try {
+              m[i] = Mac.getInstance("HmacSHA256");
+              m[i].init(new SecretKeySpec(ks.get(i).routeKey(), "HmacSHA256"));
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+            }
+          }
+          return m;
+        }
+      };
+
+  public RouteSeal(SealKeys keys) {
+    this.keys = keys;
+  }
+
+  public SealKeys keys() {
+    return keys;
+  }
+
+  /**
+   * Seals a hop for the dialog whose Call-ID is {@code buf[callIdFrom, callIdTo)}.
+   *
+   * @return the token (URI-safe characters only), or null for a host name longer than 255
+   */
+  public String seal(byte[] buf, int callIdFrom, int callIdTo, UriTarget hop) {
+    byte[] host;
+    int kind;
+    InetAddress a = Addresses.literal(hop.host());
+    if (a != null) {
+      host = a.getAddress();
+      kind = a instanceof Inet6Address ? HOST_V6 : HOST_V4;
+    } else {
+      byte[] name = hop.host().getBytes(StandardCharsets.ISO_8859_1);
+      if (name.length > 255) {
+        return null;
+      }
+      host = new byte[name.length + 1];
+      host[0] = (byte) name.length;
+      System.arraycopy(name, 0, host, 1, name.length);
+      kind = HOST_NAME;
+    }
+    boolean port = hop.port() > 0;
+    int n = 2 + host.length + (port ? 2 : 0);
+    byte[] t = new byte[n + MAC_BYTES];
+    SealKeys.Key k = keys.keys().get(0);
+    t[0] = k.id();
+    int transport = hop.protocol() == null ? 0 : hop.protocol().ordinal() + 1;
+    t[1] = (byte) (kind | transport << 2 | (hop.secure() ? SECURE : 0) | (port ? HAS_PORT : 0));
+    System.arraycopy(host, 0, t, 2, host.length);
+    if (port) {
+      t[2 + host.length] = (byte) (hop.port() >> 8);
+      t[3 + host.length] = (byte) hop.port();
+    }
+    Mac mac = macs.get()[0];
+    mac.update(buf, callIdFrom, callIdTo - callIdFrom);
+    mac.update((byte) 0);
+    mac.update(t, 0, n);
+    byte[] full = mac.doFinal();
+    System.arraycopy(full, 0, t, n, MAC_BYTES);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(t);
+  }
+
+  /**
+   * Opens a token read from {@code token[from, to)} for the dialog whose Call-ID is {@code
+   * buf[callIdFrom, callIdTo)}.
+   *
+   * @return the sealed hop, or null when the token is malformed, truncated, sealed by a key this
+   *     gateway does not hold, or for another dialog
+   */
+  public UriTarget open(byte[] token, int from, int to, byte[] buf, int callIdFrom, int callIdTo) {
+    if (to - from < 4 || to - from > 400) {
+      return null;
+    }
+    byte[] t;
+    try {
+      t = Base64.getUrlDecoder().decode(Arrays.copyOfRange(token, from, to));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (t.length < 2 + MAC_BYTES) {
+      return null;
+    }
+    int n = t.length - MAC_BYTES;
+    int f = t[1] & 0xFF;
+    int kind = f & 3;
+    int hostLen =
+        switch (kind) {
+          case HOST_V4 -> 4;
+          case HOST_V6 -> 16;
+          case HOST_NAME -> 1 + (t[2] & 0xFF);
+          default -> -1;
+        };
+    boolean port = (f & HAS_PORT) != 0;
+    if (hostLen < 0 || 2 + hostLen + (port ? 2 : 0) != n || (f & 0x80) != 0) {
+      return null;
+    }
+    int transport = (f >> 2) & 7;
+    if (transport > TRANSPORTS.length) {
+      return null;
+    }
+    if (!verify(t, n, buf, callIdFrom, callIdTo)) {
+      return null;
+    }
+    String host;
+    if (kind == HOST_NAME) {
+      host = new String(t, 3, hostLen - 1, StandardCharsets.ISO_8859_1);
+    } else {
+      try {
+        InetAddress a = InetAddress.getByAddress(Arrays.copyOfRange(t, 2, 2 + hostLen));
+        host = Addresses.uriHost(a);
+      } catch (java.net.UnknownHostException e) {
+        return null;
+      }
+    }
+    int p = port ? ((t[2 + hostLen] & 0xFF) << 8) | (t[3 + hostLen] & 0xFF) : -1;
+    return new UriTarget(
+        host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0);
+  }
+
+  private boolean verify(byte[] t, int n, byte[] buf, int callIdFrom, int callIdTo) {
+    List<SealKeys.Key> ks = keys.keys();
+    Mac[] m = macs.get();
+    for (int i = 0; i < ks.size(); i++) {
+      if (ks.get(i).id() != t[0]) {
+        continue;
+      }
+      Mac mac = m[i];
+      mac.update(buf, callIdFrom, callIdTo - callIdFrom);
+      mac.update((byte) 0);
+      mac.update(t, 0, n);
+      byte[] full = mac.doFinal();
+      int diff = 0;
+      for (int j = 0; j < MAC_BYTES; j++) {
+        diff |= full[j] ^ t[n + j];
+      }
+      if (diff == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,235 @@
+package io.sbc.runtime.sip.proxy;
+
+import io.sbc.runtime.seal.RouteSeal;
+import io.sbc.runtime.sip.locate.Hop;
+import io.sbc.runtime.sip.locate.UriTarget;
+import io.sbc.runtime.sip.message.HeaderName;
+import io.sbc.runtime.sip.message.MessageEditor;
+import io.sbc.runtime.sip.message.NameAddr;
+import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.message.SipMethod;
+import io.sbc.runtime.sip.message.SipParseException;
+import io.sbc.runtime.sip.message.Via;
+import io.sbc.runtime.sip.transaction.ClientTransaction;
+import io.sbc.runtime.sip.transaction.TransactionLayer;
+import io.sbc.runtime.sip.transport.Addresses;
+import io.sbc.runtime.sip.transport.Flow;
+import io.sbc.runtime.sip.transport.Listener;
+import io.sbc.runtime.sip.transport.Myself;
+import io.sbc.runtime.sip.transport.Protocol;
+import io.sbc.runtime.sip.transport.SourceAddresses;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * RFC 3261 section 16.6, request forwarding: the edits every copy shares (received and rport on the
+ * previous hop's Via, Max-Forwards) and those of one branch (our Via with its branch, our
+ * Record-Route with its sealed token, Content-Length towards a stream), then the send, through a
+ * client transaction or statelessly. Every other byte stays as the sender wrote it.
+ */
+final class Forwarding {
+  private static final byte[] RECORD_ROUTE = "Record-Route: ".getBytes(StandardCharsets.ISO_8859_1);
+
+  private final Myself myself;
+  private final TransactionLayer transactions;
+  private final SourceAddresses sources;
+  private final int maxForwards;
+
+  Forwarding(
+      Myself myself, TransactionLayer transactions, SourceAddresses sources, int maxForwards) {
+    this.myself = myself;
+    this.transactions = transactions;
+    this.sources = sources;
+    this.maxForwards = maxForwards;
+  }
+
+  /**
+   * The edits every forwarded copy shares: received and rport on the top Via (RFC 3581, as
+   * Kamailio's force_rport: responses then find a NATed sender) and Max-Forwards (step 3).
+   */
+  void commonEdits(ProxyRequest r) {
+    SipMessage m = r.request;
+    MessageEditor e = r.edits;
+    Via top = m.topVia();
+    InetSocketAddress src = r.source.remote();
+    String ip = src.getAddress().getHostAddress();
+    int zone = ip.indexOf('%');
+    if (zone >= 0) {
+      ip = ip.substring(0, zone);
+    }
+    String recv = ";received=" + ip;
+    String rport = ";rport=" + src.getPort();
+    if (top.receivedStart() >= 0) {
+      e.replace(top.receivedStart(), top.receivedEnd(), recv);
+      recv = "";
+    }
+    if (top.rportStart() >= 0) {
+      e.replace(top.rportStart(), top.rportEnd(), rport + recv);
+    } else {
+      e.insert(top.end(), recv + rport);
+    }
+    int mf = m.maxForwardsHeader();
+    if (mf >= 0) {
+      e.replace(
+          m.headerValueStart(mf), m.headerValueEnd(mf), Integer.toString(m.maxForwards() - 1));
+    } else {
+      e.insert(m.headersEnd(), "Max-Forwards: " + maxForwards + "\r\n");
+    }
+  }
+
+  /**
+   * Sends one copy of the request to {@code hop}.
+   *
+   * @param owner the client transaction's user; null to send statelessly
+   * @return the client transaction; null when sent statelessly or when no listener can reach the
+   *     hop (the caller treats that as a 503 branch)
+   */
+  ClientTransaction send(ProxyRequest r, Hop hop, String branch, ClientTransaction.Owner owner) {
+    SipMessage m = r.request;
+    Listener out = outboundListener(hop, r.source.listener());
+    if (out == null) {
+      return null;
+    }
+    MessageEditor e = r.edits;
+    int mark = e.mark();
+    Listener.Names outNames = out.names(local(out, hop.address().getAddress()));
+    if (r.recordRoute) {
+      // Record-Route goes before the Via lines (inserted first at a shared offset), so that our
+      // Via stays next to the Via it precedes.
+      String token = recordRouteToken(r);
+      Listener in = r.source.listener();
+      if (in == out) {
+        e.insert(m.startLineEnd(), recordRouteLine(outNames, token));
+      } else {
+        // Step 4 and RFC 5658: changing listener or transport takes two entries.
+        e.insert(m.startLineEnd(), recordRouteLine(outNames, token));
+        Listener.Names inNames = in.names(local(in, r.source.remote().getAddress()));
+        e.insert(m.startLineEnd(), recordRouteLine(inNames, token));
+      }
+    }
+    e.insert(m.headerLineStart(m.viaHeaderIndex(0)), viaLine(outNames, branch));
+    if (hop.protocol().reliable() && m.findHeader(HeaderName.CONTENT_LENGTH) < 0) {
+      // Step 9 (section 18.3): on a stream the body's length must be given; a datagram without
+      // one carried the rest of the packet as body.
+      e.insert(m.headersEnd(), "Content-Length: " + m.bodyLength() + "\r\n");
+    }
+    byte[] bytes = e.apply();
+    e.reset(mark);
+    Flow flow = new Flow(out, hop.address(), null);
+    if (owner == null) {
+      transactions.sender().send(r.loop, flow, bytes, null);
+      return null;
+    }
+    return transactions.startClient(
+        r.loop, branch, m.method() == SipMethod.INVITE, flow, bytes, owner);
+  }
+
+  /** The interface address a wildcard listener advertises towards {@code destination}. */
+  private InetAddress local(Listener l, InetAddress destination) {
+    return l.advertisesInterfaceAddress() ? sources.sourceFor(destination) : null;
+  }
+
+  /** The listener a request to this hop leaves from: same transport, same address family. */
+  Listener outboundListener(Hop hop, Listener preferred) {
+    boolean v6 = hop.address().getAddress() instanceof Inet6Address;
+    Protocol p = hop.protocol();
+    if (preferred != null && preferred.protocol() == p && preferred.isIpv6() == v6) {
+      return preferred;
+    }
+    for (Listener l : myself.listeners()) {
+      if (l.protocol() == p && l.isIpv6() == v6) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  private static byte[] viaLine(Listener.Names names, String branch) {
+    byte[] prefix = names.viaPrefix();
+    byte[] br = branch.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] via = new byte[prefix.length + br.length + 2];
+    System.arraycopy(prefix, 0, via, 0, prefix.length);
+    System.arraycopy(br, 0, via, prefix.length, br.length);
+    via[via.length - 2] = '\r';
+    via[via.length - 1] = '\n';
+    return via;
+  }
+
+  private static byte[] recordRouteLine(Listener.Names names, String token) {
+    byte[] start = names.recordRouteStart();
+    byte[] t =
+        token == null
+            ? null
+            : (";" + RouteSeal.PARAM + "=" + token).getBytes(StandardCharsets.ISO_8859_1);
+    int tl = t == null ? 0 : t.length;
+    byte[] line = new byte[RECORD_ROUTE.length + start.length + tl + 3];
+    int p = 0;
+    System.arraycopy(RECORD_ROUTE, 0, line, p, RECORD_ROUTE.length);
+    p += RECORD_ROUTE.length;
+    System.arraycopy(start, 0, line, p, start.length);
+    p += start.length;
+    if (t != null) {
+      System.arraycopy(t, 0, line, p, tl);
+      p += tl;
+    }
+    line[p++] = '>';
+    line[p++] = '\r';
+    line[p] = '\n';
+    return line;
+  }
+
+  /**
+   * The token of the Record-Route value this request carries: the hop that in-dialog requests
+   * coming back through it (from the callee's side) go to. That is the previous Record-Route entry
+   * (the proxy before us), else the caller's Contact, else the address the request came from.
+   */
+  private String recordRouteToken(ProxyRequest r) {
+    if (r.recordRouteToken != null) {
+      return r.recordRouteToken;
+    }
+    SipMessage m = r.request;
+    UriTarget hop = upstreamHop(m);
+    if (hop == null) {
+      InetSocketAddress src = r.source.remote();
+      hop =
+          new UriTarget(
+              Addresses.uriHost(src.getAddress()), src.getPort(), r.source.protocol(), false);
+    }
+    int c = m.callIdHeader();
+    r.recordRouteToken =
+        r.proxy.routeSeal().seal(m.bytes(), m.headerValueStart(c), m.headerValueEnd(c), hop);
+    return r.recordRouteToken;
+  }
+
+  /**
+   * The first Record-Route value, else the first Contact, as a hop; null when neither is usable.
+   */
+  static UriTarget upstreamHop(SipMessage m) {
+    UriTarget t = firstUriOf(m, HeaderName.RECORD_ROUTE);
+    return t != null ? t : contactHop(m);
+  }
+
+  /** The first Contact of a message as a hop, or null. */
+  static UriTarget contactHop(SipMessage m) {
+    return firstUriOf(m, HeaderName.CONTACT);
+  }
+
+  private static UriTarget firstUriOf(SipMessage m, byte code) {
+    int h = m.findHeader(code);
+    if (h < 0) {
+      return null;
+    }
+    try {
+      int[] v = RoutePreprocessing.values(m, h);
+      if (v.length < 2) {
+        return null;
+      }
+      NameAddr na = NameAddr.parse(m.bytes(), v[0], v[1], HeaderName.canonical(code));
+      return na.uri() == null ? null : UriTarget.of(na.uri(), new String[1]);
+    } catch (SipParseException e) {
+      return null; // unusable: the caller falls back to the next source of the hop
+    }
+  }
+}

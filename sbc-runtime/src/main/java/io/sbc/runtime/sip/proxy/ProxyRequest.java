@@ -1,0 +1,182 @@
+package io.sbc.runtime.sip.proxy;
+
+import io.sbc.runtime.sip.locate.UriTarget;
+import io.sbc.runtime.sip.message.MessageEditor;
+import io.sbc.runtime.sip.message.NameAddr;
+import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.message.SipMethod;
+import io.sbc.runtime.sip.timer.Timeout;
+import io.sbc.runtime.sip.transaction.ServerTransaction;
+import io.sbc.runtime.sip.transport.Flow;
+import io.sbc.runtime.sip.transport.Loop;
+import java.net.InetSocketAddress;
+
+/**
+ * A request on its way through the proxy's stages: the message as received, the edits decided so
+ * far, what each stage found, and where the pipeline stands. Lives on one loop: every field is only
+ * touched there.
+ */
+public final class ProxyRequest implements CallEvents.Call {
+  final Proxy proxy;
+  final Loop loop;
+  final SipMessage request;
+  final Flow source;
+  final MessageEditor edits;
+  final boolean inDialog;
+  final long startedAt;
+
+  /** The server transaction's key (stateful), computed once for the retransmission check. */
+  final String serverKey;
+
+  /** The server transaction, once the transaction stage created it (stateful mode). */
+  ServerTransaction server;
+
+  /** The position in the pipeline: the index of the stage running or paused. */
+  int stage;
+
+  private Timeout pauseTimer;
+  private boolean finished;
+
+  // --- what RoutePreprocessing (16.4) found ---------------------------------------------------
+
+  /** The first Route value left after this proxy's own were removed, or null. */
+  NameAddr nextRoute;
+
+  /** A strict-routing rewrite of the Request-URI (sections 16.4 and 16.6 step 6), or null. */
+  String newRequestUri;
+
+  /**
+   * Where an in-dialog request goes, from the verified token of this SBC's Route value; null when
+   * the request carried none.
+   */
+  UriTarget sealedHop;
+
+  // --- what routing decided -------------------------------------------------------------------
+
+  int loopHash;
+  RouteAction action;
+  boolean recordRoute;
+
+  /** The token of the Record-Route value this SBC inserts (sealed once for every branch). */
+  String recordRouteToken;
+
+  private String callId;
+
+  ProxyRequest(Proxy proxy, Loop loop, Flow source, SipMessage request, String serverKey) {
+    this.proxy = proxy;
+    this.loop = loop;
+    this.source = source;
+    this.request = request;
+    this.serverKey = serverKey;
+    this.edits = new MessageEditor(request);
+    this.inDialog = request.toTag() != null;
+    this.startedAt = proxy.clock().millis();
+  }
+
+  /** The request as received (edits are separate). */
+  public SipMessage message() {
+    return request;
+  }
+
+  /** Where it came from. */
+  public Flow source() {
+    return source;
+  }
+
+  public InetSocketAddress sourceAddress() {
+    return source.remote();
+  }
+
+  /** The edits that forwarding applies to every copy (stages add theirs here). */
+  public MessageEditor edits() {
+    return edits;
+  }
+
+  public Loop loop() {
+    return loop;
+  }
+
+  /** Whether the request claims a dialog (a To tag, RFC 3261 section 12.2). */
+  public boolean isInDialog() {
+    return inDialog;
+  }
+
+  /** What routing decided, once it has. */
+  public RouteAction action() {
+    return action;
+  }
+
+  @Override
+  public String callId() {
+    if (callId == null) {
+      callId = request.callId();
+    }
+    return callId;
+  }
+
+  @Override
+  public String method() {
+    return request.method();
+  }
+
+  @Override
+  public String rule() {
+    return action == null ? null : action.rule();
+  }
+
+  @Override
+  public long startedAt() {
+    return startedAt;
+  }
+
+  boolean isAck() {
+    return request.method() == SipMethod.ACK;
+  }
+
+  /**
+   * Answers the request here (a rejection, a local response): through its server transaction once
+   * it has one, else statelessly to where it came from. An ACK gets no answer.
+   */
+  public void answer(int status, String reason, String extraHeaders) {
+    proxy.answer(this, status, reason, extraHeaders);
+  }
+
+  /**
+   * Called by a stage before it returns {@link Outcome#PAUSE}: if {@link #resume()} does not come
+   * within {@code timeoutMillis}, the stage's {@link RequestStage#timedOut} answers the request.
+   */
+  public void pause(long timeoutMillis) {
+    pauseTimer = loop.timers().schedule(() -> proxy.pauseExpired(this), timeoutMillis);
+  }
+
+  /**
+   * Resumes the pipeline at the stage after the paused one, on this request's loop; callable from
+   * any thread. Ignored when the pause already timed out.
+   */
+  public void resume() {
+    loop.execute(() -> proxy.resumed(this));
+  }
+
+  /** Ends the pause; false when there was none to end (it timed out, or resumed twice). */
+  boolean endPause() {
+    Timeout t = pauseTimer;
+    pauseTimer = null;
+    return t != null && t.cancel();
+  }
+
+  boolean pauseExpiredNow() {
+    if (pauseTimer == null) {
+      return false;
+    }
+    pauseTimer = null;
+    return true;
+  }
+
+  boolean isFinished() {
+    return finished;
+  }
+
+  void finish() {
+    finished = true;
+  }
+}

@@ -1,0 +1,105 @@
+package io.sbc.runtime.sip.proxy;
+
+import io.sbc.runtime.sip.locate.UriTarget;
+import io.sbc.runtime.sip.message.HeaderName;
+import io.sbc.runtime.sip.message.NameAddr;
+import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.message.SipParseException;
+import io.sbc.runtime.sip.message.SipUri;
+import io.sbc.runtime.sip.transport.Myself;
+
+/**
+ * Seals the caller's direction of a dialog: in a 1xx or 2xx that creates it, this SBC's
+ * Record-Route value (which the caller takes into its route set, RFC 3261 section 12.1.2) gets a
+ * token for the hop towards the callee, the Record-Route value before ours or else the response's
+ * Contact. A proxy may rewrite its own Record-Route value in responses (section 16.7 step 9).
+ *
+ * <p>The request's copy of the value (which the callee keeps) sealed the other direction when it
+ * was inserted ({@link Forwarding}).
+ */
+final class RecordRouteSealing implements ResponseStage {
+  private final Myself myself;
+  private final Proxy proxy;
+
+  RecordRouteSealing(Myself myself, Proxy proxy) {
+    this.myself = myself;
+    this.proxy = proxy;
+  }
+
+  @Override
+  public String name() {
+    return "record-route-sealing";
+  }
+
+  @Override
+  public Outcome process(ProxyResponse r) {
+    int code = r.status;
+    if (!r.recordRouted() || code <= 100 || code >= 300) {
+      return Outcome.CONTINUE;
+    }
+    SipMessage m = r.message;
+    try {
+      seal(r, m);
+    } catch (SipParseException e) {
+      // A Record-Route the callee mangled: leave it; in-dialog requests through it will be
+      // refused, which is the safe outcome.
+    }
+    return Outcome.CONTINUE;
+  }
+
+  private void seal(ProxyResponse r, SipMessage m) throws SipParseException {
+    byte[] b = m.bytes();
+    UriTarget downstream = null;
+    String token = null;
+    UriTarget previous = null;
+    for (int h = m.findHeader(HeaderName.RECORD_ROUTE);
+        h >= 0;
+        h = m.findHeader(HeaderName.RECORD_ROUTE, h + 1)) {
+      int[] v = RoutePreprocessing.values(m, h);
+      for (int k = 0; k < v.length; k += 2) {
+        NameAddr na = NameAddr.parse(b, v[k], v[k + 1], "Record-Route");
+        SipUri u = na.uri();
+        int[] at = u == null ? null : tokenRange(u);
+        if (at == null || myself.listenerFor(u.host(), u.port(), null) == null) {
+          if (token == null) {
+            previous = u == null ? null : UriTarget.of(u, new String[1]);
+          }
+          continue;
+        }
+        if (token == null) {
+          downstream = previous != null ? previous : Forwarding.contactHop(m);
+          if (downstream == null) {
+            return;
+          }
+          int c = m.callIdHeader();
+          token = proxy.routeSeal().seal(b, m.headerValueStart(c), m.headerValueEnd(c), downstream);
+          if (token == null) {
+            return;
+          }
+        }
+        r.edits.replace(at[0], at[1], token);
+      }
+    }
+  }
+
+  /** Where the value of the {@code s} parameter lies in the URI's parameters, or null. */
+  static int[] tokenRange(SipUri u) {
+    int from = u.paramsStart();
+    int to = u.paramsEnd();
+    if (from < 0) {
+      return null;
+    }
+    byte[] b = u.buffer();
+    for (int i = from; i < to - 2; i++) {
+      if (b[i] == ';' && (b[i + 1] == 's' || b[i + 1] == 'S') && b[i + 2] == '=') {
+        int s = i + 3;
+        int e = s;
+        while (e < to && b[e] != ';') {
+          e++;
+        }
+        return new int[] {s, e};
+      }
+    }
+    return null;
+  }
+}

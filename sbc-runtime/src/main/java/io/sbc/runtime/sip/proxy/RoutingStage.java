@@ -1,0 +1,97 @@
+package io.sbc.runtime.sip.proxy;
+
+import io.sbc.runtime.sip.locate.LiteralResolver;
+import io.sbc.runtime.sip.message.MessageEditor;
+import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.message.SipMethod;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The routing decision: an in-dialog request whose Route token opened goes to the sealed hop; any
+ * other request is routing's to decide (the {@link Router}: a rule forwards it, rejects it,
+ * redirects it or answers it). Routing's rewrites are applied to the request here.
+ */
+final class RoutingStage implements RequestStage {
+  private final Proxy proxy;
+
+  RoutingStage(Proxy proxy) {
+    this.proxy = proxy;
+  }
+
+  @Override
+  public String name() {
+    return "routing";
+  }
+
+  @Override
+  public Outcome process(ProxyRequest r) {
+    SipMessage m = r.request;
+    RouteAction action;
+    if (r.sealedHop != null) {
+      Target t = Target.of(r.sealedHop, LiteralResolver.literalHop(r.sealedHop));
+      action = RouteAction.forward(List.of(t), false, false);
+    } else {
+      action = proxy.router().route(m, r.source);
+      if (action == null) {
+        action = RouteAction.reject(404, "Not Found");
+      }
+    }
+    r.action = action;
+    if (action.isReject()) {
+      r.answer(action.status(), action.reason(), action.extraHeaders());
+      return Outcome.STOP;
+    }
+    if (action.targets().isEmpty()) {
+      // Every destination of the route is down (dispatcher probing): nothing to try.
+      r.answer(503, "Service Unavailable (no destination available)", null);
+      return Outcome.STOP;
+    }
+    if (action.rewrite() != null && r.sealedHop == null) {
+      applyRewrite(r, action.rewrite());
+    }
+    r.recordRoute = action.recordRoute() && !r.inDialog && isDialogCreating(m.method());
+    return Outcome.CONTINUE;
+  }
+
+  private static boolean isDialogCreating(String method) {
+    return method == SipMethod.INVITE || method == SipMethod.SUBSCRIBE || method == SipMethod.REFER;
+  }
+
+  /** Routing's changes to the request (filters): Request-URI, headers removed and added. */
+  private static void applyRewrite(ProxyRequest r, RequestRewrite rw) {
+    SipMessage m = r.request;
+    MessageEditor e = r.edits;
+    if (rw.requestUri() != null && r.newRequestUri == null) {
+      e.replace(m.uriStart(), m.uriEnd(), rw.requestUri());
+    }
+    for (String name : rw.removeHeaders()) {
+      byte[] nb = name.getBytes(StandardCharsets.ISO_8859_1);
+      byte code = io.sbc.runtime.sip.message.HeaderName.lookup(nb, 0, nb.length);
+      for (int i = 0; i < m.headerCount(); i++) {
+        boolean same =
+            code != io.sbc.runtime.sip.message.HeaderName.OTHER
+                ? m.headerCode(i) == code
+                : m.headerCode(i) == io.sbc.runtime.sip.message.HeaderName.OTHER
+                    && isNamed(m, i, name);
+        if (same && code != io.sbc.runtime.sip.message.HeaderName.ROUTE) {
+          // Route lines of an initial request are gone already (RoutePreprocessing).
+          e.delete(m.headerLineStart(i), m.headerLineEnd(i));
+        }
+      }
+    }
+    for (String line : rw.addHeaders()) {
+      e.insert(m.headersEnd(), line);
+    }
+  }
+
+  private static boolean isNamed(SipMessage m, int i, String name) {
+    int s = m.headerLineStart(i);
+    if (s + name.length() >= m.length()
+        || !io.sbc.runtime.sip.message.HeaderName.equalsIgnoreCase(m.bytes(), s, name)) {
+      return false;
+    }
+    byte c = m.bytes()[s + name.length()];
+    return c == ':' || c == ' ' || c == '\t';
+  }
+}
