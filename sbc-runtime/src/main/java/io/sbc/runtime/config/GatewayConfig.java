@@ -124,7 +124,7 @@ public record GatewayConfig(
         new TransportConfig(
             lim.maxMessageSize, lim.maxTcpConnections, lim.tcpIdleTimeoutSeconds, 4 << 20);
     SipGateway.Timers t = gw.spec.timers;
-    TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC);
+    TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC, t.timerD);
     ProxySettings proxy =
         new ProxySettings(
             List.copyOf(listeners),
