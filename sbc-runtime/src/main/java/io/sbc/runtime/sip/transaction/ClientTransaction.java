@@ -262,6 +262,11 @@ public final class ClientTransaction {
       return;
     }
     int code = response.status();
+    if (code > 699) {
+      // Section 21 defines classes 1xx to 6xx only; a status above 699 would otherwise end the
+      // branch as a global failure (6xx) and be forwarded upstream as one.
+      return;
+    }
     if (code < 200) {
       if (!isPending()) {
         return;

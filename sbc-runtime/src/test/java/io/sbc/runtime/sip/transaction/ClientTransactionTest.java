@@ -692,6 +692,18 @@ class ClientTransactionTest {
   }
 
   @Test
+  void aStatusWithoutAClassIsDropped() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 799, "b1"));
+    tx.onResponse(response("INVITE", 1, 999, "b1"));
+    assertEquals(ClientTransaction.State.CALLING, tx.state());
+    assertEquals(0, owner.responses.size());
+    assertEquals(1, sent.size(), "no ACK");
+    tx.onResponse(response("INVITE", 1, 699, "b1"));
+    assertEquals(ClientTransaction.State.COMPLETED, tx.state());
+  }
+
+  @Test
   void aCancelResponseWithNoCancelSentIsDropped() {
     ClientTransaction tx = start("INVITE", udp);
     tx.onResponse(response("INVITE", 1, 180, "b1"));
