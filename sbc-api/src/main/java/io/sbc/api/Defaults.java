@@ -14,6 +14,10 @@ public final class Defaults {
   public static final int T2 = 4000;
   public static final int T4 = 5000;
   public static final int TIMER_C = 180_000;
+
+  /** RFC 3261 table 4: "> 32s for UDP" (section 17.1.1.2: "at least 32 seconds"). */
+  public static final int TIMER_D = 32_000;
+
   public static final int MAX_MESSAGE_SIZE = 65_535;
   public static final int MAX_HEADERS = 256;
   public static final int MAX_TCP_CONNECTIONS = 10_000;

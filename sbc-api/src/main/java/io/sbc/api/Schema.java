@@ -61,7 +61,7 @@ final class Schema {
   static final Obj LISTENER =
       obj("name", S, "protocol", S, "address", S, "port", I, "advertisedAddress", S);
   static final Obj PROXY = obj("mode", S, "maxForwards", I);
-  static final Obj TIMERS = obj("t1", I, "t2", I, "t4", I, "timerC", I);
+  static final Obj TIMERS = obj("t1", I, "t2", I, "t4", I, "timerC", I, "timerD", I);
   static final Obj LIMITS =
       obj(
           "maxMessageSize", I,

@@ -182,7 +182,10 @@ public class SipGateway extends SipResource {
     public Integer maxForwards = Defaults.MAX_FORWARDS;
   }
 
-  /** Timer values in milliseconds (RFC 3261 table 4 and section 16.6 timer C). */
+  /**
+   * Timer values in milliseconds (RFC 3261 table 4, section 16.6 timer C). timerC must be at least
+   * 64*t1 unless it is 180000 or more; timerD applies to UDP only (reliable transports use 0).
+   */
   public static class Timers {
     @Min(10)
     @Max(60_000)
@@ -199,6 +202,11 @@ public class SipGateway extends SipResource {
     @Min(1000)
     @Max(3_600_000)
     public Integer timerC = Defaults.TIMER_C;
+
+    /** How long an INVITE branch absorbs retransmitted non-2xx finals (RFC 3261 17.1.1.2). */
+    @Min(32_000)
+    @Max(600_000)
+    public Integer timerD = Defaults.TIMER_D;
   }
 
   /** Message and connection limits. */

@@ -110,8 +110,17 @@ final class Validator {
       range("spec.timers.t2", t.t2, 10, 600_000);
       range("spec.timers.t4", t.t4, 10, 600_000);
       range("spec.timers.timerC", t.timerC, 1000, 3_600_000);
+      // RFC 3261 17.1.1.2: timer D "at least 32 seconds for unreliable transports".
+      range("spec.timers.timerD", t.timerD, 32_000, 600_000);
       if (t.t1 != null && t.t2 != null && t.t2 < t.t1) {
         error("spec.timers.t2", "must not be below t1");
+      }
+      // Timer C below 64*T1 would cut an unanswered INVITE's timer B short (16.6 step 11 asks
+      // for more than 3 minutes; less is accepted as long as timer B can run its course).
+      if (t.t1 != null && t.timerC != null && t.timerC < 180_000 && (long) t.timerC < 64L * t.t1) {
+        error(
+            "spec.timers.timerC",
+            "must be at least 64*t1 (" + 64L * t.t1 + ") or 180000 (was " + t.timerC + ")");
       }
     }
     SipGateway.Limits lim = s.limits;

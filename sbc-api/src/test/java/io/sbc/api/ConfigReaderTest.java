@@ -110,6 +110,8 @@ class ConfigReaderTest {
     assertEquals(Defaults.T2, s.timers.t2);
     assertEquals(Defaults.T4, s.timers.t4);
     assertEquals(Defaults.TIMER_C, s.timers.timerC);
+    assertEquals(32_000, s.timers.timerD);
+    assertEquals(Defaults.TIMER_D, s.timers.timerD);
     assertEquals(Defaults.MAX_MESSAGE_SIZE, s.limits.maxMessageSize);
     assertEquals(Defaults.MAX_HEADERS, s.limits.maxHeaders);
     assertEquals(Defaults.MAX_TCP_CONNECTIONS, s.limits.maxTcpConnections);
@@ -118,6 +120,36 @@ class ConfigReaderTest {
     assertEquals(Defaults.RECORD_ROUTE, rule.recordRoute);
     assertEquals(Defaults.FORKING, rule.forking);
     assertEquals(List.of(), rule.matches);
+  }
+
+  @Test
+  void timerDIsReadAndBounded() {
+    Configuration c = read(twoDocs(GATEWAY + "  timers:\n    timerD: 64000\n", ROUTE));
+    assertEquals(64_000, c.gateways().get(0).spec.timers.timerD);
+    // RFC 3261 17.1.1.2: at least 32 s on unreliable transports.
+    String low =
+        errorAt(
+            errors(twoDocs(GATEWAY + "  timers:\n    timerD: 5000\n", ROUTE)),
+            "spec.timers.timerD");
+    assertTrue(low.contains("32000..600000") && low.contains("5000"), low);
+    String high =
+        errorAt(
+            errors(twoDocs(GATEWAY + "  timers:\n    timerD: 600001\n", ROUTE)),
+            "spec.timers.timerD");
+    assertTrue(high.contains("32000..600000"), high);
+  }
+
+  @Test
+  void timerCBelow64T1IsRefused() {
+    // 64*T1 = 64000 with t1 1000: timer C 60000 would cut timer B short.
+    List<String> errors =
+        errors(twoDocs(GATEWAY + "  timers:\n    t1: 1000\n    timerC: 60000\n", ROUTE));
+    String e = errorAt(errors, "spec.timers.timerC");
+    assertTrue(e.contains("64*t1 (64000)") && e.contains("60000"), e);
+    assertEquals(1, errors.size(), String.join("\n", errors));
+    // From 3 minutes on, timer C is what RFC 3261 16.6 step 11 asks for, whatever T1.
+    read(twoDocs(GATEWAY + "  timers:\n    t1: 5000\n    t2: 8000\n    timerC: 180000\n", ROUTE));
+    read(twoDocs(GATEWAY + "  timers:\n    t1: 500\n    timerC: 32000\n", ROUTE));
   }
 
   @Test

@@ -147,7 +147,7 @@ public record GatewayConfig(
         new TransportConfig(
             lim.maxMessageSize, lim.maxTcpConnections, lim.tcpIdleTimeoutSeconds, 4 << 20);
     SipGateway.Timers t = gw.spec.timers;
-    TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC);
+    TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC, t.timerD);
     ProxySettings proxy =
         new ProxySettings("stateless".equals(gw.spec.proxy.mode), gw.spec.proxy.maxForwards);
     // A Service destination is resolved by the operator (into URIs); a file cannot serve it.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sbc.api.ConfigException;
+import io.sbc.runtime.sip.transaction.TimerSettings;
 import io.sbc.runtime.sip.transport.Protocol;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,6 +59,20 @@ class GatewayConfigTest {
     assertEquals(1, c.listeners().size());
     assertEquals(15060, c.listeners().get(0).bindAddress().getPort());
     assertEquals(Protocol.UDP, c.listeners().get(0).protocol());
+  }
+
+  @Test
+  void timersReachTheTransactionLayer() throws Exception {
+    String gateway =
+        GATEWAY
+            .formatted("a", 15060)
+            .replace("---\n", "  timers: {t1: 250, timerC: 181000, timerD: 40000}\n---\n");
+    GatewayConfig c = GatewayConfig.load(write(gateway + ROUTE.formatted("a", 15090)), null);
+    assertEquals(new TimerSettings(250, 4000, 5000, 181_000, 40_000), c.timers());
+    GatewayConfig d =
+        GatewayConfig.load(
+            write(GATEWAY.formatted("a", 15060) + ROUTE.formatted("a", 15090)), null);
+    assertEquals(TimerSettings.DEFAULT, d.timers());
   }
 
   @Test

@@ -2,9 +2,15 @@ package io.sbc.runtime.sip.timer;
 
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /** A hashed timing wheel for SIP timers, owned by one event loop and therefore not thread safe. */
 public final class TimerWheel {
+  private static final Logger LOG = Logger.getLogger(TimerWheel.class);
+
+  /** At most one failure is logged per this many milliseconds; the rest are counted. */
+  static final long LOG_INTERVAL_MILLIS = 1000;
+
   // Time is cut into ticks of tickMillis; tick k covers [origin + k*tick, origin + (k+1)*tick). A
   // timer goes to bucket (targetTick & mask), the tick holding its deadline, in a circular doubly
   // linked list with a sentinel per bucket: schedule and cancel are O(1) and the Timeout is the
@@ -33,9 +39,14 @@ public final class TimerWheel {
   private long currentTick;
 
   int size;
-  private long failures;
+
+  /** Written by the owning loop only; volatile so that metrics read it from any thread. */
+  private volatile long failures;
+
   private boolean advancing;
-  private Consumer<Throwable> errorHandler;
+  private Consumer<Throwable> errorHandler = this::log;
+  private long lastLogged = Long.MIN_VALUE;
+  private long unlogged;
 
   /**
    * @param clock the time source
@@ -160,15 +171,33 @@ public final class TimerWheel {
     } catch (Throwable e) {
       // A failing task must not strand the rest of the bucket or stop the event loop.
       failures++;
-      Consumer<Throwable> h = errorHandler;
-      if (h != null) {
-        try {
-          h.accept(e);
-        } catch (Throwable ignored) {
-          // The handler is for logging; its own failure changes nothing.
-        }
+      try {
+        errorHandler.accept(e);
+      } catch (Throwable ignored) {
+        // The handler is for logging; its own failure changes nothing.
       }
     }
+  }
+
+  /**
+   * The default handler: logs the failure with its stack trace, at most once per {@link
+   * #LOG_INTERVAL_MILLIS} so that a task failing on every tick cannot flood the log; the failures
+   * in between are counted and their number logged with the next one.
+   */
+  private void log(Throwable e) {
+    long now = clock.millis();
+    if (lastLogged != Long.MIN_VALUE && now - lastLogged < LOG_INTERVAL_MILLIS) {
+      unlogged++;
+      return;
+    }
+    lastLogged = now;
+    long skipped = unlogged;
+    unlogged = 0;
+    LOG.errorf(
+        e,
+        "a timer task failed (%d failures on this wheel, %d not logged since the last one)",
+        failures,
+        skipped);
   }
 
   private long minPendingTick() {
@@ -197,9 +226,12 @@ public final class TimerWheel {
     return failures;
   }
 
-  /** Receives what a failing task threw (for logging); null to only count failures. */
+  /**
+   * Receives what a failing task threw, instead of the log; null restores the log. Failures are
+   * counted ({@link #failures()}) either way.
+   */
   public void setErrorHandler(Consumer<Throwable> handler) {
-    this.errorHandler = handler;
+    this.errorHandler = handler != null ? handler : this::log;
   }
 
   public long tickMillis() {

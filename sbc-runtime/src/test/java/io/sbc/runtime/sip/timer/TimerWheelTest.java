@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class TimerWheelTest {
@@ -384,5 +388,99 @@ class TimerWheelTest {
     assertThrows(IllegalArgumentException.class, () -> c.advance(-1));
     long a = Clock.SYSTEM.millis();
     assertTrue(Clock.SYSTEM.millis() >= a);
+  }
+
+  // --- failures are logged, not lost ---------------------------------------------------------
+
+  static final class Captured extends Handler {
+    final List<LogRecord> records = new ArrayList<>();
+
+    @Override
+    public void publish(LogRecord r) {
+      records.add(r);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    String text(int i) {
+      LogRecord r = records.get(i);
+      return r.getParameters() == null
+          ? r.getMessage()
+          : String.format(r.getMessage(), r.getParameters());
+    }
+  }
+
+  private Runnable failing(String message) {
+    return () -> {
+      throw new IllegalStateException(message);
+    };
+  }
+
+  @Test
+  void failingTasksAreLoggedWithTheExceptionAndCountedWithoutFloodingTheLog() {
+    Logger logger = Logger.getLogger(TimerWheel.class.getName());
+    Captured captured = new Captured();
+    logger.addHandler(captured);
+    try {
+      wheel.schedule(failing("first"), 10);
+      wheel.schedule(record("a"), 10);
+      clock.advance(10);
+      assertEquals(2, wheel.advance());
+      assertEquals(List.of("a@1000010"), log);
+      assertEquals(1, wheel.failures());
+      assertEquals(1, captured.records.size());
+      assertEquals(Level.SEVERE, captured.records.get(0).getLevel());
+      assertEquals("first", captured.records.get(0).getThrown().getMessage());
+      assertTrue(captured.text(0).contains("1 failures"), captured.text(0));
+
+      // A task failing on every tick: counted each time, logged at most once a second.
+      for (int i = 0; i < 50; i++) {
+        wheel.schedule(failing("again " + i), 10);
+        wheel.schedule(record("b" + i), 10);
+        clock.advance(10);
+        wheel.advance();
+      }
+      assertEquals(51, wheel.failures());
+      assertEquals(1 + 50, log.size(), "every other task ran");
+      assertEquals(1, captured.records.size(), "within the second: counted, not logged");
+      clock.advance(TimerWheel.LOG_INTERVAL_MILLIS);
+      wheel.schedule(failing("later"), 0);
+      wheel.advance();
+      assertEquals(52, wheel.failures());
+      assertEquals(2, captured.records.size());
+      assertEquals("later", captured.records.get(1).getThrown().getMessage());
+      assertTrue(captured.text(1).contains("50 not logged"), captured.text(1));
+      assertEquals(0, wheel.size());
+    } finally {
+      logger.removeHandler(captured);
+    }
+  }
+
+  @Test
+  void aHandlerReplacesTheLogAndNullRestoresIt() {
+    Logger logger = Logger.getLogger(TimerWheel.class.getName());
+    Captured captured = new Captured();
+    logger.addHandler(captured);
+    try {
+      List<Throwable> seen = new ArrayList<>();
+      wheel.setErrorHandler(seen::add);
+      wheel.schedule(failing("handled"), 0);
+      wheel.advance();
+      assertEquals(1, seen.size());
+      assertEquals(0, captured.records.size());
+      wheel.setErrorHandler(null);
+      wheel.schedule(failing("logged"), 0);
+      wheel.advance();
+      assertEquals(1, seen.size());
+      assertEquals(1, captured.records.size());
+      assertEquals("logged", captured.records.get(0).getThrown().getMessage());
+      assertEquals(2, wheel.failures());
+    } finally {
+      logger.removeHandler(captured);
+    }
   }
 }

@@ -1,12 +1,16 @@
 package io.sbc.runtime.sip.transaction;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.sbc.runtime.sip.message.HeaderName;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.message.SipMessage;
@@ -96,6 +100,12 @@ class ClientTransactionTest {
   }
 
   static SipMessage response(String method, long cseq, int status, String toTag) {
+    return response(method, cseq, status, toTag, null);
+  }
+
+  /** A response; {@code cseqMethod} null for the same as {@code method}. */
+  static SipMessage response(
+      String method, long cseq, int status, String toTag, String cseqMethod) {
     String s =
         "SIP/2.0 "
             + status
@@ -112,7 +122,7 @@ class ClientTransactionTest {
             + "CSeq: "
             + cseq
             + " "
-            + method
+            + (cseqMethod == null ? method : cseqMethod)
             + "\r\n"
             + "Content-Length: 0\r\n\r\n";
     byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
@@ -451,5 +461,340 @@ class ClientTransactionTest {
     tx.terminate();
     assertNull(tl.findClient(BRANCH));
     assertTrue(loop.timers().size() == 0);
+  }
+
+  // --- ACK and CANCEL from the bytes as sent ---------------------------------------------------
+
+  /** Limits raised as a gateway may configure them (maxHeaders up to 4096). */
+  static final SipMessageDecoder RAISED = new SipMessageDecoder(new SipLimits(65_535, 4096, 64));
+
+  /** An INVITE of 500 header lines and about 60 KB, as sent under raised limits. */
+  static byte[] largeInvite() {
+    StringBuilder b = new StringBuilder(request("INVITE", 1));
+    b.setLength(b.length() - "Content-Length: 0\r\n\r\n".length());
+    int lines = 10; // Via x2, Route, Max-Forwards, From, To, Call-ID, CSeq, plus the two below
+    String pad = "x".repeat(100);
+    for (int i = 0; lines < 500; i++, lines++) {
+      b.append("X-Filler-").append(i).append(": ").append(pad).append("\r\n");
+    }
+    String body = "v=0\r\n" + "a=" + "y".repeat(8_000) + "\r\n";
+    b.append("Content-Type: application/sdp\r\n");
+    b.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body);
+    return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void largeInviteAnswered486IsAckedAndTimerDStillRuns() {
+    byte[] invite = largeInvite();
+    assertTrue(invite.length > 60_000 && invite.length < 65_535, "size " + invite.length);
+    SipMessage asSent = RAISED.decode(invite, invite.length, false);
+    assertNull(asSent.error());
+    assertEquals(500, asSent.headerCount());
+    assertNotNull(
+        DECODER.decode(invite, invite.length, false).error(),
+        "default limits refuse it: the ACK must not depend on them");
+
+    ClientTransaction tx =
+        tl.startClient(loop, BRANCH, true, new Flow(udp, peer, null), invite, owner);
+    tx.onResponse(response("INVITE", 1, 486, "busy-tag"));
+    assertEquals(ClientTransaction.State.COMPLETED, tx.state());
+    assertEquals(1, owner.responses.size());
+    assertEquals(2, sent.size());
+    SipMessage ack = sent.get(1).decode();
+    assertNull(ack.error());
+    assertEquals("ACK", ack.method());
+    assertEquals("sip:bob@10.0.0.2:5070", ack.text(ack.uriStart(), ack.uriEnd()));
+    assertEquals(1, ack.vias().size());
+    assertEquals(BRANCH, ack.topVia().branch());
+    assertEquals("busy-tag", ack.toTag());
+    assertEquals("a1", ack.fromTag());
+    assertEquals("call-1@10.0.0.1", ack.callId());
+    assertEquals("1 ACK", ack.headerValue(HeaderName.CSEQ));
+    assertEquals("<sip:10.0.0.9;lr>", ack.headerValue(HeaderName.ROUTE));
+    assertEquals(-1, ack.findHeader("X-Filler-0"), "only the headers an ACK carries");
+    assertEquals(0, ack.bodyLength());
+    assertNull(tx.request(), "the large INVITE is let go once the ACK is built");
+    // A retransmitted 486 gets the same ACK; timer D ends the transaction.
+    tx.onResponse(response("INVITE", 1, 486, "busy-tag"));
+    assertEquals(3, sent.size());
+    assertArrayEquals(sent.get(1).data(), sent.get(2).data());
+    runUntil(32_000);
+    assertEquals(ClientTransaction.State.TERMINATED, tx.state());
+    assertEquals(0, tl.clientCount());
+    assertEquals(0, loop.timers().size());
+  }
+
+  @Test
+  void largeInviteIsCancelled() {
+    byte[] invite = largeInvite();
+    ClientTransaction tx =
+        tl.startClient(loop, BRANCH, true, new Flow(udp, peer, null), invite, owner);
+    tx.onResponse(response("INVITE", 1, 180, "b1"));
+    tx.cancel();
+    assertEquals(2, sent.size());
+    SipMessage cancel = sent.get(1).decode();
+    assertNull(cancel.error());
+    assertEquals("CANCEL", cancel.method());
+    assertEquals("sip:bob@10.0.0.2:5070", cancel.text(cancel.uriStart(), cancel.uriEnd()));
+    assertEquals(1, cancel.vias().size());
+    assertEquals(BRANCH, cancel.topVia().branch());
+    assertNull(cancel.toTag());
+    assertEquals("a1", cancel.fromTag());
+    assertEquals("call-1@10.0.0.1", cancel.callId());
+    assertEquals("1 CANCEL", cancel.headerValue(HeaderName.CSEQ));
+    assertEquals("<sip:10.0.0.9;lr>", cancel.headerValue(HeaderName.ROUTE));
+    assertEquals(-1, cancel.findHeader("X-Filler-0"));
+    assertNotNull(tx.cancelTransaction());
+    // The 487 is ACKed too.
+    tx.onResponse(response("INVITE", 1, 487, "b1"));
+    assertEquals("ACK", sent.get(sent.size() - 1).decode().method());
+  }
+
+  @Test
+  void ackAndCancelReadCompactFoldedAndOddlyEndedLines() {
+    String invite =
+        "\r\nINVITE sip:bob@10.0.0.2:5070;transport=udp SIP/2.0\r\n"
+            + "v: SIP/2.0/UDP 127.0.0.1:5060;branch="
+            + BRANCH
+            + ", SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKcaller\n"
+            + "Route: <sip:10.0.0.8;lr>,\r\n <sip:10.0.0.9;lr>\r\n"
+            + "X-Note: Via: SIP/2.0/UDP 6.6.6.6\r\n"
+            + "route: <sip:10.0.0.10;lr>\r\n"
+            + "f: \"A, B\" <sip:alice@example.com>;tag=a1\r\n"
+            + "t: <sip:bob@example.com>\r\n"
+            + "i: call-9@10.0.0.1\r\n"
+            + "CSeq:   42 INVITE\r\n"
+            + "l: 0\r\n\r\n";
+    byte[] b = invite.getBytes(StandardCharsets.ISO_8859_1);
+    assertNull(DECODER.decode(b, b.length, false).error());
+    ClientTransaction tx = tl.startClient(loop, BRANCH, new Flow(udp, peer, null), b, owner);
+    assertEquals("INVITE", tx.method());
+    assertTrue(tx.isInvite());
+    tx.onResponse(response("INVITE", 42, 183, "b1"));
+    tx.cancel();
+    SipMessage cancel = sent.get(1).decode();
+    assertEquals("CANCEL", cancel.method());
+    assertEquals(
+        "sip:bob@10.0.0.2:5070;transport=udp", cancel.text(cancel.uriStart(), cancel.uriEnd()));
+    assertEquals(1, cancel.vias().size(), "the top via-parm only");
+    assertEquals(BRANCH, cancel.topVia().branch());
+    assertEquals("127.0.0.1", cancel.topVia().host());
+    assertEquals(3, routes(cancel).size());
+    assertEquals(
+        List.of("<sip:10.0.0.8;lr>", "<sip:10.0.0.9;lr>", "<sip:10.0.0.10;lr>"), routes(cancel));
+    assertEquals("a1", cancel.fromTag());
+    assertEquals("call-9@10.0.0.1", cancel.callId());
+    assertEquals(42, cancel.cseq());
+    assertEquals("CANCEL", cancel.cseqMethod());
+    tx.onResponse(response("INVITE", 42, 487, "b1"));
+    SipMessage ack = sent.get(2).decode();
+    assertEquals("ACK", ack.method());
+    assertEquals(42, ack.cseq());
+    assertEquals("b1", ack.toTag());
+    assertEquals(3, routes(ack).size());
+  }
+
+  static List<String> routes(SipMessage m) {
+    List<String> r = new ArrayList<>();
+    for (int i = m.findHeader(HeaderName.ROUTE);
+        i >= 0;
+        i = m.findHeader(HeaderName.ROUTE, i + 1)) {
+      for (String v : m.text(m.headerValueStart(i), m.headerValueEnd(i)).split(",")) {
+        r.add(v.strip());
+      }
+    }
+    return r;
+  }
+
+  @Test
+  void aTwoHundredInCompletedIsNotAcked() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 486, "b1"));
+    assertEquals(2, sent.size());
+    tx.onResponse(response("INVITE", 1, 200, "b2"));
+    tx.onResponse(response("INVITE", 1, 183, "b2"));
+    assertEquals(2, sent.size(), "the ACK of a 2xx is end to end, never the transaction's");
+    assertEquals(1, owner.responses.size());
+  }
+
+  // --- timer D from the configuration ------------------------------------------------------
+
+  @Test
+  void timerDComesFromTheSettings() {
+    TransactionLayer layer =
+        new TransactionLayer(sender, new TimerSettings(500, 4000, 5000, 180_000, 45_000));
+    byte[] req = request("INVITE", 1).getBytes(StandardCharsets.ISO_8859_1);
+    ClientTransaction tx = layer.startClient(loop, BRANCH, new Flow(udp, peer, null), req, owner);
+    tx.onResponse(response("INVITE", 1, 503, "x"));
+    runUntil(44_990);
+    assertEquals(ClientTransaction.State.COMPLETED, tx.state());
+    runUntil(45_000);
+    assertEquals(ClientTransaction.State.TERMINATED, tx.state());
+    assertEquals(32_000, TimerSettings.DEFAULT.timerD());
+    assertEquals(32_000, new TimerSettings(500, 4000, 5000, 180_000).timerD());
+    assertThrows(
+        IllegalArgumentException.class, () -> new TimerSettings(500, 4000, 5000, 180_000, -1));
+  }
+
+  // --- CSeq method (section 17.1.3) -------------------------------------------------------
+
+  @Test
+  void aResponseForAnotherMethodIsNotTaken() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 200, "t", "BYE"));
+    tx.onResponse(response("INVITE", 1, 486, "t", "OPTIONS"));
+    tx.onResponse(response("INVITE", 1, 180, "t", "CANCEL"));
+    assertEquals(ClientTransaction.State.CALLING, tx.state());
+    assertEquals(0, owner.responses.size());
+    assertEquals(1, sent.size(), "no ACK for a response that is not the INVITE's");
+    ClientTransaction bye =
+        tl.startClient(
+            loop,
+            "z9hG4bK-other",
+            new Flow(udp, peer, null),
+            request("BYE", 2).getBytes(StandardCharsets.ISO_8859_1),
+            owner);
+    assertEquals("BYE", bye.method());
+    bye.onResponse(response("BYE", 2, 200, "t", "INVITE"));
+    assertEquals(ClientTransaction.State.TRYING, bye.state());
+    bye.onResponse(response("BYE", 2, 200, "t"));
+    assertEquals(ClientTransaction.State.COMPLETED, bye.state());
+    assertEquals(1, owner.responses.size());
+  }
+
+  @Test
+  void cancelResponsesGoToTheCancelTransaction() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 180, "b1"));
+    tx.cancel();
+    ClientTransaction c = tx.cancelTransaction();
+    assertEquals("CANCEL", c.method());
+    // The answer to the CANCEL, given to the INVITE (same branch), ends the CANCEL only.
+    tx.onResponse(response("INVITE", 1, 200, "b1", "CANCEL"));
+    assertEquals(ClientTransaction.State.COMPLETED, c.state());
+    assertEquals(ClientTransaction.State.PROCEEDING, tx.state());
+    assertEquals(1, owner.responses.size(), "the 180 only");
+    runUntil(10_000);
+    assertEquals(2, sent.size(), "no CANCEL retransmission once answered");
+  }
+
+  @Test
+  void aCancelStillRunningWhenThe2xxComesIsEndedByItsAnswer() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 180, "b1"));
+    tx.cancel();
+    tx.onResponse(response("INVITE", 1, 200, "b1"));
+    assertEquals(ClientTransaction.State.ACCEPTED, tx.state());
+    tx.onResponse(response("INVITE", 1, 200, "b1", "CANCEL"));
+    assertEquals(ClientTransaction.State.COMPLETED, tx.cancelTransaction().state());
+    runUntil(20_000);
+    assertEquals(2, sent.size(), "INVITE and one CANCEL: no retransmission to timer F");
+  }
+
+  @Test
+  void aStatusWithoutAClassIsDropped() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 799, "b1"));
+    tx.onResponse(response("INVITE", 1, 999, "b1"));
+    assertEquals(ClientTransaction.State.CALLING, tx.state());
+    assertEquals(0, owner.responses.size());
+    assertEquals(1, sent.size(), "no ACK");
+    tx.onResponse(response("INVITE", 1, 699, "b1"));
+    assertEquals(ClientTransaction.State.COMPLETED, tx.state());
+  }
+
+  @Test
+  void aCancelResponseWithNoCancelSentIsDropped() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 180, "b1"));
+    tx.onResponse(response("INVITE", 1, 200, "b1", "CANCEL"));
+    assertNull(tx.cancelTransaction());
+    assertEquals(ClientTransaction.State.PROCEEDING, tx.state());
+    assertEquals(1, owner.responses.size());
+  }
+
+  // --- section 9.1: 64*T1 after the CANCEL ---------------------------------------------------
+
+  @Test
+  void provisionalsAfterTheCancelCannotHoldTheBranch() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.onResponse(response("INVITE", 1, 180, "b1"));
+    runUntil(1_000);
+    tx.cancel();
+    // A broken or hostile peer keeps ringing and never answers the INVITE.
+    for (long t = 1_000; t < 32_990; t += 10_000) {
+      runUntil(t);
+      tx.onResponse(response("INVITE", 1, 180, "b1"));
+    }
+    runUntil(1_000 + 31_990);
+    assertEquals(0, owner.timeouts);
+    runUntil(1_000 + 32_000);
+    assertEquals(1, owner.timeouts, "section 9.1: given up 64*T1 after the CANCEL");
+    assertEquals(ClientTransaction.State.TERMINATED, tx.state());
+    runUntil(400_000);
+    assertEquals(0, tl.clientCount());
+    assertEquals(0, loop.timers().size());
+  }
+
+  @Test
+  void cancelWantedBeforeAProvisionalIsSentWithItAndBounded() {
+    ClientTransaction tx = start("INVITE", udp);
+    tx.cancel();
+    runUntil(2_000);
+    tx.onResponse(response("INVITE", 1, 100, null));
+    assertEquals("CANCEL", sent.get(sent.size() - 1).decode().method());
+    runUntil(2_000 + 32_000);
+    assertEquals(1, owner.timeouts);
+    assertFalse(tx.isPending());
+  }
+
+  // --- where responses may come from -----------------------------------------------------------
+
+  @Test
+  void isFromOverUdpChecksTheIpNotThePort() {
+    ClientTransaction tx = start("INVITE", udp);
+    assertTrue(tx.isFrom(new Flow(udp, peer, null)));
+    assertTrue(tx.isFrom(new Flow(udp, new InetSocketAddress("10.0.0.2", 40000), null)));
+    assertFalse(tx.isFrom(new Flow(udp, new InetSocketAddress("10.0.0.66", 5070), null)));
+    assertFalse(tx.isFrom(new Flow(tcp, peer, new EmbeddedChannel())), "another transport");
+    assertFalse(tx.isFrom(null));
+    // The CANCEL shares the INVITE's destination.
+    tx.onResponse(response("INVITE", 1, 180, "b1"));
+    tx.cancel();
+    assertTrue(tx.cancelTransaction().isFrom(new Flow(udp, peer, null)));
+  }
+
+  @Test
+  void isFromOverAStreamWantsTheConnectionOrItsReplacementFromTheSameIp() {
+    EmbeddedChannel conn = new EmbeddedChannel();
+    byte[] req = request("OPTIONS", 1).getBytes(StandardCharsets.ISO_8859_1);
+    ClientTransaction onConn =
+        tl.startClient(loop, "z9hG4bK-conn", new Flow(tcp, peer, conn), req, owner);
+    assertTrue(onConn.isFrom(new Flow(tcp, peer, conn)));
+    // Section 18.2.2: the peer opened a new connection, from its own port.
+    assertTrue(
+        onConn.isFrom(
+            new Flow(tcp, new InetSocketAddress("10.0.0.2", 41000), new EmbeddedChannel())));
+    assertFalse(
+        onConn.isFrom(
+            new Flow(tcp, new InetSocketAddress("10.0.0.3", 5070), new EmbeddedChannel())));
+    assertFalse(onConn.isFrom(new Flow(udp, peer, null)), "a datagram cannot answer it");
+    // Sent by address (the transport picked or opened the connection).
+    ClientTransaction byAddress = start("INVITE", tcp);
+    assertTrue(byAddress.isFrom(new Flow(tcp, peer, conn)));
+    assertFalse(
+        byAddress.isFrom(
+            new Flow(tcp, new InetSocketAddress("192.0.2.9", 5070), new EmbeddedChannel())));
+    assertNotEquals(onConn, byAddress);
+  }
+
+  @Test
+  void theInviteFlagMustAgreeWithTheRequest() {
+    byte[] options = request("OPTIONS", 1).getBytes(StandardCharsets.ISO_8859_1);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> tl.startClient(loop, BRANCH, true, new Flow(udp, peer, null), options, owner));
+    assertEquals(0, tl.clientCount());
+    assertEquals(0, sent.size());
   }
 }

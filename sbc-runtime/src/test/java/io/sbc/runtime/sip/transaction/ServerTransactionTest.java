@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +22,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** RFC 3261 section 17.2 (with RFC 6026) server transactions, driven by a manual clock. */
@@ -49,9 +55,14 @@ class ServerTransactionTest {
   }
 
   static String request(String method, String branch, String toTag) {
+    return request(method, branch, toTag, "10.0.0.1:5060");
+  }
+
+  static String request(String method, String branch, String toTag, String sentBy) {
     return method
         + " sip:bob@example.com SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 10.0.0.1:5060"
+        + "Via: SIP/2.0/UDP "
+        + sentBy
         + (branch == null ? "" : ";branch=" + branch)
         + "\r\n"
         + "Max-Forwards: 70\r\n"
@@ -300,5 +311,242 @@ class ServerTransactionTest {
     runUntil(40_000);
     assertEquals(0, tl.serverCount());
     assertEquals(0, loop.timers().size());
+  }
+
+  // --- sent-by in the key (section 17.2.3) ---------------------------------------------------
+
+  static String key(String method, String sentBy) {
+    return TransactionLayer.serverKey(msg(request(method, "z9hG4bKsame", null, sentBy)));
+  }
+
+  @Test
+  void sameBranchFromAnotherSentByIsAnotherTransaction() {
+    String a = key("INVITE", "10.0.0.1:5060");
+    assertNotEquals(a, key("INVITE", "10.0.0.7:5060"), "another host");
+    assertNotEquals(a, key("INVITE", "10.0.0.1:5070"), "another port");
+    assertNotEquals(a, key("INVITE", "10.0.0.1"), "a port written is not a port left out");
+    assertNotEquals(key("BYE", "a.example.com"), key("BYE", "b.example.com"));
+    // Host names compare without case; ACK and CANCEL from the same sent-by match the INVITE.
+    assertEquals(key("INVITE", "pbx.example.com:5060"), key("INVITE", "PBX.Example.COM:5060"));
+    assertEquals(a, key("ACK", "10.0.0.1:5060"));
+    assertEquals(a, key("CANCEL", "10.0.0.1:5060"));
+    assertNotEquals(a, key("CANCEL", "10.0.0.9:5060"), "a CANCEL from elsewhere cancels nothing");
+
+    SipMessage first = msg(request("INVITE", "z9hG4bKsame", null, "10.0.0.1:5060"));
+    SipMessage second = msg(request("INVITE", "z9hG4bKsame", null, "10.0.0.7:5060"));
+    ServerTransaction t1 =
+        tl.createServer(
+            loop, TransactionLayer.serverKey(first), first, new Flow(udp, caller, null));
+    ServerTransaction t2 =
+        tl.createServer(
+            loop,
+            TransactionLayer.serverKey(second),
+            second,
+            new Flow(udp, new InetSocketAddress("10.0.0.7", 5060), null));
+    assertNotSame(t1, t2);
+    assertEquals(2, tl.serverCount());
+    // Each gets its own answer: the second is not taken for a retransmission of the first.
+    t1.sendResponse(486, bytes("SIP/2.0 486 Busy Here\r\n\r\n"));
+    assertEquals(ServerTransaction.State.PROCEEDING, t2.state());
+  }
+
+  // --- the fallback: every server transaction ends ---------------------------------------
+
+  static final class RecordingOwner implements ServerTransaction.Owner {
+    final List<ServerTransaction> calls = new ArrayList<>();
+    final List<Boolean> finalSentWhenCalled = new ArrayList<>();
+
+    @Override
+    public void onFallback(ServerTransaction tx) {
+      calls.add(tx);
+      finalSentWhenCalled.add(tx.isFinalSent());
+    }
+  }
+
+  static final class Captured extends Handler {
+    final List<LogRecord> records = new ArrayList<>();
+
+    @Override
+    public void publish(LogRecord r) {
+      records.add(r);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** The default timers: timer C 180 s, then 64*T1 = 32 s, plus T4 = 5 s. */
+  static final long INVITE_FALLBACK = 180_000 + 32_000 + 5_000;
+
+  static final long NON_INVITE_FALLBACK = 32_000 + 5_000;
+
+  @Test
+  void fallbackAnswers500WhenTheUserNeverSendsAFinal() {
+    assertEquals(INVITE_FALLBACK, tl.timers().serverFallback(true));
+    Logger logger = Logger.getLogger(ServerTransaction.class.getName());
+    Captured log = new Captured();
+    logger.addHandler(log);
+    try {
+      ServerTransaction tx = create("INVITE", udp);
+      RecordingOwner owner = new RecordingOwner();
+      tx.attach(owner);
+      tx.sendResponse(100, bytes("SIP/2.0 100 Trying\r\n\r\n"));
+      runUntil(INVITE_FALLBACK - 10);
+      assertEquals(1, sent.size(), "nothing before the fallback");
+      assertEquals(0, tl.fallbacks());
+      runUntil(INVITE_FALLBACK);
+      assertEquals(2, sent.size());
+      SipMessage r = msg(new String(sent.get(1).data(), StandardCharsets.ISO_8859_1));
+      assertEquals(500, r.status());
+      assertEquals("Server Internal Error", r.reason());
+      assertEquals("z9hG4bKabc", r.topVia().branch());
+      assertEquals("call-2@10.0.0.1", r.callId());
+      assertEquals("a1", r.fromTag());
+      assertNotNull(r.toTag(), "section 8.2.6.2: a To tag is added");
+      assertEquals(7, r.cseq());
+      assertEquals("INVITE", r.cseqMethod());
+      assertEquals(caller, sent.get(1).flow().remote());
+      assertEquals(1, tl.fallbacks());
+      assertEquals(List.of(tx), owner.calls);
+      assertEquals(List.of(true), owner.finalSentWhenCalled, "told after the 500 went out");
+      assertEquals(ServerTransaction.State.COMPLETED, tx.state());
+      assertEquals(1, log.records.size());
+      LogRecord w = log.records.get(0);
+      assertEquals(Level.WARNING, w.getLevel());
+      String text = String.format(w.getMessage(), w.getParameters());
+      assertTrue(text.contains("call-2@10.0.0.1") && text.contains("500"), text);
+
+      // Completed as after any non-2xx final: timer G retransmits the 500, the ACK ends it.
+      runUntil(INVITE_FALLBACK + 500);
+      assertEquals(3, sent.size());
+      assertArrayEquals(sent.get(1).data(), sent.get(2).data());
+      tx.onRetransmission();
+      assertEquals(4, sent.size(), "a retransmitted INVITE gets the 500 again");
+      // The user's late final goes nowhere.
+      tx.sendResponse(487, bytes("SIP/2.0 487 Request Terminated\r\n\r\n"));
+      assertEquals(4, sent.size());
+      assertTrue(tx.onAck());
+      runUntil(INVITE_FALLBACK + 500 + 5_000);
+      assertEquals(ServerTransaction.State.TERMINATED, tx.state());
+      assertEquals(0, tl.serverCount());
+      assertEquals(0, loop.timers().size());
+      assertEquals(1, owner.calls.size(), "told once");
+      assertEquals(1, log.records.size(), "warned once");
+    } finally {
+      logger.removeHandler(log);
+    }
+  }
+
+  @Test
+  void fallbackEndsAnInviteEvenWithoutAck() {
+    ServerTransaction tx = create("INVITE", tcp);
+    runUntil(INVITE_FALLBACK);
+    assertEquals(1, sent.size());
+    assertEquals(500, msg(new String(sent.get(0).data(), StandardCharsets.ISO_8859_1)).status());
+    // Timer H: 64*T1 later the transaction ends, ACK or not.
+    runUntil(INVITE_FALLBACK + 32_000);
+    assertEquals(ServerTransaction.State.TERMINATED, tx.state());
+    assertEquals(0, tl.serverCount());
+    assertEquals(0, loop.timers().size());
+    assertEquals(1, sent.size(), "no timer G on TCP");
+  }
+
+  @Test
+  void provisionalAbove100RestartsTheInviteFallback() {
+    ServerTransaction tx = create("INVITE", udp);
+    tx.sendResponse(100, bytes("SIP/2.0 100 Trying\r\n\r\n"));
+    runUntil(100_000);
+    tx.sendResponse(100, bytes("SIP/2.0 100 Trying\r\n\r\n"));
+    tx.sendResponse(180, bytes("SIP/2.0 180 Ringing\r\n\r\n"));
+    runUntil(100_000 + INVITE_FALLBACK - 10);
+    assertEquals(0, tl.fallbacks(), "restarted by the 180 (as timer C is), not by a 100");
+    assertFalse(tx.isFinalSent());
+    runUntil(100_000 + INVITE_FALLBACK);
+    assertEquals(1, tl.fallbacks());
+    assertTrue(tx.isFinalSent());
+    assertEquals(500, tx.lastStatus());
+  }
+
+  @Test
+  void restartFallbackGivesANewBranchItsTime() {
+    ServerTransaction tx = create("INVITE", udp);
+    runUntil(200_000);
+    tx.restartFallback(); // serial failover: a new branch starts
+    runUntil(200_000 + INVITE_FALLBACK - 10);
+    assertEquals(0, tl.fallbacks());
+    runUntil(200_000 + INVITE_FALLBACK);
+    assertEquals(1, tl.fallbacks());
+    tx.restartFallback(); // after the final: nothing
+    assertEquals(ServerTransaction.State.COMPLETED, tx.state());
+    runUntil(200_000 + 2 * INVITE_FALLBACK);
+    assertEquals(1, tl.fallbacks());
+    assertEquals(0, loop.timers().size());
+  }
+
+  @Test
+  void nonInviteFallbackAfter64T1AndPlainAttachmentsStillWork() {
+    assertEquals(NON_INVITE_FALLBACK, tl.timers().serverFallback(false));
+    ServerTransaction tx = create("BYE", tcp);
+    Object plain = new Object();
+    tx.attach(plain);
+    assertSame(plain, tx.attachment());
+    tx.sendResponse(100, bytes("SIP/2.0 100 Trying\r\n\r\n"));
+    runUntil(NON_INVITE_FALLBACK - 10);
+    assertEquals(1, sent.size(), "a provisional does not extend a non-INVITE");
+    runUntil(NON_INVITE_FALLBACK);
+    assertEquals(2, sent.size());
+    SipMessage r = msg(new String(sent.get(1).data(), StandardCharsets.ISO_8859_1));
+    assertEquals(500, r.status(), "RFC 4320 4.2: never 408 to a non-INVITE");
+    assertEquals("BYE", r.cseqMethod());
+    // Timer J is zero on a reliable transport.
+    assertEquals(ServerTransaction.State.TERMINATED, tx.state());
+    assertEquals(0, tl.serverCount());
+    assertEquals(0, loop.timers().size());
+    assertEquals(1, tl.fallbacks());
+  }
+
+  @Test
+  void noFallbackOnceAFinalWentOut() {
+    ServerTransaction invite = create("INVITE", udp);
+    SipMessage bye = msg(request("BYE", "z9hG4bKbye", "t"));
+    ServerTransaction b =
+        tl.createServer(loop, TransactionLayer.serverKey(bye), bye, new Flow(udp, caller, null));
+    runUntil(20_000);
+    invite.sendResponse(200, bytes("SIP/2.0 200 OK\r\n\r\n"));
+    b.sendResponse(200, bytes("SIP/2.0 200 OK\r\n\r\n"));
+    runUntil(1_000_000);
+    assertEquals(2, sent.size());
+    assertEquals(0, tl.fallbacks());
+    assertEquals(0, tl.serverCount());
+    assertEquals(0, loop.timers().size());
+  }
+
+  @Test
+  void aTransactionThatLostTheRaceForItsKeyLeavesNoTimer() {
+    ServerTransaction a = create("INVITE", udp);
+    assertEquals(1, loop.timers().size(), "the fallback");
+    ServerTransaction b = create("INVITE", udp);
+    assertSame(a, b);
+    assertEquals(1, loop.timers().size());
+    runUntil(INVITE_FALLBACK);
+    assertEquals(1, tl.fallbacks(), "one 500, not one per attempt");
+    assertEquals(1, sent.size());
+  }
+
+  @Test
+  void fallbackAnswerKeepsAnExistingToTagAndTheSameTagOnRetransmission() {
+    SipMessage inDialog = msg(request("INVITE", "z9hG4bKre", "callee1"));
+    ServerTransaction tx =
+        tl.createServer(
+            loop, TransactionLayer.serverKey(inDialog), inDialog, new Flow(udp, caller, null));
+    runUntil(INVITE_FALLBACK);
+    SipMessage r = msg(new String(sent.get(0).data(), StandardCharsets.ISO_8859_1));
+    assertEquals("callee1", r.toTag());
+    runUntil(INVITE_FALLBACK + 500);
+    assertArrayEquals(sent.get(0).data(), sent.get(1).data());
+    assertEquals(ServerTransaction.State.COMPLETED, tx.state());
   }
 }
