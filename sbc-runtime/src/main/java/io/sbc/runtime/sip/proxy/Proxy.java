@@ -567,6 +567,12 @@ public final class Proxy implements SipReceiver {
     }
     ClientTransaction tx = transactions.findClient(top.branch());
     if (tx != null) {
+      if (!tx.isFrom(flow)) {
+        // Only the element the request went to answers it (where the transport lets us tell):
+        // a response from elsewhere is someone guessing a branch.
+        stats.drop(Drop.WRONG_SOURCE);
+        return;
+      }
       if (m.cseqMethod() == SipMethod.CANCEL) {
         // The CANCEL transaction is only known on the INVITE's loop: read it there, after the
         // task that sent the CANCEL (the answer can arrive on another loop before it ends).

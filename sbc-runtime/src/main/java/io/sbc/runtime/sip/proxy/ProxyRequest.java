@@ -16,7 +16,7 @@ import java.net.InetSocketAddress;
  * far, what each stage found, and where the pipeline stands. Lives on one loop: every field is only
  * touched there.
  */
-public final class ProxyRequest implements CallEvents.Call {
+public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Owner {
   final Proxy proxy;
   final Loop loop;
   final SipMessage request;
@@ -170,6 +170,13 @@ public final class ProxyRequest implements CallEvents.Call {
     }
     pauseTimer = null;
     return true;
+  }
+
+  /** The server transaction gave up on a request still in its stages: it ends here. */
+  @Override
+  public void onFallback(ServerTransaction tx) {
+    endPause();
+    finish();
   }
 
   boolean isFinished() {

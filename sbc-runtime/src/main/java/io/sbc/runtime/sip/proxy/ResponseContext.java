@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <p>Runs on the loop that owns the server transaction; client transactions are created there too.
  */
-final class ResponseContext implements ClientTransaction.Owner, CallEvents.Call {
+final class ResponseContext
+    implements ClientTransaction.Owner, ServerTransaction.Owner, CallEvents.Call {
   /** One target being tried: the hops it resolved to and the client transaction of the current. */
   private static final class Branch {
     final Target target;
@@ -123,6 +124,10 @@ final class ResponseContext implements ClientTransaction.Owner, CallEvents.Call 
 
   private void startNextTarget() {
     if (nextTarget < action.targets().size()) {
+      if (nextTarget > 0) {
+        // Serial failover is progress: the server transaction's last-resort timer starts over.
+        server.restartFallback();
+      }
       startTarget(action.targets().get(nextTarget++));
     }
   }
@@ -333,7 +338,13 @@ final class ResponseContext implements ClientTransaction.Owner, CallEvents.Call 
     int code = bestStatus;
     if (best == null) {
       code = code == 503 ? 500 : code;
-      deliverLocal(code, Responses.reason(code));
+      if (code == 408 && method != SipMethod.INVITE) {
+        // RFC 4320 section 4.2: a transaction-stateful element never answers a non-INVITE with
+        // 408; the client's own timer F ends its transaction.
+        server.terminate();
+      } else {
+        deliverLocal(code, Responses.reason(code));
+      }
     } else {
       deliver(new ProxyResponse(this, best, bestTarget, code));
       best = null;
@@ -531,10 +542,11 @@ final class ResponseContext implements ClientTransaction.Owner, CallEvents.Call 
   }
 
   /**
-   * The server transaction gave up waiting (its fallback timer): nothing more goes upstream, the
-   * branches are cancelled.
+   * The server transaction gave up waiting (its fallback timer) and answered 500 itself: nothing
+   * more goes upstream, the branches are cancelled.
    */
-  void abandon() {
+  @Override
+  public void onFallback(ServerTransaction tx) {
     finalSent = true;
     request = null;
     cancelPending();
