@@ -58,6 +58,7 @@ public final class SbcStack implements AutoCloseable {
   private boolean listening;
   private final List<Runnable> pendingProbes = new ArrayList<>();
   private Timeout sweep;
+  private RouteSeal routeSeal;
 
   private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
     this.config = config;
@@ -87,6 +88,7 @@ public final class SbcStack implements AutoCloseable {
     // over them, then the proxy with everything it needs.
     this.dispatchers = dispatchersFor(config, Map.of());
     RoutingTable router = config.router(this::pool, null);
+    this.routeSeal = new RouteSeal(config.sealKeys());
     if (config.sealKeys().isGenerated()) {
       LOG.warnf(
           "gateway %s has no spec.sealing secret: a key of this process seals Record-Route"
@@ -100,7 +102,7 @@ public final class SbcStack implements AutoCloseable {
             .settings(config.proxy())
             .myself(config.myself())
             .router(router)
-            .routeSeal(new RouteSeal(config.sealKeys()))
+            .routeSeal(routeSeal)
             .branches(branches)
             .sources(sources)
             .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
@@ -284,7 +286,11 @@ public final class SbcStack implements AutoCloseable {
         probeLoop(gone.name()).execute(gone::close);
       }
     }
-    proxy.reload(router, new RouteSeal(next.sealKeys()));
+    // A configuration without a sealing secret keeps the keys in use: a key made up at start
+    // must outlive reloads, or every dialog set up before one would be refused after it.
+    RouteSeal seal = next.sealKeys().isGenerated() ? routeSeal : new RouteSeal(next.sealKeys());
+    proxy.reload(router, seal);
+    routeSeal = seal;
     config = next;
   }
 
