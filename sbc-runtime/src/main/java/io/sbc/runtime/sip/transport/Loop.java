@@ -18,11 +18,43 @@ public final class Loop {
   private final ContextInternal context;
   private final TimerWheel wheel;
 
+  /** Where tasks from other loops go, and whether the caller runs on this loop. */
+  private final java.util.concurrent.Executor executor;
+
+  private final java.util.function.BooleanSupplier inLoop;
+
   public Loop(int index, EventLoop eventLoop, ContextInternal context, Clock clock) {
     this.index = index;
     this.eventLoop = eventLoop;
     this.context = context;
     this.wheel = new TimerWheel(clock, 10, 1024);
+    this.executor = eventLoop;
+    this.inLoop = eventLoop == null ? () -> true : eventLoop::inEventLoop;
+  }
+
+  /**
+   * A loop driven by its caller (deterministic tests of work handed between loops): tasks from
+   * another loop go to {@code executor}, and {@code inLoop} says whether the caller is on it.
+   */
+  public static Loop driven(
+      int index,
+      java.util.concurrent.Executor executor,
+      java.util.function.BooleanSupplier inLoop,
+      Clock clock) {
+    return new Loop(index, executor, inLoop, clock);
+  }
+
+  private Loop(
+      int index,
+      java.util.concurrent.Executor executor,
+      java.util.function.BooleanSupplier inLoop,
+      Clock clock) {
+    this.index = index;
+    this.eventLoop = null;
+    this.context = null;
+    this.wheel = new TimerWheel(clock, 10, 1024);
+    this.executor = executor;
+    this.inLoop = inLoop;
   }
 
   public int index() {
@@ -55,7 +87,7 @@ public final class Loop {
   }
 
   public boolean inLoop() {
-    return eventLoop == null || eventLoop.inEventLoop();
+    return inLoop.getAsBoolean();
   }
 
   /** Runs the task on this loop, at once when already on it. */
@@ -63,7 +95,7 @@ public final class Loop {
     if (inLoop()) {
       task.run();
     } else {
-      eventLoop.execute(() -> dispatch(task));
+      executor.execute(() -> dispatch(task));
     }
   }
 

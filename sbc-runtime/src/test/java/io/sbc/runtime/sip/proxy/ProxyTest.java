@@ -500,12 +500,194 @@ class ProxyTest {
 
   @Test
   void sixHundredWinsOverFourAndFiveHundred() {
-    action = RouteAction.forward(List.of(targetA, targetB), true, true);
+    InetSocketAddress addrC = new InetSocketAddress("10.0.0.4", 5060);
+    action =
+        RouteAction.forward(
+            List.of(targetA, targetB, Target.parse("sip:10.0.0.4:5060", null)), true, true);
     fromCaller(invite());
     answer(addrA, last(addrA), 486, "ta");
-    assertEquals(List.of(100), statusesTo(caller));
-    answer(addrB, last(addrB), 603, "tb");
+    answer(addrB, last(addrB), 500, "tb");
+    assertEquals(List.of(100), statusesTo(caller), "nothing final while a branch is pending");
+    answer(addrC, last(addrC), 603, "tc");
     assertEquals(List.of(100, 603), statusesTo(caller));
+    assertAllTransactionsEnd();
+  }
+
+  @Test
+  void challengesOfParallelBranchesAreMerged() {
+    // Section 16.7 steps 6 and 7: the 401/407 sent upstream carries every branch's challenge.
+    action = RouteAction.forward(List.of(targetA, targetB), true, true);
+    fromCaller(invite());
+    deliver(
+        udp,
+        addrA,
+        bytes(
+            responseWith(
+                last(addrA),
+                407,
+                "Proxy-Authenticate: Digest realm=\"a.example\", nonce=\"na\"\r\n")));
+    deliver(
+        udp,
+        addrB,
+        bytes(
+            responseWith(
+                last(addrB),
+                401,
+                "WWW-Authenticate: Digest realm=\"b.example\", nonce=\"nb\"\r\n")));
+    SipMessage up = last(caller);
+    assertTrue(up.status() == 401 || up.status() == 407, "a challenge: " + up.status());
+    assertEquals(
+        List.of("Digest realm=\"a.example\", nonce=\"na\""),
+        headerValues(up, HeaderName.PROXY_AUTHENTICATE));
+    assertEquals(
+        List.of("Digest realm=\"b.example\", nonce=\"nb\""),
+        headerValues(up, HeaderName.WWW_AUTHENTICATE));
+    assertAllTransactionsEnd();
+  }
+
+  /** The unique part of one of our branches: after the prefix and the loop hash. */
+  static long unique(String branch) {
+    return Long.parseUnsignedLong(branch.substring(branch.lastIndexOf('-') + 1 + 8), 16);
+  }
+
+  /** A response of the callee to {@code req} with extra header lines. */
+  static String responseWith(SipMessage req, int status, String extra) {
+    String r =
+        new String(
+            Responses.build(req, status, Responses.reason(status), "t" + status, extra),
+            StandardCharsets.ISO_8859_1);
+    return r;
+  }
+
+  @Test
+  void aCalleeAnswering487WithOnlyOurViaStillGivesTheCallerIts487() {
+    fromCaller(invite());
+    SipMessage invA = last(addrA);
+    answer(addrA, invA, 180, "ta");
+    fromCaller(cancel());
+    assertEquals("CANCEL", last(addrA).method());
+    // A broken callee: its 487 carries our Via only.
+    String broken =
+        new String(
+                Responses.build(invA, 487, "Request Terminated", "ta", null),
+                StandardCharsets.ISO_8859_1)
+            .replaceAll("Via: [^\r]*received=[^\r]*\r\n", "");
+    SipMessage parsed = parse(bytes(broken));
+    assertEquals(1, parsed.vias().size(), "the test's 487 has our Via only");
+    deliver(udp, addrA, bytes(broken));
+    SipMessage fin = last(caller);
+    assertEquals(487, fin.status());
+    assertEquals("z9hG4bKcaller1", fin.topVia().branch(), "built for the caller's transaction");
+    assertEquals("ta", fin.toTag());
+    fromCaller(ackForNon2xx("ta"));
+    assertAllTransactionsEnd();
+  }
+
+  @Test
+  void anInviteWithHundredsOfHeadersAnswered486ReachesTheCallerAndTheCalleeGetsItsAck() {
+    SipLimits big = new SipLimits(65_535, 1024, 64);
+    proxy =
+        Proxy.builder()
+            .decoder(new SipMessageDecoder(big))
+            .transactions(tl)
+            .settings(new ProxySettings(false, 70))
+            .myself(new Myself(listeners, Set.of(), Set.of()))
+            .router(router)
+            .routeSeal(seal)
+            .clock(clock)
+            .build();
+    StringBuilder extra = new StringBuilder("Max-Forwards: 70\r\n");
+    for (int i = 0; i < 600; i++) {
+      extra.append("X-Filler-").append(i).append(": ").append("v".repeat(40)).append("\r\n");
+    }
+    fromCaller(invite("z9hG4bKbig", extra.toString()));
+    List<Sent> toA = new ArrayList<>();
+    for (Sent x : sent) {
+      if (x.to().equals(addrA)) {
+        toA.add(x);
+      }
+    }
+    assertEquals(1, toA.size());
+    SipMessage invA =
+        new SipMessageDecoder(big).decode(toA.get(0).data(), toA.get(0).data().length, false);
+    assertNull(invA.error());
+    assertTrue(invA.headerCount() > 600, "forwarded whole");
+    byte[] busy = Responses.build(invA, 486, "Busy Here", "ta", null);
+    deliver(udp, addrA, busy);
+    assertEquals(List.of(100, 486), statusesTo(caller));
+    List<SipMessage> acks = new ArrayList<>();
+    for (Sent x : sent) {
+      SipMessage m = new SipMessageDecoder(big).decode(x.data(), x.data().length, false);
+      if (x.to().equals(addrA) && m.isRequest() && m.method().equals("ACK")) {
+        acks.add(m);
+      }
+    }
+    assertEquals(1, acks.size(), "the callee gets its ACK");
+    assertEquals("ta", acks.get(0).toTag());
+    assertEquals(invA.topVia().branch(), acks.get(0).topVia().branch());
+  }
+
+  @Test
+  void aResponseFromAnotherAddressThanTheBranchWentToIsDropped() {
+    fromCaller(invite());
+    SipMessage invA = last(addrA);
+    InetSocketAddress spoofer = new InetSocketAddress("198.51.100.9", 5060);
+    deliver(udp, spoofer, Responses.build(invA, 200, "OK", "evil", null));
+    assertEquals(List.of(100), statusesTo(caller), "nothing forwarded");
+    assertEquals(1, proxy.stats().dropped(Proxy.Drop.WRONG_SOURCE));
+    answer(addrA, invA, 486, "ta");
+    assertEquals(List.of(100, 486), statusesTo(caller), "the real answer still counts");
+  }
+
+  @Test
+  void contentLengthIsAddedTowardsAStream() {
+    // Section 16.6 step 9 with 18.3: a datagram without Content-Length has the rest as body; on a
+    // stream the length must be written.
+    action =
+        RouteAction.forward(
+            List.of(Target.parse("sip:10.0.0.2:5060;transport=tcp", null)), false, true);
+    String inv = invite().replaceAll("Content-Length: \\d+\r\n", "");
+    assertFalse(inv.contains("Content-Length"));
+    fromCaller(inv);
+    SipMessage fwd =
+        DECODER.decode(
+            sent.get(sent.size() - 1).data(), sent.get(sent.size() - 1).data().length, true);
+    assertNull(fwd.error(), () -> "a stream peer must be able to frame it: " + fwd.error());
+    assertEquals(String.valueOf(SDP.length()), fwd.headerValue(HeaderName.CONTENT_LENGTH));
+    assertEquals(SDP, body(fwd));
+  }
+
+  @Test
+  void branchesAreUnpredictable() {
+    // SipHash-2-4 reference vector (key 00..0f, message 00..07).
+    Branches keyed =
+        new Branches(
+            new java.util.Random() {
+              int n;
+
+              @Override
+              public long nextLong() {
+                return switch (n++) {
+                  case 0 -> 0; // the process id part
+                  case 1 -> 0x0706050403020100L;
+                  default -> 0x0f0e0d0c0b0a0908L;
+                };
+              }
+            });
+    assertEquals(0x93f5f5799a932462L, keyed.sipHash(0x0706050403020100L));
+    // Successive branches of one process: a counter would differ in a bit or two, a keyed
+    // pseudo-random function in about half of its 64.
+    Branches b = new Branches();
+    long prev = unique(b.next(7));
+    int bits = 0;
+    for (int k = 0; k < 1000; k++) {
+      long next = unique(b.next(7));
+      bits += Long.bitCount(prev ^ next);
+      prev = next;
+    }
+    assertTrue(bits / 1000.0 > 24, "average differing bits: " + bits / 1000.0);
+    assertTrue(b.isOurs(bytes(b.next(7)), 0, b.next(7).length()));
+    assertFalse(new Branches().isOurs(bytes(b.next(7)), 0, b.next(7).length()), "per process");
   }
 
   @Test
