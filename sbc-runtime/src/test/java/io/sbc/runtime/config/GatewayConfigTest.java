@@ -132,4 +132,102 @@ class GatewayConfigTest {
                     + " the operator: it is resolved to endpoint addresses in a cluster"),
         e.getMessage());
   }
+
+  static final String WILDCARD =
+      """
+      apiVersion: sbc.io/v1alpha1
+      kind: SipGateway
+      metadata:
+        name: w
+      spec:
+        listeners:
+          - name: any
+            protocol: SIP-UDP
+            address: 0.0.0.0
+            port: 5060
+          - name: fixed
+            protocol: SIP-TCP
+            address: 0.0.0.0
+            port: 5060
+            advertisedAddress: sip.example.com
+          - name: lo
+            protocol: SIP-UDP
+            address: 127.0.0.1
+            port: 5070
+      """;
+
+  @Test
+  void theEnvironmentGivesWildcardListenersTheirAddress() throws Exception {
+    GatewayConfig c =
+        GatewayConfig.compile(
+            "w.yaml",
+            io.sbc.api.ConfigReader.read("w.yaml", WILDCARD),
+            null,
+            java.util.Map.of(io.sbc.api.Defaults.ADVERTISED_ADDRESS_ENV, "10.1.2.3"));
+    assertEquals("10.1.2.3", c.listeners().get(0).host(), "the pod's address");
+    assertEquals("sip.example.com", c.listeners().get(1).host(), "advertisedAddress wins");
+    assertEquals("127.0.0.1", c.listeners().get(2).host(), "a specific bind is itself");
+    assertTrue(c.myself().isMine("10.1.2.3", 5060));
+    assertTrue(c.myself().isMine("sip.example.com", 5060));
+    GatewayConfig none =
+        GatewayConfig.compile(
+            "w.yaml", io.sbc.api.ConfigReader.read("w.yaml", WILDCARD), null, java.util.Map.of());
+    assertEquals(null, none.listeners().get(0).host(), "the interface a message leaves from");
+  }
+
+  @Test
+  void aBadAdvertisedAddressInTheEnvironmentIsRefusedByName() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                GatewayConfig.compile(
+                    "w.yaml",
+                    io.sbc.api.ConfigReader.read("w.yaml", WILDCARD),
+                    null,
+                    java.util.Map.of(
+                        io.sbc.api.Defaults.ADVERTISED_ADDRESS_ENV, "10.0.0.1\r\nX-Evil: 1")));
+    assertTrue(
+        e.errors().get(0).contains(io.sbc.api.Defaults.ADVERTISED_ADDRESS_ENV),
+        e.errors().toString());
+  }
+
+  @Test
+  void sealingSecretsComeFromFilesAndAreCheckedByField() throws Exception {
+    Path current = dir.resolve("current");
+    Files.writeString(current, "0123456789abcdef0123456789abcdef\n");
+    Path old = dir.resolve("previous");
+    Files.writeString(old, "an older secret of enough bytes");
+    String sealing =
+        """
+          sealing:
+            secretFile: %s
+            previousSecretFiles: [%s]
+        """
+            .formatted(current, old);
+    GatewayConfig c =
+        GatewayConfig.load(write(GATEWAY.formatted("s", 15060).replace("---\n", sealing)), null);
+    assertEquals(2, c.sealKeys().keys().size());
+    assertTrue(!c.sealKeys().isGenerated());
+    // A secret file that is missing, or too short, is refused naming the field.
+    Files.writeString(old, "short");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                GatewayConfig.load(
+                    write(GATEWAY.formatted("s", 15060).replace("---\n", sealing)), null));
+    assertTrue(
+        e.errors().toString().contains("spec.sealing.previousSecretFiles[0]"),
+        e.errors().toString());
+    Files.delete(current);
+    e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                GatewayConfig.load(
+                    write(GATEWAY.formatted("s", 15060).replace("---\n", sealing)), null));
+    assertTrue(e.errors().toString().contains("spec.sealing.secretFile"), e.errors().toString());
+    assertTrue(e.errors().toString().contains("no such file"), e.errors().toString());
+  }
 }
