@@ -488,7 +488,15 @@ final class Validator {
             error(rp + ".replace.substitution", "required (may be \"\")");
           } else if (pattern != null) {
             try {
-              Substitution.compile(pattern, ru.replace.substitution);
+              Substitution sub = Substitution.compile(pattern, ru.replace.substitution);
+              if (!sub.literalTextIsUserText()) {
+                error(
+                    rp + ".replace.substitution",
+                    "its text (besides $n groups) may hold only characters allowed in a SIP URI"
+                        + " user part (letters, digits, -_.!~*'()&=+$,;?/ and %XX escapes; was "
+                        + quoted(ru.replace.substitution)
+                        + ")");
+              }
             } catch (IllegalArgumentException e) {
               error(rp + ".replace.substitution", e.getMessage());
             }

@@ -592,6 +592,31 @@ class RoutingModelTest {
         "$2: the pattern has 1 group");
   }
 
+  /** What a substitution writes itself must be URI user text: no '@', space, CR or LF. */
+  @Test
+  void substitutionTextIsUserText() {
+    for (String sub :
+        List.of("$1@evil.example", "\"$1\\r\\nX-Injected: 1\"", "'a b$1'", "'<$1>'")) {
+      String e =
+          ruleError(
+              FORWARD
+                  + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '0(.*)', substitution: "
+                  + sub
+                  + "}}}]",
+              "filters[0].rewriteUser.replace.substitution");
+      assertContains(e, "may hold only characters allowed in a SIP URI user part");
+      assertFalse(e.contains("\r") || e.contains("\n"), e);
+    }
+    read(
+        GATEWAY
+            + "---\n"
+            + DISPATCHER
+            + "---\n"
+            + route(
+                FORWARD
+                    + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '0(.*)', substitution: '+49%2A$1;x=\\$'}}}]"));
+  }
+
   /** Substitutions are read against their pattern as the runtime reads them (SubstitutionTest). */
   @Test
   void substitutionNamedGroupMustExist() {

@@ -114,6 +114,39 @@ public final class Substitution {
     return pattern;
   }
 
+  /**
+   * The literal text the substitution adds, escapes resolved and groups left out: what the
+   * configuration alone writes into every result (checked against the URI user rules).
+   */
+  public String literalText() {
+    StringBuilder sb = new StringBuilder();
+    for (int k = 0; k < group.length; k++) {
+      if (group[k] < 0) {
+        sb.append(literal[k]);
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Whether the literal text holds only characters of a URI user: {@link SipGrammar#isUserChar} and
+   * '%' (which may start an escape completed by a group).
+   */
+  public boolean literalTextIsUserText() {
+    for (int k = 0; k < group.length; k++) {
+      if (group[k] < 0) {
+        String l = literal[k];
+        for (int i = 0; i < l.length(); i++) {
+          char c = l.charAt(i);
+          if (c != '%' && !SipGrammar.isUserChar(c)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** The substitution as written. */
   public String text() {
     return text;

@@ -3,11 +3,11 @@ package io.sbc.runtime.dispatcher;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.sip.message.NameAddr;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipParseException;
 import io.sbc.runtime.sip.message.SipUri;
-import io.sbc.runtime.sip.proxy.Addresses;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.transport.Protocol;
 import java.net.InetAddress;
@@ -528,7 +528,7 @@ public final class Dispatcher {
     if (p == null) {
       throw new IllegalArgumentException("transport " + u.transport() + " is not served");
     }
-    InetAddress addr = Addresses.literal(u.host());
+    InetAddress addr = IpLiteral.toInetAddress(u.host());
     if (addr == null) {
       throw new IllegalArgumentException("host must be an IP address (no DNS)");
     }
