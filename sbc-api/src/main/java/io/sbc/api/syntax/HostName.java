@@ -31,6 +31,17 @@ public final class HostName {
     return check(b, null, from, to, allowUnderscore);
   }
 
+  /**
+   * How a host compares with another (RFC 3261 section 19.1.4: case-insensitively; RFC 5954: IP
+   * literals by value): an IP literal as {@link IpLiteral#uriHost} writes it ("[::1]" for
+   * "0:0:0:0:0:0:0:1", with or without brackets), anything else in lower case. Two hosts are the
+   * same host when their keys are equal.
+   */
+  public static String key(CharSequence host) {
+    String literal = IpLiteral.uriHost(host);
+    return literal != null ? literal : host.toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
   private static int at(byte[] b, CharSequence s, int i) {
     return b != null ? b[i] & 0xFF : s.charAt(i);
   }

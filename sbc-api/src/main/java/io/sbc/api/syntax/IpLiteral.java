@@ -90,7 +90,7 @@ public final class IpLiteral {
     return parse(b, null, from, to, lenient, out);
   }
 
-  /** The bytes of an IP literal (IPv6 with or without brackets), or null. */
+  /** The bytes of an IP literal (IPv6 with or without brackets), read strictly, or null. */
   public static byte[] toBytes(CharSequence s) {
     byte[] out = new byte[16];
     int n = parse(s, out);
@@ -133,7 +133,10 @@ public final class IpLiteral {
     return sb.toString();
   }
 
-  /** The canonical text of an IP literal (IPv6 with or without brackets), or null. */
+  /**
+   * The canonical text of an IP literal (IPv6 with or without brackets, read as {@link
+   * #parseLenient} reads it), or null.
+   */
   public static String canonical(CharSequence s) {
     byte[] out = new byte[16];
     int n = parseLenient(s, out);
@@ -164,8 +167,9 @@ public final class IpLiteral {
   }
 
   /**
-   * An IP literal (IPv6 with or without brackets) as a SIP URI host writes it: canonical, IPv6 in
-   * brackets (RFC 3261 section 25.1 IPv6reference); null when it is not a literal.
+   * An IP literal (IPv6 with or without brackets, read as {@link #parseLenient} reads it) as a SIP
+   * URI host writes it: canonical, IPv6 in brackets (RFC 3261 section 25.1 IPv6reference); null
+   * when it is not a literal.
    */
   public static String uriHost(CharSequence s) {
     byte[] out = new byte[16];

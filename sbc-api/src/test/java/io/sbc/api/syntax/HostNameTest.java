@@ -1,5 +1,6 @@
 package io.sbc.api.syntax;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,18 @@ class HostNameTest {
       assertFalse(onTheWire(bad, true), bad);
     }
     assertFalse(HostName.isValid((String) null));
+  }
+
+  /** Hosts compare case-insensitively, IP literals by value in any text form. */
+  @Test
+  void keys() {
+    assertEquals("sbc.example.com", HostName.key("SBC.Example.com"));
+    assertEquals("[::1]", HostName.key("[0:0:0:0:0:0:0:1]"));
+    assertEquals("[::1]", HostName.key("::1"));
+    assertEquals(HostName.key("[2001:DB8::1]"), HostName.key("2001:db8:0:0::1"));
+    assertEquals("192.0.2.1", HostName.key("192.0.2.1"));
+    assertEquals("[2001:db8::c000:201]", HostName.key("[2001:db8:::192.0.2.1]"));
+    assertEquals("010.0.0.1", HostName.key("010.0.0.1")); // not an address: compared as text
   }
 
   /** '_' is not RFC 3261's, but deployed names carry it: tolerated on the wire only. */

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -215,7 +214,8 @@ public final class RouteCompiler {
       StringBuilder sb = new StringBuilder();
       for (String c : r.redirect.contacts) {
         if (!SipGrammar.isText(c) || c.indexOf(' ') >= 0 || c.indexOf('>') >= 0) {
-          throw new IllegalArgumentException("redirect contact is not a URI: " + c);
+          throw new IllegalArgumentException(
+              "redirect contact is not a URI: " + CompiledRule.printable(c));
         }
         sb.append("Contact: <").append(c).append(">\r\n");
       }
@@ -266,7 +266,8 @@ public final class RouteCompiler {
   /** A header name: an RFC 3261 token. */
   private static String token(String name) {
     if (!SipGrammar.isToken(name)) {
-      throw new IllegalArgumentException("not a header name (a token): " + name);
+      throw new IllegalArgumentException(
+          "not a header name (a token): " + CompiledRule.printable(name));
     }
     return name;
   }
@@ -295,7 +296,8 @@ public final class RouteCompiler {
       return literal;
     }
     if (!HostName.isValid(host)) {
-      throw new IllegalArgumentException("not a host name or IP address: " + host);
+      throw new IllegalArgumentException(
+          "not a host name or IP address: " + CompiledRule.printable(host));
     }
     return host;
   }
@@ -372,13 +374,11 @@ public final class RouteCompiler {
   }
 
   /**
-   * How a host is compared with the served hosts: an IP literal as its URI form ({@link
-   * IpLiteral#uriHost}: canonical text, IPv6 in brackets, so [::1] and [0:0:0:0:0:0:0:1] are one
-   * host, as RFC 5954 compares them), a name in lower case (RFC 3261 19.1.4).
+   * How a host is compared with the served hosts ({@link HostName#key}): an IP literal as its URI
+   * form, so [::1] and [0:0:0:0:0:0:0:1] are one host, a name in lower case.
    */
   static String hostKey(String host) {
-    String literal = IpLiteral.uriHost(host);
-    return literal != null ? literal : host.toLowerCase(Locale.ROOT);
+    return HostName.key(host);
   }
 
   private static String defaultReason(int status) {
