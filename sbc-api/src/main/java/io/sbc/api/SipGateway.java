@@ -102,7 +102,10 @@ public class SipGateway extends SipResource {
     @Max(65535)
     public Integer rtpPortMax = Defaults.RTP_PORT_MAX;
 
-    /** The IP address RTPengine writes into SDP instead of the pod's (e.g. behind NAT). */
+    /**
+     * The IP address RTPengine writes into SDP instead of the pod's (e.g. behind NAT); IPv6 without
+     * brackets.
+     */
     public String advertisedAddress;
   }
 
@@ -166,7 +169,10 @@ public class SipGateway extends SipResource {
     @Max(65535)
     public Integer port;
 
-    /** Host written into Via and Record-Route instead of the bind address (e.g. behind NAT). */
+    /**
+     * Host written into Via and Record-Route instead of the bind address (e.g. behind NAT): a host
+     * name or an IP address, IPv6 without brackets.
+     */
     public String advertisedAddress;
   }
 

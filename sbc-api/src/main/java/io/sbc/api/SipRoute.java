@@ -141,7 +141,10 @@ public class SipRoute extends SipResource {
     public StringMatch host;
   }
 
-  /** A string condition: Exact, Prefix or RegularExpression (Java syntax, whole value). */
+  /**
+   * A string condition: Exact, Prefix or RegularExpression (RE2 syntax, linear time, matching the
+   * whole value).
+   */
   public static class StringMatch {
     @Pattern("^(Exact|Prefix|RegularExpression)$")
     public String type = Defaults.STRING_MATCH_TYPE;
@@ -183,7 +186,10 @@ public class SipRoute extends SipResource {
     @Min(0)
     public Integer stripPrefix = 0;
 
-    /** A regular expression over the whole user and its replacement ($1 for groups). */
+    /**
+     * An RE2 regular expression over the user and its replacement ($1 or ${name} for groups, every
+     * match replaced); the result must be a valid URI user or the request is answered.
+     */
     public Replace replace;
 
     /** Characters put in front. */

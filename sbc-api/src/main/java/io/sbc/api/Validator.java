@@ -1,5 +1,12 @@
 package io.sbc.api;
 
+import com.google.re2j.Pattern;
+import io.sbc.api.syntax.HostName;
+import io.sbc.api.syntax.IpLiteral;
+import io.sbc.api.syntax.IpNetwork;
+import io.sbc.api.syntax.RegularExpression;
+import io.sbc.api.syntax.SipGrammar;
+import io.sbc.api.syntax.Substitution;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -7,12 +14,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks the values of one bound document, collecting every problem with its field path. Pure: no
- * I/O, no name resolution (host names are refused, not looked up).
+ * I/O, no name resolution (host names are refused, not looked up). Every piece of syntax (IP
+ * literals, host names, tokens, URI users, header text, RE2 patterns and their substitutions) is
+ * checked by {@code io.sbc.api.syntax}, the code the runtime parses with.
  */
 final class Validator {
   private final List<Schema.Problem> problems = new ArrayList<>();
@@ -72,8 +79,15 @@ final class Validator {
         } else if (l.port < 1 || l.port > 65535) {
           error(p + ".port", "must be 1..65535 (was " + l.port + ")");
         }
-        if (l.address == null || !isIpLiteral(l.address)) {
-          error(p + ".address", "must be an IPv4 or IPv6 address (was " + l.address + ")");
+        if (l.address == null || !IpLiteral.isIpLiteral(l.address)) {
+          error(
+              p + ".address",
+              "must be an IPv4 or IPv6 address (was "
+                  + (l.address == null ? null : quoted(l.address))
+                  + ")");
+        }
+        if (l.advertisedAddress != null) {
+          advertisedHost(p + ".advertisedAddress", l.advertisedAddress);
         }
         if (l.protocol != null && l.port != null && !bound.add(l.protocol + l.address + l.port)) {
           error(
@@ -88,8 +102,10 @@ final class Validator {
         String d = s.domains.get(i);
         if (d == null || d.isBlank()) {
           error("spec.domains[" + i + "]", "empty list entry");
-        } else if (!isHostName(d) && !isIpLiteral(d)) {
-          error("spec.domains[" + i + "]", "not a host name or IP address: " + d);
+        } else if (!HostName.isValid(d) && !IpLiteral.isIpLiteral(d)) {
+          error(
+              "spec.domains[" + i + "]",
+              "not a host name or IP address (IPv6 without brackets): " + quoted(d));
         }
       }
     }
@@ -225,17 +241,19 @@ final class Validator {
             "spec.media.rtpPortMax",
             "must not be below rtpPortMin (" + m.rtpPortMax + " < " + m.rtpPortMin + ")");
       }
-      if (m.advertisedAddress != null && !isIpLiteral(m.advertisedAddress)) {
+      if (m.advertisedAddress != null && !IpLiteral.isIpLiteral(m.advertisedAddress)) {
         error(
             "spec.media.advertisedAddress",
-            "must be an IPv4 or IPv6 address (RTPengine writes it into SDP): "
-                + m.advertisedAddress);
+            "must be an IPv4 or IPv6 address, IPv6 without brackets (RTPengine writes it into"
+                + " SDP's c= line, which takes no host name): "
+                + quoted(m.advertisedAddress));
       }
     }
   }
 
-  private static final Pattern QUANTITY =
-      Pattern.compile("^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$");
+  // Our own fixed pattern (not user-written): java.util.regex is fine here.
+  private static final java.util.regex.Pattern QUANTITY =
+      java.util.regex.Pattern.compile("^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$");
 
   private void quantities(String path, Map<String, String> q) {
     if (q == null) {
@@ -382,7 +400,7 @@ final class Validator {
             error(cp, "empty list entry");
           } else if (!hasScheme(u, "sip:") && !hasScheme(u, "sips:") && !hasScheme(u, "tel:")) {
             error(cp, "must be a sip:, sips: or tel: URI (was " + u + ")");
-          } else if (!printable(u) || u.indexOf(' ') >= 0) {
+          } else if (!SipGrammar.isText(u) || u.indexOf(' ') >= 0 || u.indexOf('\t') >= 0) {
             error(cp, "must not contain spaces or control characters");
           }
         }
@@ -401,7 +419,7 @@ final class Validator {
     }
     for (int k = 0; methods != null && k < methods.size(); k++) {
       String method = methods.get(k);
-      if (method == null || !isToken(method)) {
+      if (method == null || !SipGrammar.isToken(method)) {
         error(p + ".methods[" + k + "]", "not a SIP method: " + method);
       }
     }
@@ -527,17 +545,29 @@ final class Validator {
           if (ru.replace.substitution == null) {
             error(rp + ".replace.substitution", "required (may be \"\")");
           } else if (pattern != null) {
-            String why = substitutionProblem(pattern, ru.replace.pattern, ru.replace.substitution);
-            if (why != null) {
-              error(rp + ".replace.substitution", why);
+            try {
+              Substitution sub = Substitution.compile(pattern, ru.replace.substitution);
+              if (!sub.literalTextIsUserText()) {
+                error(
+                    rp + ".replace.substitution",
+                    "its text (besides $n groups) may hold only characters allowed in a SIP URI"
+                        + " user part (letters, digits, -_.!~*'()&=+$,;?/ and %XX escapes; was "
+                        + quoted(ru.replace.substitution)
+                        + ")");
+              }
+            } catch (IllegalArgumentException e) {
+              error(rp + ".replace.substitution", e.getMessage());
             }
           }
         }
       }
-      if (ru.addPrefix != null && !ru.addPrefix.chars().allMatch(Validator::isUserChar)) {
+      if (ru.addPrefix != null && !SipGrammar.isUserPart(ru.addPrefix)) {
         error(
             rp + ".addPrefix",
-            "may hold only characters allowed in a SIP URI user part (was " + ru.addPrefix + ")");
+            "may hold only characters allowed in a SIP URI user part (letters, digits,"
+                + " -_.!~*'()&=+$,;?/ and %XX escapes; was "
+                + quoted(ru.addPrefix)
+                + ")");
       }
     }
     if (f.requestHeaderModifier != null) {
@@ -561,7 +591,7 @@ final class Validator {
           modifiableHeader(hp + ".name", hd.name);
           if (hd.value == null) {
             error(hp + ".value", "required");
-          } else if (!printable(hd.value)) {
+          } else if (!SipGrammar.isText(hd.value)) {
             error(hp + ".value", "must not contain line breaks or control characters");
           }
         }
@@ -584,8 +614,10 @@ final class Validator {
       if (u.host == null && u.port == null) {
         error(up, "nothing to do: give host and/or port");
       }
-      if (u.host != null && !isIpLiteral(u.host) && !isHostName(u.host)) {
-        error(up + ".host", "not a host name or IP address (IPv6 without brackets): " + u.host);
+      if (u.host != null && !IpLiteral.isIpLiteral(u.host) && !HostName.isValid(u.host)) {
+        error(
+            up + ".host",
+            "not a host name or IP address (IPv6 without brackets): " + quoted(u.host));
       }
       if (u.port != null && (u.port < 1 || u.port > 65535)) {
         error(up + ".port", "must be 1..65535 (was " + u.port + ")");
@@ -771,66 +803,61 @@ final class Validator {
     return false;
   }
 
-  /** Compiles a regular expression, reporting why it does not; null when it does not. */
+  /**
+   * Compiles an RE2 regular expression as the runtime will, reporting why it does not compile
+   * (Perl-only syntax such as backreferences or lookaround included); null when it does not.
+   */
   private Pattern regex(String path, String value) {
     try {
-      return Pattern.compile(value);
-    } catch (PatternSyntaxException e) {
-      error(
-          path,
-          "not a valid regular expression: "
-              + e.getDescription()
-              + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "")
-              + " (was "
-              + value
-              + ")");
+      return RegularExpression.compile(value, false);
+    } catch (IllegalArgumentException e) {
+      error(path, e.getMessage());
       return null;
     }
   }
 
   /**
-   * Why a replacement string would fail with this pattern ($n beyond the groups, ${name} not a
-   * group, a trailing \ or $), or null; as Matcher.appendReplacement reads it.
+   * A listener's advertisedAddress, written into every Via and Record-Route: a host name or an IP
+   * address, IPv6 without brackets as in {@code address} (the runtime adds them in URIs). Nothing
+   * else: a CR or LF here would start a header of the writer's choosing in every request.
    */
-  static String substitutionProblem(Pattern pattern, String regex, String sub) {
-    int groups = pattern.matcher("").groupCount();
-    for (int i = 0; i < sub.length(); i++) {
-      char c = sub.charAt(i);
-      if (c == '\\') {
-        if (++i == sub.length()) {
-          return "ends with a lone \\ (write \\\\ for a backslash)";
-        }
-      } else if (c == '$') {
-        if (++i == sub.length()) {
-          return "ends with a lone $ (write \\$ for a dollar sign)";
-        }
-        char n = sub.charAt(i);
-        if (n == '{') {
-          int close = sub.indexOf('}', i);
-          if (close < 0) {
-            return "unclosed ${ group name";
+  private void advertisedHost(String path, String host) {
+    if (host.startsWith("[") && IpLiteral.parse(host, null) == 16) {
+      error(path, "write an IPv6 address without brackets, as in address: " + quoted(host));
+    } else if (!HostName.isValid(host) && !IpLiteral.isIpLiteral(host)) {
+      error(
+          path,
+          "must be a host name or an IPv4 or IPv6 address (IPv6 without brackets): "
+              + quoted(host));
+    }
+  }
+
+  /** A configured value in an error message, with line breaks and controls made visible. */
+  private static String quoted(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\r' -> sb.append("\\r");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '"' -> sb.append("\\\"");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
           }
-          String name = sub.substring(i + 1, close);
-          if (!regex.contains("(?<" + name + ">")) {
-            return "${" + name + "}: the pattern has no group named " + name;
-          }
-          i = close;
-        } else if (n >= '0' && n <= '9') {
-          if (n - '0' > groups) {
-            return "$" + n + ": the pattern has " + groups + " group" + (groups == 1 ? "" : "s");
-          }
-        } else {
-          return "$ must be followed by a group number or {name} (write \\$ for a dollar sign)";
         }
       }
     }
-    return null;
+    return sb.append('"').toString();
   }
 
   private void headerName(String path, String name) {
     if (name == null || name.isEmpty()) {
       error(path, "required");
-    } else if (!isToken(name)) {
+    } else if (!SipGrammar.isToken(name)) {
       error(path, "not a SIP header name (a token): " + name);
     }
   }
@@ -860,14 +887,9 @@ final class Validator {
   }
 
   private void reasonPhrase(String path, String reason) {
-    if (reason != null && !printable(reason)) {
+    if (reason != null && !SipGrammar.isText(reason)) {
       error(path, "must not contain line breaks or control characters");
     }
-  }
-
-  /** No line breaks or other control characters (tabs allowed): safe to write into a header. */
-  private static boolean printable(String s) {
-    return s.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f));
   }
 
   private static boolean hasScheme(String uri, String scheme) {
@@ -893,26 +915,12 @@ final class Validator {
    * meaning /32 or /128), or null.
    */
   static String cidrProblem(String cidr) {
-    int slash = cidr.indexOf('/');
-    String addr = slash < 0 ? cidr : cidr.substring(0, slash);
-    int max;
-    if (isIpv4(addr)) {
-      max = 32;
-    } else if (isIpv6(addr)) {
-      max = 128;
-    } else {
-      return "not an IPv4 or IPv6 network (address/prefix-length): " + cidr;
+    try {
+      IpNetwork.parse(cidr);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
     }
-    if (slash >= 0) {
-      String len = cidr.substring(slash + 1);
-      if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        return "bad prefix length in " + cidr;
-      }
-      if (Integer.parseInt(len) > max) {
-        return "prefix length must be 0.." + max + " in " + cidr;
-      }
-    }
-    return null;
   }
 
   private void range(String path, Integer v, int min, int max) {
@@ -938,11 +946,14 @@ final class Validator {
     hp = hp.substring(0, end);
     if (hp.startsWith("[")) {
       int close = hp.indexOf(']');
-      return close > 0 && isIpLiteral(hp.substring(1, close)) && portOk(hp.substring(close + 1));
+      return close > 0
+          && IpLiteral.isIpv6(hp.substring(1, close))
+          && portOk(hp.substring(close + 1));
     }
     int colon = hp.indexOf(':');
     String host = colon < 0 ? hp : hp.substring(0, colon);
-    return isIpLiteral(host) && portOk(colon < 0 ? "" : hp.substring(colon));
+    // An IPv6 address in a URI takes brackets (RFC 3261 25.1 IPv6reference, RFC 5118 4.2).
+    return IpLiteral.isIpv4(host) && portOk(colon < 0 ? "" : hp.substring(colon));
   }
 
   private static boolean portOk(String s) {
@@ -953,88 +964,12 @@ final class Validator {
       return false;
     }
     for (int i = 1; i < s.length(); i++) {
-      if (!Character.isDigit(s.charAt(i))) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
         return false;
       }
     }
     int p = Integer.parseInt(s.substring(1));
     return p > 0 && p < 65536;
-  }
-
-  static boolean isIpLiteral(String s) {
-    return isIpv4(s) || isIpv6(s);
-  }
-
-  /** Four decimal octets 0..255. */
-  static boolean isIpv4(String s) {
-    String[] parts = s.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        return false;
-      }
-      if (Integer.parseInt(p) > 255) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * RFC 4291 text form: eight groups of 1..4 hex digits, "::" standing for one or more zero groups
-   * at most once, the last two groups possibly written as an IPv4 address. No zone.
-   */
-  static boolean isIpv6(String s) {
-    if (s.isEmpty() || s.indexOf(':') < 0) {
-      return false;
-    }
-    int groups = 0;
-    String rest = s;
-    int lastColon = s.lastIndexOf(':');
-    if (s.indexOf('.', lastColon) >= 0) {
-      if (!isIpv4(s.substring(lastColon + 1))) {
-        return false;
-      }
-      groups = 2;
-      rest = s.substring(0, lastColon + 1); // "a:b::" or "a:b:c:d:e:f:"
-      if (!rest.endsWith("::")) {
-        rest = rest.substring(0, rest.length() - 1);
-      }
-    }
-    int dc = rest.indexOf("::");
-    if (dc >= 0 && rest.indexOf("::", dc + 1) >= 0) {
-      return false;
-    }
-    if (dc < 0) {
-      int n = hexGroups(rest);
-      return n > 0 && groups + n == 8;
-    }
-    String left = rest.substring(0, dc);
-    String right = rest.substring(dc + 2);
-    int l = left.isEmpty() ? 0 : hexGroups(left);
-    int r = right.isEmpty() ? 0 : hexGroups(right);
-    if (l < 0 || r < 0) {
-      return false;
-    }
-    return groups + l + r <= 7;
-  }
-
-  /** The number of ':'-separated groups of 1..4 hex digits, or -1 when it is not that. */
-  private static int hexGroups(String s) {
-    String[] parts = s.split(":", -1);
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 4) {
-        return -1;
-      }
-      for (int i = 0; i < p.length(); i++) {
-        if (Character.digit(p.charAt(i), 16) < 0) {
-          return -1;
-        }
-      }
-    }
-    return parts.length;
   }
 
   private static boolean isDnsLabel(String s) {
@@ -1048,44 +983,5 @@ final class Validator {
       }
     }
     return true;
-  }
-
-  /** A DNS host name: labels of letters, digits and '-', separated by dots. */
-  private static boolean isHostName(String s) {
-    if (s.length() > 253) {
-      return false;
-    }
-    for (String label : s.split("\\.", -1)) {
-      if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-        return false;
-      }
-      for (int i = 0; i < label.length(); i++) {
-        char c = label.charAt(i);
-        if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-') {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** An RFC 3261 token: ASCII letters, digits and -.!%*_+`'~, at least one. */
-  static boolean isToken(String s) {
-    return !s.isEmpty() && s.chars().allMatch(Validator::isTokenChar);
-  }
-
-  private static boolean isTokenChar(int c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || "-.!%*_+`'~".indexOf(c) >= 0;
-  }
-
-  /** RFC 3261 user: unreserved, escaped (%) and user-unreserved characters. */
-  private static boolean isUserChar(int c) {
-    return (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9')
-        || "-_.!~*'()%&=+$,;?/".indexOf(c) >= 0;
   }
 }

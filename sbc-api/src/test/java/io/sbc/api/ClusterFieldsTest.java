@@ -5,6 +5,7 @@ import static io.sbc.api.ConfigReaderTest.errorAt;
 import static io.sbc.api.ConfigReaderTest.errors;
 import static io.sbc.api.ConfigReaderTest.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -160,6 +161,33 @@ class ClusterFieldsTest {
     assertEquals(40099, m.rtpPortMax);
     assertEquals("203.0.113.5", m.advertisedAddress);
     assertEquals("None", read(gatewayWithMedia("{}")).gateways().get(0).spec.media.mode);
+  }
+
+  /** RTPengine writes media.advertisedAddress into SDP's c= line: an IP address, nothing else. */
+  @Test
+  void mediaAdvertisedAddressIsAnIpAddress() {
+    for (String ok : List.of("203.0.113.5", "\"2001:db8::7\"")) {
+      assertEquals(
+          ok.replace("\"", ""),
+          read(gatewayWithMedia("advertisedAddress: " + ok + "\n"))
+              .gateways()
+              .get(0)
+              .spec
+              .media
+              .advertisedAddress);
+    }
+    for (String bad :
+        List.of(
+            "media.example.com",
+            "\"[2001:db8::7]\"",
+            "\"203.0.113.5\\r\\na=inactive\"",
+            "\"203.0.113.05\"",
+            "\"203.0.113\"")) {
+      List<String> errors = errors(gatewayWithMedia("advertisedAddress: " + bad + "\n"));
+      String e = errorAt(errors, "spec.media.advertisedAddress");
+      assertTrue(e.contains("must be an IPv4 or IPv6 address, IPv6 without brackets"), e);
+      assertFalse(e.contains("\r") || e.contains("\n"), e);
+    }
   }
 
   @Test

@@ -365,6 +365,82 @@ class ConfigReaderTest {
     assertTrue(errorAt(errors, "spec.listeners[0].address").contains("IPv4 or IPv6"));
   }
 
+  /** The listener with advertisedAddress set to the YAML scalar given (quoted as needed). */
+  static String advertising(String yamlScalar) {
+    return GATEWAY + "      advertisedAddress: " + yamlScalar + "\n";
+  }
+
+  /**
+   * advertisedAddress is written into every Via and Record-Route: a host name or an IP literal,
+   * IPv6 without brackets as in address (the runtime brackets it in URIs).
+   */
+  @Test
+  void advertisedAddressIsAHostNameOrAnIpAddress() {
+    for (String ok :
+        List.of(
+            "sbc.example.com",
+            "sbc.example.com.",
+            "sbc-1.voice.example",
+            "203.0.113.5",
+            "\"2001:db8::5\"",
+            "\"::ffff:192.0.2.1\"",
+            "\"2001:DB8:0:0:0:0:0:5\"")) {
+      String expected = ok.replace("\"", "");
+      assertEquals(
+          expected,
+          read(twoDocs(advertising(ok), ROUTE))
+              .gateways()
+              .get(0)
+              .spec
+              .listeners
+              .get(0)
+              .advertisedAddress);
+    }
+    for (String bad :
+        List.of(
+            "\"sbc example.com\"",
+            "\"sbc.example.com:5060\"",
+            "\"sip:sbc.example.com\"",
+            "-sbc.example.com",
+            "sbc..example.com",
+            "sbc_1.example.com",
+            "example.123",
+            "\"256.1.1.1\"",
+            "\"1.2.3\"",
+            "\"01.2.3.4\"",
+            "\"fe80::1%eth0\"",
+            "\"2001:db8:::192.0.2.1\"",
+            "\"\"")) {
+      String e =
+          errorAt(errors(twoDocs(advertising(bad), ROUTE)), "spec.listeners[0].advertisedAddress");
+      assertTrue(
+          e.contains("must be a host name or an IPv4 or IPv6 address (IPv6 without brackets)"), e);
+    }
+    String e =
+        errorAt(
+            errors(twoDocs(advertising("\"[2001:db8::5]\""), ROUTE)),
+            "spec.listeners[0].advertisedAddress");
+    assertTrue(
+        e.endsWith("write an IPv6 address without brackets, as in address: \"[2001:db8::5]\""), e);
+  }
+
+  /**
+   * A CR LF in advertisedAddress would add a header of the writer's choosing to every request the
+   * SBC forwards; it is refused, the error showing the line break rather than breaking the log.
+   */
+  @Test
+  void advertisedAddressLineBreakIsRefused() {
+    List<String> errors =
+        errors(twoDocs(advertising("\"sbc.example.com\\r\\nX-Injected: 1\""), ROUTE));
+    String e = errorAt(errors, "spec.listeners[0].advertisedAddress");
+    assertTrue(e.endsWith(": \"sbc.example.com\\r\\nX-Injected: 1\""), e);
+    assertFalse(e.contains("\r") || e.contains("\n"), e);
+    assertEquals(1, errors.size(), errors.toString());
+    errors = errors(twoDocs(advertising("\"203.0.113.5\\n\""), ROUTE));
+    assertTrue(
+        errorAt(errors, "spec.listeners[0].advertisedAddress").endsWith("\"203.0.113.5\\n\""));
+  }
+
   @Test
   void noListeners() {
     String gw = GATEWAY.substring(0, GATEWAY.indexOf("  listeners:")) + "  listeners: []\n";

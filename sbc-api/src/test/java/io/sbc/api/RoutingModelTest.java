@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Declarative routing: matches, filters, actions, backendRefs and SipDispatcher documents. */
@@ -316,8 +315,58 @@ class RoutingModelTest {
         ruleError(
             FORWARD + "matches: [{to: {user: {type: RegularExpression, value: '(12'}}}]",
             "matches[0].to.user.value");
-    assertContains(e, "not a valid regular expression: Unclosed group");
+    assertContains(e, "not a valid RE2 regular expression: missing closing )");
     assertContains(e, "(was (12)");
+  }
+
+  /**
+   * Patterns run on RE2 (linear time), so Perl-only syntax is refused when the configuration is
+   * read, naming the field, rather than compiling here and failing (or backtracking) there.
+   */
+  @Test
+  void perlOnlySyntaxIsRefusedWithTheField() {
+    String e =
+        ruleError(
+            FORWARD + "matches: [{requestUri: {user: {type: RegularExpression, value: '(1)\\1'}}}]",
+            "matches[0].requestUri.user.value");
+    assertContains(e, "not a valid RE2 regular expression: invalid escape sequence at `\\1`");
+    assertContains(e, "no backreferences");
+    e =
+        ruleError(
+            FORWARD
+                + "matches: [{headers: [{name: X-A, type: RegularExpression, value: 'a(?=b)'}]}]",
+            "matches[0].headers[0].value");
+    assertContains(e, "invalid or unsupported Perl syntax");
+    assertContains(e, "no lookahead or lookbehind");
+    e =
+        ruleError(
+            FORWARD
+                + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '(?<=0)1', substitution: x}}}]",
+            "filters[0].rewriteUser.replace.pattern");
+    assertContains(e, "not a valid RE2 regular expression");
+    assertContains(e, "lookbehind");
+    e =
+        ruleError(
+            FORWARD + "matches: [{from: {host: {type: RegularExpression, value: 'a++'}}}]",
+            "matches[0].from.host.value");
+    assertContains(e, "invalid nested repetition operator");
+  }
+
+  /** RE2 syntax that java.util.regex also reads is accepted: classes, named groups, (?i). */
+  @Test
+  void re2SyntaxIsAccepted() {
+    read(
+        GATEWAY
+            + "---\n"
+            + DISPATCHER
+            + "---\n"
+            + route(
+                FORWARD
+                    + "matches: [{requestUri: {user: {type: RegularExpression, value: '\\+?[0-9]{4,15}'},"
+                    + " host: {type: RegularExpression, value: '(?i)SBC\\.example\\.com'}},"
+                    + " headers: [{name: X-A, type: RegularExpression, value: '\\p{L}+'}]}]\n"
+                    + "filters: [{type: RewriteUser, rewriteUser: {replace:"
+                    + " {pattern: '^00(?P<cc>[1-9][0-9])(?<rest>[0-9]+)$', substitution: '+${cc}${rest}'}}}]"));
   }
 
   @Test
@@ -371,7 +420,7 @@ class RoutingModelTest {
         ruleError(
             FORWARD + "matches: [{headers: [{name: X-A, type: RegularExpression, value: '*a'}]}]",
             "matches[0].headers[0].value"),
-        "Dangling meta character '*'");
+        "not a valid RE2 regular expression: missing argument to repetition operator at `*`");
   }
 
   @Test
@@ -516,7 +565,7 @@ class RoutingModelTest {
             FORWARD
                 + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '[0-9', substitution: x}}}]",
             "filters[0].rewriteUser.replace.pattern"),
-        "not a valid regular expression: Unclosed character class");
+        "not a valid RE2 regular expression: missing closing ]");
   }
 
   @Test
@@ -543,19 +592,40 @@ class RoutingModelTest {
         "$2: the pattern has 1 group");
   }
 
+  /** What a substitution writes itself must be URI user text: no '@', space, CR or LF. */
   @Test
-  void substitutionChecks() {
-    Pattern p = Pattern.compile("(?<cc>[0-9]{2})(.*)");
-    String regex = p.pattern();
-    assertNull(Validator.substitutionProblem(p, regex, "+${cc}$2"));
-    assertNull(Validator.substitutionProblem(p, regex, "\\$1"));
-    assertNull(Validator.substitutionProblem(p, regex, ""));
-    assertContains(Validator.substitutionProblem(p, regex, "$3"), "has 2 groups");
-    assertContains(Validator.substitutionProblem(p, regex, "${x}"), "no group named x");
-    assertContains(Validator.substitutionProblem(p, regex, "${cc"), "unclosed");
-    assertContains(Validator.substitutionProblem(p, regex, "a$"), "lone $");
-    assertContains(Validator.substitutionProblem(p, regex, "a\\"), "lone \\");
-    assertContains(Validator.substitutionProblem(p, regex, "$a"), "group number or {name}");
+  void substitutionTextIsUserText() {
+    for (String sub :
+        List.of("$1@evil.example", "\"$1\\r\\nX-Injected: 1\"", "'a b$1'", "'<$1>'")) {
+      String e =
+          ruleError(
+              FORWARD
+                  + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '0(.*)', substitution: "
+                  + sub
+                  + "}}}]",
+              "filters[0].rewriteUser.replace.substitution");
+      assertContains(e, "may hold only characters allowed in a SIP URI user part");
+      assertFalse(e.contains("\r") || e.contains("\n"), e);
+    }
+    read(
+        GATEWAY
+            + "---\n"
+            + DISPATCHER
+            + "---\n"
+            + route(
+                FORWARD
+                    + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '0(.*)', substitution: '+49%2A$1;x=\\$'}}}]"));
+  }
+
+  /** Substitutions are read against their pattern as the runtime reads them (SubstitutionTest). */
+  @Test
+  void substitutionNamedGroupMustExist() {
+    assertContains(
+        ruleError(
+            FORWARD
+                + "filters: [{type: RewriteUser, rewriteUser: {replace: {pattern: '(?P<cc>0)(.*)', substitution: '${c}$2'}}}]",
+            "filters[0].rewriteUser.replace.substitution"),
+        "${c}: the pattern has no group named c");
   }
 
   @Test
@@ -565,6 +635,19 @@ class RoutingModelTest {
             FORWARD + "filters: [{type: RewriteUser, rewriteUser: {addPrefix: 'a@b'}}]",
             "filters[0].rewriteUser.addPrefix"),
         "characters allowed in a SIP URI user part");
+    assertContains(
+        ruleError(
+            FORWARD + "filters: [{type: RewriteUser, rewriteUser: {addPrefix: '%4'}}]",
+            "filters[0].rewriteUser.addPrefix"),
+        "%XX escapes");
+    read(
+        GATEWAY
+            + "---\n"
+            + DISPATCHER
+            + "---\n"
+            + route(
+                FORWARD
+                    + "filters: [{type: RewriteUser, rewriteUser: {addPrefix: \"+49%2A;p=1\"}}]"));
   }
 
   @Test
@@ -904,10 +987,28 @@ class RoutingModelTest {
     assertContains(e, "another SipDispatcher is named 'pool' (document 2");
   }
 
+  /**
+   * Names are unique per kind, as Kubernetes names are per resource type: a SipDispatcher and a
+   * SipRoute may both be "r", and a backendRef naming "r" finds the dispatcher.
+   */
   @Test
   void aDispatcherMayShareARouteName() {
-    read(
-        GATEWAY + "---\n" + DISPATCHER.replace("name: pool", "name: r") + "---\n" + route(FORWARD));
+    Configuration c =
+        read(
+            GATEWAY
+                + "---\n"
+                + DISPATCHER.replace("name: pool", "name: r")
+                + "---\n"
+                + route("backendRefs: [{kind: SipDispatcher, name: r}]"));
+    assertEquals(List.of("r"), c.dispatchers().stream().map(d -> d.metadata.name).toList());
+    assertEquals(List.of("r"), c.routes().stream().map(r -> r.metadata.name).toList());
+    assertSame(c.dispatchers().get(0), c.dispatcher("r"));
+    SipRoute.BackendRef ref = c.routes().get(0).spec.rules.get(0).backendRefs.get(0);
+    assertEquals(SipDispatcher.KIND, ref.kind);
+    assertSame(c.dispatcher(ref.name), c.dispatchers().get(0));
+    assertEquals(
+        List.of("sip:10.0.0.1:5060", "sip:10.0.0.2:5060"),
+        c.dispatcher("r").spec.destinations.stream().map(d -> d.uri).toList());
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.dispatcher.Dispatcher;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RouteCompiler;
@@ -16,7 +17,6 @@ import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.proxy.ProxySettings;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.transaction.TimerSettings;
-import io.sbc.runtime.sip.transport.Addresses;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Myself;
 import io.sbc.runtime.sip.transport.Protocol;
@@ -130,7 +130,7 @@ public record GatewayConfig(
     List<Listener> listeners = new ArrayList<>();
     for (SipGateway.Listener l : gw.spec.listeners) {
       Protocol p = "SIP-TCP".equals(l.protocol) ? Protocol.TCP : Protocol.UDP;
-      InetAddress addr = Addresses.literal(l.address);
+      InetAddress addr = IpLiteral.toInetAddress(l.address);
       String advertised = l.advertisedAddress;
       if (advertised == null && addr.isAnyLocalAddress() && envAddress != null) {
         advertised = uriHostOf(envAddress.strip());
@@ -300,7 +300,7 @@ public record GatewayConfig(
 
   /** A host name or IP literal (IPv6 with or without brackets), with nothing else in it. */
   private static boolean isHost(String h) {
-    if (Addresses.literal(h) != null) {
+    if (IpLiteral.toInetAddress(h) != null) {
       return true;
     }
     if (h.isEmpty() || h.length() > 253) {
@@ -317,8 +317,8 @@ public record GatewayConfig(
 
   /** How a host is written in a URI: IPv6 literals in brackets and canonical, names as given. */
   private static String uriHostOf(String h) {
-    InetAddress a = Addresses.literal(h);
-    return a != null ? Addresses.uriHost(a) : h;
+    InetAddress a = IpLiteral.toInetAddress(h);
+    return a != null ? IpLiteral.uriHost(a) : h;
   }
 
   /**

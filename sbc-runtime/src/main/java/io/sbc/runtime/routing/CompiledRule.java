@@ -1,5 +1,7 @@
 package io.sbc.runtime.routing;
 
+import io.sbc.api.syntax.SipGrammar;
+import io.sbc.api.syntax.Substitution;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipUri;
 import io.sbc.runtime.sip.proxy.FailoverPolicy;
@@ -9,26 +11,42 @@ import io.sbc.runtime.sip.proxy.Target;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
- * One rule, compiled: its filters and its action. Immutable; a decision allocates only what it
- * returns.
+ * One rule, compiled: its filters and its action. Immutable but for a flag that keeps one warning
+ * per rule; a decision allocates only what it returns.
+ *
+ * <p>A Request-URI user that the rule's RewriteUser filters turn into something RFC 3261 does not
+ * allow in a URI user (or RFC 3966 in a tel number) is not forwarded: the request is answered 500
+ * when the user was valid before (the rule's rewrite is at fault: a substitution or prefix that
+ * produced '@', a space, a line break, a broken escape, an empty user), 400 when it already was not
+ * (the request is at fault, and the rewrite would have passed its bytes on). The first such request
+ * of each rule is logged with the user before and after.
  */
 final class CompiledRule {
+  private static final Logger LOG = Logger.getLogger(CompiledRule.class);
+
+  /** The reason of the 500 answered when a rewrite made the user invalid. */
+  static final String BAD_REWRITE_REASON = "Rewritten Request-URI User Not Valid";
+
+  /** The reason of the 400 answered when the user to rewrite was not valid already. */
+  static final String BAD_USER_REASON = "Request-URI User Not Valid";
+
   /** A destination of the rule: a fixed target or a pool, with weight and priority. */
   record Backend(Target target, DestinationPool pool, int weight, int priority) {}
 
-  /** A dialplan step: strip, replace by pattern, add a prefix. */
-  record UserRewrite(int strip, Pattern pattern, String substitution, String addPrefix) {
+  /** A dialplan step: strip, replace by an RE2 pattern, add a prefix. */
+  record UserRewrite(int strip, Substitution replace, String addPrefix) {
     String apply(String user) {
       String u = user;
       if (strip > 0) {
         u = strip >= u.length() ? "" : u.substring(strip);
       }
-      if (pattern != null) {
-        u = pattern.matcher(u).replaceAll(substitution);
+      if (replace != null) {
+        u = replace.replaceAll(u);
       }
       if (addPrefix != null) {
         u = addPrefix + u;
@@ -58,6 +76,9 @@ final class CompiledRule {
   final List<String> addHeaders;
   private final RouteAction answer;
   private final boolean rewrites;
+  private final RouteAction badRewrite;
+  private final RouteAction badUser;
+  private final AtomicBoolean badRewriteLogged = new AtomicBoolean();
 
   CompiledRule(
       String name,
@@ -101,6 +122,10 @@ final class CompiledRule {
             || newPort > 0
             || !removeHeaders.isEmpty()
             || !addHeaders.isEmpty();
+    this.badRewrite =
+        userRewrites.length > 0 ? RouteAction.answer(500, BAD_REWRITE_REASON, null, name) : null;
+    this.badUser =
+        userRewrites.length > 0 ? RouteAction.answer(400, BAD_USER_REASON, null, name) : null;
   }
 
   /** The decision for a request this rule matched. */
@@ -108,10 +133,66 @@ final class CompiledRule {
     if (answer != null) {
       return answer;
     }
+    RequestRewrite rw = null;
+    if (rewrites) {
+      SipMessage m = f.request;
+      SipUri u = m.requestUri();
+      String user = null;
+      if (userRewrites.length > 0 && u.userStart() >= 0) {
+        String before = m.text(u.userStart(), u.userEnd());
+        user = before;
+        for (UserRewrite r : userRewrites) {
+          user = r.apply(user);
+        }
+        boolean tel = u.scheme() == SipUri.Scheme.TEL;
+        if (!validUser(user, tel)) {
+          return refuse(before, user, tel);
+        }
+      }
+      String uri = null;
+      if (user != null || newHost != null || newPort > 0) {
+        uri = rewriteUri(m, u, user);
+      }
+      rw = new RequestRewrite(uri, removeHeaders, addHeaders);
+    }
     List<Target> targets = new ArrayList<>(backends.length + 2);
     order(f.request, random, targets);
-    RequestRewrite rw = rewrites ? rewrite(f.request) : null;
     return new RouteAction(targets, parallel, recordRoute, 0, null, null, rw, failover, name);
+  }
+
+  /** RFC 3261 25.1 user for sip and sips URIs, RFC 3966 number for tel. */
+  private static boolean validUser(String user, boolean tel) {
+    return tel ? SipGrammar.isTelephoneNumber(user) : SipGrammar.isUser(user);
+  }
+
+  /** The answer when the rewritten user is not valid; logs the first case of this rule. */
+  private RouteAction refuse(String before, String after, boolean tel) {
+    boolean requestAtFault = !validUser(before, tel);
+    if (badRewriteLogged.compareAndSet(false, true)) {
+      LOG.warnf(
+          "rule %s: RewriteUser turned Request-URI user %s into %s, which is not a valid %s;"
+              + " answered %d (further cases of this rule are not logged)",
+          printable(name),
+          printable(before),
+          printable(after),
+          tel ? "tel number (RFC 3966)" : "URI user (RFC 3261 25.1)",
+          requestAtFault ? 400 : 500);
+    }
+    return requestAtFault ? badUser : badRewrite;
+  }
+
+  /** A value for a log line: quoted, with control characters escaped so a line stays one line. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        sb.append(String.format("\\x%02x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
   }
 
   /**
@@ -170,26 +251,13 @@ final class CompiledRule {
     }
   }
 
-  /** The filters' effect on this request. */
-  private RequestRewrite rewrite(SipMessage m) {
-    String uri = null;
-    SipUri u = m.requestUri();
-    if ((userRewrites.length > 0 && u.userStart() >= 0) || newHost != null || newPort > 0) {
-      uri = rewriteUri(m, u);
-    }
-    return new RequestRewrite(uri, removeHeaders, addHeaders);
-  }
-
-  private String rewriteUri(SipMessage m, SipUri u) {
+  /** The Request-URI with the rewritten user (null: unchanged) and the new host and port. */
+  private String rewriteUri(SipMessage m, SipUri u, String user) {
     StringBuilder sb = new StringBuilder(u.end() - u.start() + 16);
     if (u.scheme() == SipUri.Scheme.TEL || u.hostStart() < 0) {
       // tel: the number is the user part; there is no host to change.
-      if (u.userStart() < 0) {
+      if (user == null) {
         return null;
-      }
-      String user = m.text(u.userStart(), u.userEnd());
-      for (UserRewrite r : userRewrites) {
-        user = r.apply(user);
       }
       return sb.append(m.text(u.start(), u.userStart()))
           .append(user)
@@ -197,12 +265,8 @@ final class CompiledRule {
           .toString();
     }
     int hostStart = u.hostStart();
-    if (u.userStart() >= 0) {
+    if (user != null) {
       sb.append(m.text(u.start(), u.userStart()));
-      String user = m.text(u.userStart(), u.userEnd());
-      for (UserRewrite r : userRewrites) {
-        user = r.apply(user);
-      }
       sb.append(user);
       sb.append(m.text(u.userEnd(), hostStart));
     } else {

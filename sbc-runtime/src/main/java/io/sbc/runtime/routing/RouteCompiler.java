@@ -1,12 +1,14 @@
 package io.sbc.runtime.routing;
 
-import io.netty.util.NetUtil;
 import io.sbc.api.SipRoute;
+import io.sbc.api.syntax.HostName;
+import io.sbc.api.syntax.IpLiteral;
+import io.sbc.api.syntax.RegularExpression;
+import io.sbc.api.syntax.SipGrammar;
+import io.sbc.api.syntax.Substitution;
 import io.sbc.runtime.sip.proxy.FailoverPolicy;
 import io.sbc.runtime.sip.proxy.Target;
 import io.sbc.runtime.sip.transport.Protocol;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,17 +16,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 
 /**
- * Compiles the SipRoutes of a gateway into a {@link RoutingTable}: patterns compiled once, prefix
- * rules into a trie, the rest sorted by precedence.
+ * Compiles the SipRoutes of a gateway into a {@link RoutingTable}: patterns compiled once (RE2),
+ * prefix rules into a trie, the rest sorted by precedence. What is written into requests and
+ * answers from the configuration (header lines, reason phrases, hosts) is checked with the
+ * validator's own syntax rules, so a model built without {@code ConfigReader} cannot inject a line
+ * either.
  */
 public final class RouteCompiler {
   /** Turns a backend URI into a target, or throws IllegalArgumentException naming the problem. */
@@ -154,31 +157,42 @@ public final class RouteCompiler {
       switch (f.type) {
         case "RewriteUser" -> {
           SipRoute.RewriteUser u = f.rewriteUser;
+          if (u.addPrefix != null && !SipGrammar.isUserPart(u.addPrefix)) {
+            throw new IllegalArgumentException(
+                "rewriteUser.addPrefix: not characters of a URI user: "
+                    + CompiledRule.printable(u.addPrefix));
+          }
+          Substitution replace = null;
+          if (u.replace != null) {
+            replace =
+                Substitution.compile(
+                    RegularExpression.compile(u.replace.pattern, false), u.replace.substitution);
+            if (!replace.literalTextIsUserText()) {
+              throw new IllegalArgumentException(
+                  "rewriteUser.replace.substitution: not characters of a URI user: "
+                      + CompiledRule.printable(u.replace.substitution));
+            }
+          }
           rewrites.add(
               new CompiledRule.UserRewrite(
-                  u.stripPrefix == null ? 0 : u.stripPrefix,
-                  u.replace == null ? null : Pattern.compile(u.replace.pattern),
-                  u.replace == null ? null : u.replace.substitution,
-                  u.addPrefix));
+                  u.stripPrefix == null ? 0 : u.stripPrefix, replace, u.addPrefix));
         }
         case "RequestHeaderModifier" -> {
           SipRoute.RequestHeaderModifier h = f.requestHeaderModifier;
           for (String n : h.remove) {
-            remove.add(n);
+            remove.add(token(n));
           }
           for (SipRoute.Header s : h.set) {
-            remove.add(s.name);
-            add.add(s.name + ": " + s.value + "\r\n");
+            remove.add(token(s.name));
+            add.add(headerLine(s));
           }
           for (SipRoute.Header a : h.add) {
-            add.add(a.name + ": " + a.value + "\r\n");
+            add.add(headerLine(a));
           }
         }
         case "RewriteRequestUri" -> {
           if (f.rewriteRequestUri.host != null) {
-            // An IPv6 address is configured without brackets; in a URI it needs them.
-            String h = f.rewriteRequestUri.host;
-            newHost = h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h;
+            newHost = uriHost(f.rewriteRequestUri.host);
           }
           if (f.rewriteRequestUri.port != null) {
             newPort = f.rewriteRequestUri.port;
@@ -193,18 +207,22 @@ public final class RouteCompiler {
     String extra = null;
     if (r.reject != null) {
       status = r.reject.statusCode;
-      reason = r.reject.reason != null ? r.reject.reason : defaultReason(status);
+      reason = r.reject.reason != null ? text(r.reject.reason) : defaultReason(status);
     } else if (r.redirect != null) {
       status = r.redirect.statusCode;
       reason = defaultReason(status);
       StringBuilder sb = new StringBuilder();
       for (String c : r.redirect.contacts) {
+        if (!SipGrammar.isText(c) || c.indexOf(' ') >= 0 || c.indexOf('>') >= 0) {
+          throw new IllegalArgumentException(
+              "redirect contact is not a URI: " + CompiledRule.printable(c));
+        }
         sb.append("Contact: <").append(c).append(">\r\n");
       }
       extra = sb.toString();
     } else if (r.respond != null) {
       status = r.respond.statusCode;
-      reason = r.respond.reason != null ? r.respond.reason : defaultReason(status);
+      reason = r.respond.reason != null ? text(r.respond.reason) : defaultReason(status);
     }
     List<SipRoute.BackendRef> refs = new ArrayList<>(r.backendRefs);
     refs.sort(Comparator.comparingInt(b -> b.priority == null ? 0 : b.priority));
@@ -244,6 +262,45 @@ public final class RouteCompiler {
         newPort,
         remove,
         add);
+  }
+
+  /** A header name: an RFC 3261 token. */
+  private static String token(String name) {
+    if (!SipGrammar.isToken(name)) {
+      throw new IllegalArgumentException(
+          "not a header name (a token): " + CompiledRule.printable(name));
+    }
+    return name;
+  }
+
+  /** One header line to add, ending in CRLF; its value on one line. */
+  private static String headerLine(SipRoute.Header h) {
+    return token(h.name) + ": " + text(h.value) + "\r\n";
+  }
+
+  /** Text for one line of a message: no CR, LF or other control character. */
+  private static String text(String s) {
+    if (!SipGrammar.isText(s)) {
+      throw new IllegalArgumentException(
+          "line breaks or control characters in " + CompiledRule.printable(s));
+    }
+    return s;
+  }
+
+  /**
+   * A configured host as a Request-URI writes it: an IP literal canonical and, for IPv6, in
+   * brackets (configured without them); a host name as given.
+   */
+  private static String uriHost(String host) {
+    String literal = IpLiteral.uriHost(host);
+    if (literal != null) {
+      return literal;
+    }
+    if (!HostName.isValid(host)) {
+      throw new IllegalArgumentException(
+          "not a host name or IP address: " + CompiledRule.printable(host));
+    }
+    return host;
   }
 
   private FailoverPolicy failover(List<String> codes) {
@@ -318,24 +375,11 @@ public final class RouteCompiler {
   }
 
   /**
-   * How a host is compared with the served hosts: lower case, and an IPv6 address (with or without
-   * brackets, in any text form) as "[" RFC 5952 text "]", the form a Request-URI host is reduced
-   * to.
+   * How a host is compared with the served hosts ({@link HostName#key}): an IP literal as its URI
+   * form, so [::1] and [0:0:0:0:0:0:0:1] are one host, a name in lower case.
    */
   static String hostKey(String host) {
-    String h = host.toLowerCase(Locale.ROOT);
-    String bare = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
-    if (bare.indexOf(':') >= 0) {
-      byte[] b = NetUtil.createByteArrayFromIpAddressString(bare);
-      if (b != null && b.length == 16) {
-        try {
-          return "[" + NetUtil.toAddressString(InetAddress.getByAddress(b)) + "]";
-        } catch (UnknownHostException e) {
-          throw new IllegalStateException(e); // 16 bytes are always an address
-        }
-      }
-    }
-    return h;
+    return HostName.key(host);
   }
 
   private static String defaultReason(int status) {

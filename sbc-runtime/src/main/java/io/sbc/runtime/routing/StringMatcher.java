@@ -1,8 +1,13 @@
 package io.sbc.runtime.routing;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
+import io.sbc.api.syntax.RegularExpression;
 
-/** An Exact, Prefix or RegularExpression condition on a string, compiled once. */
+/**
+ * An Exact, Prefix or RegularExpression condition on a string, compiled once. Patterns are RE2
+ * ({@link RegularExpression}): their time is linear in the length of the user or header value, so a
+ * request cannot make a rule's pattern backtrack.
+ */
 final class StringMatcher {
   enum Type {
     EXACT,
@@ -15,6 +20,10 @@ final class StringMatcher {
   private final boolean ignoreCase;
   private final Pattern pattern;
 
+  /**
+   * @throws IllegalArgumentException for a pattern RE2 does not read (the validator refuses those
+   *     first, with the field's path)
+   */
   StringMatcher(String type, String value, boolean ignoreCase) {
     this.type =
         switch (type) {
@@ -24,10 +33,7 @@ final class StringMatcher {
         };
     this.value = value;
     this.ignoreCase = ignoreCase;
-    this.pattern =
-        this.type == Type.REGEX
-            ? Pattern.compile(value, ignoreCase ? Pattern.CASE_INSENSITIVE : 0)
-            : null;
+    this.pattern = this.type == Type.REGEX ? RegularExpression.compile(value, ignoreCase) : null;
   }
 
   /** Whether {@code s} (null: absent) satisfies the condition. */

@@ -4,8 +4,8 @@
  * proxy asks for each new request.
  *
  * <p>Contract: a table is immutable once built and swapped whole on reload; a decision never
- * blocks, and only the rules that use a regular expression run one. Randomness comes from an
- * injected generator, so tests can replay decisions. Must not import the transport or transaction
- * internals.
+ * blocks, and only the rules that use a regular expression run one, on RE2 (linear in the input). A
+ * rewritten Request-URI user is checked before it is forwarded. Randomness comes from an injected
+ * generator, so tests can replay decisions. Must not import the transport or transaction internals.
  */
 package io.sbc.runtime.routing;

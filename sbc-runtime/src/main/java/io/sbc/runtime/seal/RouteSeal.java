@@ -1,8 +1,8 @@
 package io.sbc.runtime.seal;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.sip.locate.UriTarget;
-import io.sbc.runtime.sip.transport.Addresses;
 import io.sbc.runtime.sip.transport.Protocol;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -77,7 +77,7 @@ public final class RouteSeal {
   public String seal(byte[] buf, int callIdFrom, int callIdTo, UriTarget hop) {
     byte[] host;
     int kind;
-    InetAddress a = Addresses.literal(hop.host());
+    InetAddress a = IpLiteral.toInetAddress(hop.host());
     if (a != null) {
       host = a.getAddress();
       kind = a instanceof Inet6Address ? HOST_V6 : HOST_V4;
@@ -159,7 +159,7 @@ public final class RouteSeal {
     } else {
       try {
         InetAddress a = InetAddress.getByAddress(Arrays.copyOfRange(t, 2, 2 + hostLen));
-        host = Addresses.uriHost(a);
+        host = IpLiteral.uriHost(a);
       } catch (java.net.UnknownHostException e) {
         return null;
       }

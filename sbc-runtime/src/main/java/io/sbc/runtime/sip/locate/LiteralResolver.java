@@ -1,6 +1,6 @@
 package io.sbc.runtime.sip.locate;
 
-import io.sbc.runtime.sip.transport.Addresses;
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.sip.transport.Loop;
 import io.sbc.runtime.sip.transport.Protocol;
 import java.net.InetAddress;
@@ -24,7 +24,7 @@ public final class LiteralResolver implements NextHopResolver {
 
   @Override
   public void resolveSentBy(String host, int port, Protocol protocol, Loop loop, Answer answer) {
-    InetAddress a = Addresses.literal(host);
+    InetAddress a = IpLiteral.toInetAddress(host);
     if (a == null) {
       answer.resolved(List.of(), "sent-by " + host + " is not an IP address");
       return;
@@ -42,7 +42,7 @@ public final class LiteralResolver implements NextHopResolver {
     if (t.secure()) {
       return null; // sips: needs TLS, which no listener serves yet
     }
-    InetAddress a = Addresses.literal(t.host());
+    InetAddress a = IpLiteral.toInetAddress(t.host());
     if (a == null) {
       return null;
     }

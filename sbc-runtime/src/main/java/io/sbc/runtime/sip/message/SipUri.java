@@ -1,5 +1,7 @@
 package io.sbc.runtime.sip.message;
 
+import io.sbc.api.syntax.HostName;
+import io.sbc.api.syntax.IpLiteral;
 import java.nio.charset.StandardCharsets;
 
 /** A SIP, SIPS or tel URI, or an opaque URI of another scheme, located by offsets in a buffer. */
@@ -173,6 +175,7 @@ public final class SipUri {
     int hostStart = i;
     int hostEnd;
     boolean bracketed = false;
+    boolean numeric = true; // only digits and dots: an IPv4address or nothing
     if (i >= to || b[i] == ';' || b[i] == '?' || b[i] == ':') {
       throw new SipParseException(what + ": empty host");
     }
@@ -203,6 +206,7 @@ public final class SipUri {
         if (!isHostChar(c)) {
           throw new SipParseException(what + ": invalid character in host");
         }
+        numeric &= isDigit(c) || c == '.';
         j++;
       }
       hostEnd = j;
@@ -224,6 +228,9 @@ public final class SipUri {
       port = parsePort(b, ps, j, what);
       portEnd = j;
       i = j;
+    }
+    if (!bracketed) {
+      checkHost(b, hostStart, hostEnd, numeric, what);
     }
 
     int paramsStart = i;
@@ -362,22 +369,30 @@ public final class SipUri {
   }
 
   private static void checkIpv6(byte[] b, int from, int to, String what) throws SipParseException {
-    // RFC 5118 section 4.5: the RFC 3261 ABNF admitted "2001:db8:::192.0.2.1"; be robust and
-    // accept any run of hex digits, ':' and '.' that holds at least one ':'.
-    boolean colon = false;
+    // RFC 4291 2.2 text (RFC 5954 made RFC 3986's IPv6address SIP's). The one extension: RFC 5118
+    // section 4.5 asks for robustness towards "2001:db8:::192.0.2.1", which RFC 3261's ABNF
+    // admitted, so the three-colon form before a dotted IPv4 part is read too. No zone ids.
     if (from == to) {
       throw new SipParseException(what + ": empty IPv6 reference");
     }
-    for (int i = from; i < to; i++) {
-      byte c = b[i];
-      if (c == ':') {
-        colon = true;
-      } else if (!isHex(c) && c != '.') {
-        throw new SipParseException(what + ": invalid IPv6 reference");
-      }
-    }
-    if (!colon) {
+    if (!IpLiteral.isIpv6(b, from, to, true)) {
       throw new SipParseException(what + ": invalid IPv6 reference");
+    }
+  }
+
+  private static void checkHost(byte[] b, int from, int to, boolean numeric, String what)
+      throws SipParseException {
+    // RFC 3261 section 25.1: host = hostname / IPv4address. A toplabel starts with a letter, so a
+    // host of digits and dots can only be an IPv4 address, read strictly (four octets 0..255, no
+    // leading zeros, which inet_aton reads as octal): "1.2.3" or "010.0.0.1" would otherwise mean
+    // one address here and another at the next hop. '_' is tolerated in names (deployed DNS names
+    // carry it).
+    if (numeric) {
+      if (!IpLiteral.isIpv4(b, from, to)) {
+        throw new SipParseException(what + ": invalid IPv4 address in host");
+      }
+    } else if (!HostName.isValid(b, from, to, true)) {
+      throw new SipParseException(what + ": invalid host name");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.sbc.runtime.sip.proxy;
 
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.sip.locate.Hop;
 import io.sbc.runtime.sip.locate.UriTarget;
@@ -12,7 +13,6 @@ import io.sbc.runtime.sip.message.SipParseException;
 import io.sbc.runtime.sip.message.Via;
 import io.sbc.runtime.sip.transaction.ClientTransaction;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
-import io.sbc.runtime.sip.transport.Addresses;
 import io.sbc.runtime.sip.transport.Flow;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Myself;
@@ -195,7 +195,7 @@ final class Forwarding {
       InetSocketAddress src = r.source.remote();
       hop =
           new UriTarget(
-              Addresses.uriHost(src.getAddress()), src.getPort(), r.source.protocol(), false);
+              IpLiteral.uriHost(src.getAddress()), src.getPort(), r.source.protocol(), false);
     }
     int c = m.callIdHeader();
     r.recordRouteToken =

@@ -1,5 +1,6 @@
 package io.sbc.runtime.sip.proxy;
 
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.seal.SealKeys;
 import io.sbc.runtime.sip.locate.Hop;
@@ -15,7 +16,6 @@ import io.sbc.runtime.sip.timer.Clock;
 import io.sbc.runtime.sip.transaction.ClientTransaction;
 import io.sbc.runtime.sip.transaction.ServerTransaction;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
-import io.sbc.runtime.sip.transport.Addresses;
 import io.sbc.runtime.sip.transport.Flow;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
@@ -617,7 +617,7 @@ public final class Proxy implements SipReceiver {
     }
     // Section 18.2.2 with RFC 3581: received and rport, else sent-by (resolved per RFC 3263 5).
     if (next.received() != null) {
-      InetAddress a = Addresses.literal(next.received());
+      InetAddress a = IpLiteral.toInetAddress(next.received());
       int port = next.rport() > 0 ? next.rport() : next.port() > 0 ? next.port() : 5060;
       sendResponse(loop, a == null ? null : new Hop(new InetSocketAddress(a, port), p, null), out);
       return;

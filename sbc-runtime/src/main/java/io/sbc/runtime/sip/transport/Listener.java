@@ -1,5 +1,6 @@
 package io.sbc.runtime.sip.transport;
 
+import io.sbc.api.syntax.IpLiteral;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,7 +40,7 @@ public final class Listener {
     this.port = bind.getPort();
     String h = advertisedHost;
     if (h == null && !bind.getAddress().isAnyLocalAddress()) {
-      h = Addresses.uriHost(bind.getAddress());
+      h = IpLiteral.uriHost(bind.getAddress());
     }
     this.fixed = h == null ? null : namesOf(h);
   }
@@ -67,7 +68,7 @@ public final class Listener {
       // No route to tell: the loopback of the family is still an address, never the wildcard.
       local = InetAddress.getLoopbackAddress();
       if (isIpv6()) {
-        local = Addresses.literal("::1");
+        local = IpLiteral.toInetAddress("::1");
       }
     }
     Names n = byLocal.get(local);
@@ -75,7 +76,7 @@ public final class Listener {
       if (byLocal.size() >= MAX_LOCAL_NAMES) {
         byLocal.clear(); // interface addresses are few; a flood of them is not worth keeping
       }
-      n = namesOf(Addresses.uriHost(local));
+      n = namesOf(IpLiteral.uriHost(local));
       byLocal.put(local, n);
     }
     return n;
@@ -121,7 +122,7 @@ public final class Listener {
 
   @Override
   public String toString() {
-    String h = fixed != null ? fixed.host() : Addresses.uriHost(bind.getAddress());
+    String h = fixed != null ? fixed.host() : IpLiteral.uriHost(bind.getAddress());
     return name + "(" + protocol + " " + h + ":" + port + ")";
   }
 }

@@ -1,5 +1,7 @@
 package io.sbc.runtime.sip.transport;
 
+import io.sbc.api.syntax.HostName;
+import io.sbc.api.syntax.IpLiteral;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -34,25 +36,25 @@ public final class Myself {
     this.listeners = List.copyOf(listeners);
     Set<String> d = new HashSet<>();
     for (String s : domains) {
-      d.add(Addresses.hostKey(s));
+      d.add(HostName.key(s));
     }
     this.domains = Set.copyOf(d);
     Set<String> a = new HashSet<>();
     boolean wildcard = false;
     for (Listener l : listeners) {
       if (l.host() != null) {
-        a.add(Addresses.hostKey(l.host()));
+        a.add(HostName.key(l.host()));
       }
       InetAddress bind = l.bindAddress().getAddress();
       if (bind.isAnyLocalAddress()) {
         wildcard = true;
       } else {
-        a.add(Addresses.uriHost(bind));
+        a.add(IpLiteral.uriHost(bind));
       }
     }
     if (wildcard) {
       for (String h : interfaceHosts) {
-        a.add(Addresses.hostKey(h));
+        a.add(HostName.key(h));
       }
     }
     this.addressHosts = Set.copyOf(a);
@@ -92,7 +94,7 @@ public final class Myself {
     if (host == null) {
       return null;
     }
-    String key = Addresses.hostKey(host);
+    String key = HostName.key(host);
     boolean domain = domains.contains(key);
     if (!domain && !addressHosts.contains(key)) {
       return null;
@@ -107,8 +109,8 @@ public final class Myself {
       int score = 0;
       if (!domain) {
         boolean named =
-            (l.host() != null && key.equals(Addresses.hostKey(l.host())))
-                || key.equals(Addresses.uriHost(l.bindAddress().getAddress()));
+            (l.host() != null && key.equals(HostName.key(l.host())))
+                || key.equals(IpLiteral.uriHost(l.bindAddress().getAddress()));
         if (named) {
           score += 2;
         } else if (!l.bindAddress().getAddress().isAnyLocalAddress()) {
@@ -132,7 +134,7 @@ public final class Myself {
     try {
       for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
         for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-          out.add(Addresses.uriHost(a));
+          out.add(IpLiteral.uriHost(a));
         }
       }
     } catch (SocketException e) {

@@ -293,6 +293,63 @@ class SipUriTest {
     assertEquals("Request-URI: IPv6 address without brackets", error("sip:user@2001:db8::10:5060"));
   }
 
+  /** The IPv6 reference is an address (RFC 4291 text), not any run of hex digits and colons. */
+  @Test
+  void ipv6ReferenceSyntax() throws Exception {
+    for (String ok :
+        new String[] {
+          "[::1]", "[::]", "[2001:DB8::1]", "[1:2:3:4:5:6:7:8]", "[::ffff:192.0.2.1]"
+        }) {
+      assertEquals(ok, uri("sip:" + ok + ":5060").host(), ok);
+    }
+    for (String bad :
+        new String[] {
+          "[1:2]",
+          "[::::]",
+          "[1::2::3]",
+          "[12345::1]",
+          "[1:2:3:4:5:6:7:8:9]",
+          "[::256.1.1.1]",
+          "[::1.2.3]",
+          "[2001:db8:::1]", // three colons only before a dotted IPv4 part (RFC 5118 4.5)
+          "[fe80::1%25eth0]", // no zone ids in SIP URIs
+          "[192.0.2.1]"
+        }) {
+      assertEquals("Request-URI: invalid IPv6 reference", error("sip:alice@" + bad), bad);
+    }
+  }
+
+  /**
+   * A host of digits and dots can only be an IPv4 address (an RFC 3261 toplabel starts with a
+   * letter), read strictly: inet_aton would take "1.2.3" and "010.0.0.1" for other addresses.
+   */
+  @Test
+  void hostSyntax() throws Exception {
+    for (String ok :
+        new String[] {
+          "a", "example.com", "EXAMPLE.com.", "1a.example.com", "_sip._udp.example.com", "0.0.0.0"
+        }) {
+      assertEquals(ok, uri("sip:alice@" + ok + ";lr").host(), ok);
+    }
+    for (String bad :
+        new String[] {"1.2.3", "01.2.3.4", "256.1.1.1", "1.2.3.4.5", "1..2.3", "127.1"}) {
+      assertEquals("Request-URI: invalid IPv4 address in host", error("sip:alice@" + bad), bad);
+    }
+    for (String bad :
+        new String[] {
+          "example..com",
+          "-a.example.com",
+          "a-.example.com",
+          "example.123",
+          ".example.com",
+          "a".repeat(64) + ".example.com",
+          "example.com..",
+          "a._b"
+        }) {
+      assertEquals("Request-URI: invalid host name", error("sip:alice@" + bad + ":5060"), bad);
+    }
+  }
+
   @Test
   void ipv4Host() throws Exception {
     SipUri u = uri("sip:192.0.2.1:5060;transport=udp");

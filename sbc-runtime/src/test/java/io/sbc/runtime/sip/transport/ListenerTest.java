@@ -2,6 +2,7 @@ package io.sbc.runtime.sip.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sbc.api.syntax.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The text a listener writes for its address (RFC 5952 section 4, RFC 5118 section 4.1). */
 class ListenerTest {
   private static String canonical(String literal) throws UnknownHostException {
-    return Addresses.canonicalIpv6(InetAddress.getByName(literal).getAddress());
+    return IpLiteral.canonical(InetAddress.getByName(literal).getAddress());
   }
 
   @Test
