@@ -67,7 +67,11 @@ final class Schema {
           "maxMessageSize", I,
           "maxHeaders", I,
           "maxTcpConnections", I,
-          "tcpIdleTimeoutSeconds", I);
+          "maxOutboundTcpConnections", I,
+          "maxTcpConnectionsPerSource", I,
+          "tcpIdleTimeoutSeconds", I,
+          "tcpMessageTimeoutSeconds", I,
+          "maxTcpWriteQueueBytes", I);
   static final Obj AUTOSCALING =
       obj("minReplicas", I, "maxReplicas", I, "targetCPUUtilizationPercentage", I);
   static final Obj RESOURCES = obj("requests", new MapOf(S), "limits", new MapOf(S));
