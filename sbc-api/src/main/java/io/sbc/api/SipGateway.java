@@ -215,7 +215,7 @@ public class SipGateway extends SipResource {
 
     /** Bytes queued for writing on one TCP connection; a send past them closes the connection. */
     @Min(65_535)
-    @Max(1_073_741_824)
+    @Max(8_388_608)
     public Integer maxTcpWriteQueueBytes = Defaults.MAX_TCP_WRITE_QUEUE_BYTES;
   }
 }

@@ -367,7 +367,7 @@ class ConfigReaderTest {
             .contains("must be 1..3600 (was 3601)"));
     assertTrue(
         errorAt(errors, "spec.limits.maxTcpWriteQueueBytes")
-            .contains("must be 65535..1073741824 (was 1024)"));
+            .contains("must be 65535..8388608 (was 1024)"));
     assertEquals(4, errors.size(), String.join("\n", errors));
   }
 
