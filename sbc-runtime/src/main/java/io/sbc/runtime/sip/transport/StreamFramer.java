@@ -78,11 +78,6 @@ public final class StreamFramer extends ByteToMessageDecoder {
     this.clock = clock;
   }
 
-  /** Whether bytes of an incomplete message are buffered (or the first one is awaited). */
-  public boolean inMessage() {
-    return partialSince >= 0;
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (ctx.channel().isActive() && ctx.channel().isRegistered()) {

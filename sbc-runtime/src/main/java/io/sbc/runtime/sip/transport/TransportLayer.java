@@ -351,9 +351,9 @@ public final class TransportLayer {
   }
 
   /**
-   * Writes unless the connection's write queue would pass its cap: a peer that does not read (RFC
-   * 3261 section 18.3 gives it no right to make us buffer) is dropped, and every send queued on it
-   * fails with the close.
+   * Writes unless the connection's write queue would pass its cap: a peer that does not read is
+   * dropped rather than buffered for without bound, and every send still queued on it fails with
+   * the close.
    */
   private void write(Loop loop, Channel conn, byte[] data, Runnable onFailure) {
     // bytesBeforeUnwritable is (cap - queued + 1) while writable, 0 after; writes from other
