@@ -18,6 +18,7 @@ final class Sipp {
   private final Path scenario;
   private final List<String> args = new ArrayList<>();
   private String remote;
+  private String localIp = "127.0.0.1";
   private int port;
   private Integer calls;
   private boolean traceMessages = true;
@@ -51,6 +52,12 @@ final class Sipp {
     return this;
   }
 
+  /** -i: the local address SIPp binds and writes into its messages (default 127.0.0.1). */
+  Sipp localIp(String ip) {
+    this.localIp = ip;
+    return this;
+  }
+
   /** -m: stop after this many calls (a UAS then exits on its own). */
   Sipp calls(int calls) {
     this.calls = calls;
@@ -65,9 +72,12 @@ final class Sipp {
     return args("-l", String.valueOf(concurrentCalls));
   }
 
-  /** -t: u1 (one UDP socket), un (one UDP socket per call), t1 (one TCP connection). */
+  /**
+   * -t: u1 (one UDP socket), un (one UDP socket per call), t1 (one TCP connection), tn (one TCP
+   * connection per call).
+   */
   Sipp transport(String t) {
-    if (t.equals("un")) {
+    if (t.equals("un") || t.equals("tn")) {
       // SIPp refuses to start when -max_socket (default 50000) exceeds the open-file limit
       args("-max_socket", String.valueOf(maxSockets()));
     }
@@ -107,7 +117,7 @@ final class Sipp {
     if (remote != null) {
       c.add(remote);
     }
-    c.addAll(List.of("-i", "127.0.0.1", "-p", String.valueOf(port)));
+    c.addAll(List.of("-i", localIp, "-p", String.valueOf(port)));
     if (calls != null) {
       c.addAll(List.of("-m", String.valueOf(calls)));
     }

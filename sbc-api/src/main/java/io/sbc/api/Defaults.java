@@ -21,7 +21,11 @@ public final class Defaults {
   public static final int MAX_MESSAGE_SIZE = 65_535;
   public static final int MAX_HEADERS = 256;
   public static final int MAX_TCP_CONNECTIONS = 10_000;
+  public static final int MAX_OUTBOUND_TCP_CONNECTIONS = 10_000;
+  public static final int MAX_TCP_CONNECTIONS_PER_SOURCE = 64;
   public static final int TCP_IDLE_TIMEOUT_SECONDS = 300;
+  public static final int TCP_MESSAGE_TIMEOUT_SECONDS = 10;
+  public static final int MAX_TCP_WRITE_QUEUE_BYTES = 1 << 20;
 
   /** The shortest sealing secret accepted: 128 bits. */
   public static final int MIN_SEALING_SECRET_BYTES = 16;

@@ -67,7 +67,11 @@ final class Schema {
           "maxMessageSize", I,
           "maxHeaders", I,
           "maxTcpConnections", I,
-          "tcpIdleTimeoutSeconds", I);
+          "maxOutboundTcpConnections", I,
+          "maxTcpConnectionsPerSource", I,
+          "tcpIdleTimeoutSeconds", I,
+          "tcpMessageTimeoutSeconds", I,
+          "maxTcpWriteQueueBytes", I);
   static final Obj SEALING =
       obj(
           "secret",

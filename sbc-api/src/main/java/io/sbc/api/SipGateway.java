@@ -225,12 +225,40 @@ public class SipGateway extends SipResource {
     @Max(4096)
     public Integer maxHeaders = Defaults.MAX_HEADERS;
 
+    /** Accepted (inbound) TCP connections open at once; one more is closed at accept. */
     @Min(1)
     @Max(1_000_000)
     public Integer maxTcpConnections = Defaults.MAX_TCP_CONNECTIONS;
 
+    /** TCP connections the SBC opens (to next hops) at once; a send needing one more fails. */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer maxOutboundTcpConnections = Defaults.MAX_OUTBOUND_TCP_CONNECTIONS;
+
+    /**
+     * Accepted TCP connections from one source address; one more is closed at accept. Behind a NAT
+     * or a load balancer that hides client addresses, raise it.
+     */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer maxTcpConnectionsPerSource = Defaults.MAX_TCP_CONNECTIONS_PER_SOURCE;
+
+    /** Seconds without a byte after which a TCP connection is closed. */
     @Min(1)
     @Max(86_400)
     public Integer tcpIdleTimeoutSeconds = Defaults.TCP_IDLE_TIMEOUT_SECONDS;
+
+    /**
+     * Seconds a TCP message may take from its first byte to its last, and an accepted connection to
+     * bring its first message; past them the connection is closed.
+     */
+    @Min(1)
+    @Max(3600)
+    public Integer tcpMessageTimeoutSeconds = Defaults.TCP_MESSAGE_TIMEOUT_SECONDS;
+
+    /** Bytes queued for writing on one TCP connection; a send past them closes the connection. */
+    @Min(65_535)
+    @Max(8_388_608)
+    public Integer maxTcpWriteQueueBytes = Defaults.MAX_TCP_WRITE_QUEUE_BYTES;
   }
 }

@@ -146,7 +146,11 @@ final class Validator {
       range("spec.limits.maxMessageSize", lim.maxMessageSize, 1024, 65_535);
       range("spec.limits.maxHeaders", lim.maxHeaders, 16, 4096);
       range("spec.limits.maxTcpConnections", lim.maxTcpConnections, 1, 1_000_000);
+      range("spec.limits.maxOutboundTcpConnections", lim.maxOutboundTcpConnections, 1, 1_000_000);
+      range("spec.limits.maxTcpConnectionsPerSource", lim.maxTcpConnectionsPerSource, 1, 1_000_000);
       range("spec.limits.tcpIdleTimeoutSeconds", lim.tcpIdleTimeoutSeconds, 1, 86_400);
+      range("spec.limits.tcpMessageTimeoutSeconds", lim.tcpMessageTimeoutSeconds, 1, 3600);
+      range("spec.limits.maxTcpWriteQueueBytes", lim.maxTcpWriteQueueBytes, 65_535, 8_388_608);
     }
     sealing(s.sealing);
     cluster(s);

@@ -115,7 +115,11 @@ class ConfigReaderTest {
     assertEquals(Defaults.MAX_MESSAGE_SIZE, s.limits.maxMessageSize);
     assertEquals(Defaults.MAX_HEADERS, s.limits.maxHeaders);
     assertEquals(Defaults.MAX_TCP_CONNECTIONS, s.limits.maxTcpConnections);
+    assertEquals(Defaults.MAX_OUTBOUND_TCP_CONNECTIONS, s.limits.maxOutboundTcpConnections);
+    assertEquals(Defaults.MAX_TCP_CONNECTIONS_PER_SOURCE, s.limits.maxTcpConnectionsPerSource);
     assertEquals(Defaults.TCP_IDLE_TIMEOUT_SECONDS, s.limits.tcpIdleTimeoutSeconds);
+    assertEquals(Defaults.TCP_MESSAGE_TIMEOUT_SECONDS, s.limits.tcpMessageTimeoutSeconds);
+    assertEquals(Defaults.MAX_TCP_WRITE_QUEUE_BYTES, s.limits.maxTcpWriteQueueBytes);
     SipRoute.Rule rule = c.routes().get(0).spec.rules.get(0);
     assertEquals(Defaults.RECORD_ROUTE, rule.recordRoute);
     assertEquals(Defaults.FORKING, rule.forking);
@@ -191,7 +195,15 @@ class ConfigReaderTest {
             mode: stateless
             maxForwards: 20
           timers: {t1: 250, t2: 2000, t4: 2500, timerC: 60000}
-          limits: {maxMessageSize: 8192, maxHeaders: 64, maxTcpConnections: 10, tcpIdleTimeoutSeconds: 30}
+          limits:
+            maxMessageSize: 8192
+            maxHeaders: 64
+            maxTcpConnections: 10
+            maxOutboundTcpConnections: 20
+            maxTcpConnectionsPerSource: 4
+            tcpIdleTimeoutSeconds: 30
+            tcpMessageTimeoutSeconds: 5
+            maxTcpWriteQueueBytes: 131072
         ---
         apiVersion: sbc.io/v1alpha1
         kind: SipRoute
@@ -217,7 +229,12 @@ class ConfigReaderTest {
     assertEquals("sbc.example.com", g.spec.listeners.get(0).advertisedAddress);
     assertEquals("stateless", g.spec.proxy.mode);
     assertEquals(60000, g.spec.timers.timerC);
+    assertEquals(10, g.spec.limits.maxTcpConnections);
+    assertEquals(20, g.spec.limits.maxOutboundTcpConnections);
+    assertEquals(4, g.spec.limits.maxTcpConnectionsPerSource);
     assertEquals(30, g.spec.limits.tcpIdleTimeoutSeconds);
+    assertEquals(5, g.spec.limits.tcpMessageTimeoutSeconds);
+    assertEquals(131072, g.spec.limits.maxTcpWriteQueueBytes);
     SipRoute.Rule rule = c.routes().get(0).spec.rules.get(0);
     assertEquals(List.of("INVITE", "OPTIONS"), rule.matches.get(0).methods);
     assertFalse(rule.recordRoute);
@@ -355,6 +372,35 @@ class ConfigReaderTest {
           errorAt(errors(twoDocs(GATEWAY.replace("15060", port), ROUTE)), "spec.listeners[0].port");
       assertTrue(e.contains("must be 1..65535 (was " + port + ")"), e);
     }
+  }
+
+  @Test
+  void tcpLimitsOutOfRangeNameTheirField() {
+    List<String> errors =
+        errors(
+            twoDocs(
+                GATEWAY
+                    + """
+                      limits:
+                        maxOutboundTcpConnections: 0
+                        maxTcpConnectionsPerSource: 0
+                        tcpMessageTimeoutSeconds: 3601
+                        maxTcpWriteQueueBytes: 1024
+                    """,
+                ROUTE));
+    assertTrue(
+        errorAt(errors, "spec.limits.maxOutboundTcpConnections")
+            .contains("must be 1..1000000 (was 0)"));
+    assertTrue(
+        errorAt(errors, "spec.limits.maxTcpConnectionsPerSource")
+            .contains("must be 1..1000000 (was 0)"));
+    assertTrue(
+        errorAt(errors, "spec.limits.tcpMessageTimeoutSeconds")
+            .contains("must be 1..3600 (was 3601)"));
+    assertTrue(
+        errorAt(errors, "spec.limits.maxTcpWriteQueueBytes")
+            .contains("must be 65535..8388608 (was 1024)"));
+    assertEquals(4, errors.size(), String.join("\n", errors));
   }
 
   @Test

@@ -145,7 +145,14 @@ public record GatewayConfig(
     SipLimits limits = new SipLimits(lim.maxMessageSize, lim.maxHeaders, 64);
     TransportConfig transport =
         new TransportConfig(
-            lim.maxMessageSize, lim.maxTcpConnections, lim.tcpIdleTimeoutSeconds, 4 << 20);
+            lim.maxMessageSize,
+            lim.maxTcpConnections,
+            lim.maxOutboundTcpConnections,
+            lim.maxTcpConnectionsPerSource,
+            lim.tcpIdleTimeoutSeconds,
+            lim.tcpMessageTimeoutSeconds,
+            lim.maxTcpWriteQueueBytes,
+            4 << 20);
     SipGateway.Timers t = gw.spec.timers;
     TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC, t.timerD);
     ProxySettings proxy =

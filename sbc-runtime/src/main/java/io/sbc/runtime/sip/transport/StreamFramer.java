@@ -5,7 +5,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sbc.runtime.sip.timer.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Cuts a SIP byte stream into messages by the empty line and Content-Length (RFC 3261 section
@@ -14,10 +17,33 @@ import java.util.List;
  * <p>Each message comes out as its own {@code byte[]}. A stream that cannot be framed (a header
  * block or body larger than the limit, an unreadable Content-Length) closes the connection: after
  * it nothing on the stream can be trusted to start a message.
+ *
+ * <p>With a message timeout, a stream that holds an incomplete message for longer (a slowloris
+ * sender: a few bytes now and then keep an idle timeout from ever firing) gets {@link
+ * #MESSAGE_TIMEOUT} as a user event; so does an accepted stream whose first message has not come by
+ * then. The handler after this one closes the connection.
  */
 public final class StreamFramer extends ByteToMessageDecoder {
+  /** The user event fired when a message (or the first one) did not complete in time. */
+  public static final Object MESSAGE_TIMEOUT =
+      new Object() {
+        @Override
+        public String toString() {
+          return "MESSAGE_TIMEOUT";
+        }
+      };
+
   private static final byte[] PONG = {'\r', '\n'};
   private final int maxMessageSize;
+  private final long messageTimeoutMillis;
+  private final boolean awaitFirstMessage;
+  private final Clock clock;
+
+  /** When the incomplete message at the reader index started (clock millis), or -1 for none. */
+  private long partialSince = -1;
+
+  private ScheduledFuture<?> timeoutCheck;
+  private boolean timing;
 
   /*
    * Progress on the message at the reader index, kept between reads so that each byte is looked at
@@ -32,12 +58,109 @@ public final class StreamFramer extends ByteToMessageDecoder {
   /** Length of the message at the reader index once its header block is known, else -1. */
   private int pendingTotal = -1;
 
+  /** A framer without a message timeout. */
   public StreamFramer(int maxMessageSize) {
+    this(maxMessageSize, 0, false, Clock.SYSTEM);
+  }
+
+  /**
+   * @param messageTimeoutMillis how long a message may take to arrive from its first byte to its
+   *     last (0: no limit)
+   * @param awaitFirstMessage whether the stream counts as in a message from the start, so that the
+   *     first message must complete within the timeout too (accepted connections)
+   * @param clock the time the message timeout measures
+   */
+  public StreamFramer(
+      int maxMessageSize, long messageTimeoutMillis, boolean awaitFirstMessage, Clock clock) {
     this.maxMessageSize = maxMessageSize;
+    this.messageTimeoutMillis = messageTimeoutMillis;
+    this.awaitFirstMessage = awaitFirstMessage;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+      startTiming(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    startTiming(ctx);
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    stopTiming();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    stopTiming();
+  }
+
+  private void startTiming(ChannelHandlerContext ctx) {
+    if (timing || messageTimeoutMillis <= 0) {
+      return;
+    }
+    timing = true;
+    if (awaitFirstMessage) {
+      partialSince = clock.millis();
+    }
+    schedule(ctx, messageTimeoutMillis);
+  }
+
+  private void stopTiming() {
+    timing = false;
+    if (timeoutCheck != null) {
+      timeoutCheck.cancel(false);
+      timeoutCheck = null;
+    }
+  }
+
+  /*
+   * One check per connection and timeout period, rescheduled to the deadline of the message in
+   * progress: nothing is scheduled or cancelled per message, so whole messages cost no timer work.
+   */
+  private void schedule(ChannelHandlerContext ctx, long delayMillis) {
+    timeoutCheck =
+        ctx.executor().schedule(() -> check(ctx), Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
+  }
+
+  private void check(ChannelHandlerContext ctx) {
+    if (!timing) {
+      return;
+    }
+    long now = clock.millis();
+    if (partialSince >= 0 && now - partialSince >= messageTimeoutMillis) {
+      stopTiming();
+      ctx.fireUserEventTriggered(MESSAGE_TIMEOUT);
+      return;
+    }
+    schedule(
+        ctx, partialSince >= 0 ? partialSince + messageTimeoutMillis - now : messageTimeoutMillis);
   }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    int framed = out.size();
+    frame(ctx, in, out);
+    if (timing) {
+      // A message starts its clock at the read that brings its first byte; one completed in this
+      // read ends the previous clock (a ping does not: it is not the first message).
+      boolean partial = in.isReadable() && !allCrlf(in, in.readerIndex(), in.writerIndex());
+      if (out.size() > framed) {
+        partialSince = partial ? clock.millis() : -1;
+      } else if (partial && partialSince < 0) {
+        partialSince = clock.millis();
+      }
+    }
+  }
+
+  private void frame(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     while (in.isReadable()) {
       int start = in.readerIndex();
       int end = in.writerIndex();
@@ -49,7 +172,10 @@ public final class StreamFramer extends ByteToMessageDecoder {
             && in.getByte(start + 2) == '\r'
             && in.getByte(start + 3) == '\n') {
           in.skipBytes(4);
-          ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG));
+          // A peer that pings but never reads must not fill our write queue with pongs.
+          if (ctx.channel().isWritable()) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG));
+          }
           continue;
         }
         if (end - start < 4 && allCrlf(in, start, end)) {

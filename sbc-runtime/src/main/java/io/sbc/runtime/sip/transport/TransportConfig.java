@@ -4,11 +4,25 @@ package io.sbc.runtime.sip.transport;
  * Transport limits and socket settings.
  *
  * @param maxMessageSize the largest message read from a datagram or a stream
- * @param maxTcpConnections the most TCP connections open at once, accepted and outbound together
+ * @param maxInboundTcpConnections the most accepted TCP connections open at once
+ * @param maxOutboundTcpConnections the most TCP connections opened by the SBC (connecting or open)
+ * @param maxTcpConnectionsPerSource the most accepted TCP connections from one source address
  * @param tcpIdleSeconds seconds of silence after which a TCP connection is closed
+ * @param tcpMessageSeconds seconds a TCP connection may hold an incomplete message (and an accepted
+ *     one may wait for its first message) before it is closed
+ * @param maxTcpWriteQueueBytes bytes a TCP connection may hold queued for writing; a send beyond
+ *     them closes the connection (the peer does not read)
  * @param udpReceiveBuffer SO_RCVBUF of each UDP socket, in bytes (0 leaves the kernel default)
  */
 public record TransportConfig(
-    int maxMessageSize, int maxTcpConnections, int tcpIdleSeconds, int udpReceiveBuffer) {
-  public static final TransportConfig DEFAULT = new TransportConfig(65_535, 10_000, 300, 4 << 20);
+    int maxMessageSize,
+    int maxInboundTcpConnections,
+    int maxOutboundTcpConnections,
+    int maxTcpConnectionsPerSource,
+    int tcpIdleSeconds,
+    int tcpMessageSeconds,
+    int maxTcpWriteQueueBytes,
+    int udpReceiveBuffer) {
+  public static final TransportConfig DEFAULT =
+      new TransportConfig(65_535, 10_000, 10_000, 64, 300, 10, 1 << 20, 4 << 20);
 }

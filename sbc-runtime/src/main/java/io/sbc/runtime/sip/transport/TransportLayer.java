@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -26,26 +27,37 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sbc.runtime.sip.timer.Clock;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
  * The SIP transports (RFC 3261 section 18) on the event loops that Vert.x owns: UDP with one
- * SO_REUSEPORT socket per loop, TCP with connection reuse, an idle timeout and a connection cap.
+ * SO_REUSEPORT socket per loop, TCP with connection reuse, one connect at a time per destination,
+ * caps on accepted, per-source and outbound connections, a bounded write queue per connection, an
+ * idle timeout and a timeout for incomplete messages.
  */
 public final class TransportLayer {
   private static final Logger LOG = Logger.getLogger(TransportLayer.class);
 
   private final List<Loop> loops;
   private final TransportConfig config;
+
+  /** Where each bound listener's messages go (also those of connections the SBC opens). */
+  private final Map<Listener, SipReceiver> receivers = new ConcurrentHashMap<>();
+
   private final boolean epoll;
   private final Map<Listener, Channel[]> udp = new ConcurrentHashMap<>();
 
@@ -53,13 +65,21 @@ public final class TransportLayer {
   private final Map<Listener, UdpInbound[]> udpInbound = new ConcurrentHashMap<>();
 
   private final List<Channel> servers = new ArrayList<>();
-
-  /** Where each bound listener's messages go (also those of connections the SBC opens). */
-  private final Map<Listener, SipReceiver> receivers = new ConcurrentHashMap<>();
-
   private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
-  private final AtomicInteger openConnections = new AtomicInteger();
-  private final LongAdder refusedConnections = new LongAdder();
+  private final Map<InetSocketAddress, Connecting> connecting = new ConcurrentHashMap<>();
+
+  /** Accepted connections open per source address (absent: none). */
+  private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
+
+  private final AtomicInteger inbound = new AtomicInteger();
+  private final AtomicInteger outbound = new AtomicInteger();
+  private final LongAdder refusedInbound = new LongAdder();
+  private final LongAdder refusedPerSource = new LongAdder();
+  private final LongAdder refusedOutbound = new LongAdder();
+  private final LongAdder closedSlowWriter = new LongAdder();
+  private final LongAdder closedHalfSent = new LongAdder();
+  private final LongAdder closedIdle = new LongAdder();
+  private final LongAdder droppedWhileConnecting = new LongAdder();
 
   public TransportLayer(List<Loop> loops, TransportConfig config) {
     this.loops = loops;
@@ -72,12 +92,59 @@ public final class TransportLayer {
     return epoll;
   }
 
+  /** TCP connections open now, accepted and outbound (outbound ones still connecting count). */
   public int openConnections() {
-    return openConnections.get();
+    return inbound.get() + outbound.get();
   }
 
+  /** Accepted TCP connections open now. */
+  public int inboundConnections() {
+    return inbound.get();
+  }
+
+  /** TCP connections the SBC opened (or is opening) that are not closed. */
+  public int outboundConnections() {
+    return outbound.get();
+  }
+
+  /** Every connection refused so far, for any of the reasons counted below. */
   public long refusedConnections() {
-    return refusedConnections.sum();
+    return refusedInbound.sum() + refusedPerSource.sum() + refusedOutbound.sum();
+  }
+
+  /** Accepted connections closed at once because maxInboundTcpConnections were open. */
+  public long refusedInbound() {
+    return refusedInbound.sum();
+  }
+
+  /** Accepted connections closed at once because their source address had its share open. */
+  public long refusedPerSource() {
+    return refusedPerSource.sum();
+  }
+
+  /** Connects not attempted because maxOutboundTcpConnections were open (their sends failed). */
+  public long refusedOutbound() {
+    return refusedOutbound.sum();
+  }
+
+  /** Connections closed because a send would have passed the write queue cap: peers not reading. */
+  public long closedSlowWriter() {
+    return closedSlowWriter.sum();
+  }
+
+  /** Connections closed holding an incomplete message (or none yet) past the message timeout. */
+  public long closedHalfSent() {
+    return closedHalfSent.sum();
+  }
+
+  /** Connections closed after the idle timeout. */
+  public long closedIdle() {
+    return closedIdle.sum();
+  }
+
+  /** Sends failed because the bytes waiting for a connect to their destination reached the cap. */
+  public long droppedWhileConnecting() {
+    return droppedWhileConnecting.sum();
   }
 
   /**
@@ -105,14 +172,13 @@ public final class TransportLayer {
       throws InterruptedException, IOException {
     receivers.put(listener, receiver);
     switch (listener.protocol()) {
-      case UDP -> bindUdp(listener, receiver);
-      case TCP -> bindTcp(listener, receiver);
+      case UDP -> bindUdp(listener);
+      case TCP -> bindTcp(listener);
       default -> throw new IllegalArgumentException("unsupported " + listener.protocol());
     }
   }
 
-  private void bindUdp(Listener listener, SipReceiver receiver)
-      throws InterruptedException, IOException {
+  private void bindUdp(Listener listener) throws InterruptedException, IOException {
     // One socket per loop on the same port: the kernel spreads flows across them (SO_REUSEPORT).
     int n = epoll ? loops.size() : 1;
     if (epoll) {
@@ -124,7 +190,7 @@ public final class TransportLayer {
     Channel[] channels = new Channel[loops.size()];
     UdpInbound[] handlers = new UdpInbound[n];
     try {
-      bindUdpSockets(listener, receiver, n, channels, handlers);
+      bindUdpSockets(listener, n, channels, handlers);
     } catch (Throwable e) { // Netty's sync() rethrows a BindException undeclared
       // Not yet in the udp map, so close() would not see them: nothing may stay bound.
       for (Channel ch : channels) {
@@ -142,8 +208,7 @@ public final class TransportLayer {
     LOG.infof("listening on %s with %d socket(s)", listener, n);
   }
 
-  private void bindUdpSockets(
-      Listener listener, SipReceiver receiver, int n, Channel[] channels, UdpInbound[] handlers)
+  private void bindUdpSockets(Listener listener, int n, Channel[] channels, UdpInbound[] handlers)
       throws InterruptedException {
     for (int i = 0; i < n; i++) {
       Loop loop = loops.get(i);
@@ -156,7 +221,7 @@ public final class TransportLayer {
               .option(
                   ChannelOption.RCVBUF_ALLOCATOR,
                   new ReusedReceiveBuffer(config.maxMessageSize() + 1))
-              .handler(handlers[i] = new UdpInbound(loop, listener, receiver));
+              .handler(handlers[i] = new UdpInbound(loop, listener));
       if (config.udpReceiveBuffer() > 0) {
         b.option(ChannelOption.SO_RCVBUF, config.udpReceiveBuffer());
       }
@@ -167,7 +232,7 @@ public final class TransportLayer {
     }
   }
 
-  private void bindTcp(Listener listener, SipReceiver receiver) throws InterruptedException {
+  private void bindTcp(Listener listener) throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(loops.get(0).eventLoop().parent(), loops.get(0).eventLoop().parent())
@@ -175,38 +240,73 @@ public final class TransportLayer {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeQueueMark())
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, receiver, true);
+                    accepted(ch, listener);
                   }
                 });
     servers.add(b.bind(listener.bindAddress()).sync().channel());
     LOG.infof("listening on %s", listener);
   }
 
-  private void initStream(Channel ch, Listener listener, SipReceiver receiver, boolean accepted) {
-    if (openConnections.incrementAndGet() > config.maxTcpConnections()) {
-      openConnections.decrementAndGet();
-      refusedConnections.increment();
+  /**
+   * The write queue's high mark is the cap: {@link Channel#bytesBeforeUnwritable()} then says how
+   * much more a connection may queue. Low equal to high: no band in which a connection already
+   * below the cap reads as unwritable.
+   */
+  private WriteBufferWaterMark writeQueueMark() {
+    return new WriteBufferWaterMark(config.maxTcpWriteQueueBytes(), config.maxTcpWriteQueueBytes());
+  }
+
+  /**
+   * Admits an accepted connection or closes it at once: the cap per source address comes first, so
+   * one address holding many connections (idle, or trickling half a message) cannot take the slots
+   * every other peer needs; the cap on all accepted connections bounds the sockets.
+   */
+  private void accepted(SocketChannel ch, Listener listener) {
+    InetSocketAddress remote = ch.remoteAddress();
+    InetAddress source = remote.getAddress();
+    if (perSource.merge(source, 1, Integer::sum) > config.maxTcpConnectionsPerSource()) {
+      releaseSource(source);
+      refusedPerSource.increment();
+      ch.close();
+      return;
+    }
+    if (inbound.incrementAndGet() > config.maxInboundTcpConnections()) {
+      inbound.decrementAndGet();
+      releaseSource(source);
+      refusedInbound.increment();
       ch.close();
       return;
     }
     ch.closeFuture()
         .addListener(
             f -> {
-              openConnections.decrementAndGet();
-              InetSocketAddress r = (InetSocketAddress) ch.remoteAddress();
-              if (r != null) {
-                connections.remove(r, ch);
-              }
+              inbound.decrementAndGet();
+              releaseSource(source);
+              connections.remove(remote, ch);
             });
+    initStream(ch, listener, true);
+  }
+
+  private void releaseSource(InetAddress source) {
+    perSource.computeIfPresent(source, (a, n) -> n > 1 ? n - 1 : null);
+  }
+
+  private void initStream(Channel ch, Listener listener, boolean accepted) {
     Loop loop = loopOf(ch.eventLoop());
     ch.pipeline()
         .addLast(new IdleStateHandler(0, 0, config.tcpIdleSeconds()))
-        .addLast(new StreamFramer(config.maxMessageSize()))
-        .addLast(new StreamInbound(loop, listener, receiver));
+        .addLast(
+            new StreamFramer(
+                config.maxMessageSize(),
+                TimeUnit.SECONDS.toMillis(config.tcpMessageSeconds()),
+                accepted,
+                Clock.SYSTEM))
+        .addLast(new StreamInbound(loop, listener));
   }
 
   private Loop loopOf(EventLoop el) {
@@ -220,9 +320,11 @@ public final class TransportLayer {
 
   /**
    * Sends a message. On UDP it leaves from the socket of the current loop; on TCP over the given
-   * connection, else a connection already open to the destination, else a new one.
+   * connection, else a connection already open to the destination, else the connect in progress to
+   * it, else a new one.
    *
-   * @param onFailure run on the loop when a stream cannot be opened or written (null: ignore)
+   * @param onFailure run on the loop, later, when a stream cannot be opened or written: refused by
+   *     a cap, failed, closed, or closed by this send because the peer does not read (null: ignore)
    */
   public void send(Loop loop, Flow flow, byte[] data, Runnable onFailure) {
     Listener listener = flow.listener();
@@ -241,50 +343,103 @@ public final class TransportLayer {
       write(loop, conn, data, onFailure);
       return;
     }
-    connect(loop, listener, flow.remote(), data, onFailure);
+    InetSocketAddress remote = flow.remote();
+    Connecting c = connecting.get(remote);
+    if (c == null) {
+      Connecting mine = new Connecting(loop, remote);
+      c = connecting.putIfAbsent(remote, mine);
+      if (c == null) {
+        mine.offer(loop, data, onFailure);
+        connect(mine, listener);
+        return;
+      }
+    }
+    c.enqueue(loop, data, onFailure);
   }
 
+  /**
+   * Writes unless the connection's write queue would pass its cap: a peer that does not read is
+   * dropped rather than buffered for without bound, and every send still queued on it fails with
+   * the close.
+   */
   private void write(Loop loop, Channel conn, byte[] data, Runnable onFailure) {
+    // bytesBeforeUnwritable is (cap - queued + 1) while writable, 0 after; writes from other
+    // loops count as queued from the moment they are handed over.
+    if (data.length >= conn.bytesBeforeUnwritable()) {
+      if (conn.isOpen()) {
+        closedSlowWriter.increment();
+        LOG.debugf(
+            "TCP %s does not read: %d bytes would pass the %d byte write queue cap, closed",
+            conn.remoteAddress(), data.length, config.maxTcpWriteQueueBytes());
+        conn.close();
+      }
+      failLater(loop, onFailure);
+      return;
+    }
     ChannelFuture f = conn.writeAndFlush(Unpooled.wrappedBuffer(data));
     if (onFailure != null) {
       f.addListener(
           r -> {
             if (!r.isSuccess()) {
-              loop.execute(onFailure);
+              failLater(loop, onFailure);
             }
           });
     }
   }
 
-  private void connect(
-      Loop loop, Listener listener, InetSocketAddress remote, byte[] data, Runnable onFailure) {
+  /** Runs a send's failure on its loop, never inside the send itself. */
+  private static void failLater(Loop loop, Runnable onFailure) {
+    if (onFailure != null) {
+      loop.eventLoop().execute(() -> loop.dispatch(onFailure));
+    }
+  }
+
+  private void connect(Connecting c, Listener listener) {
+    if (outbound.incrementAndGet() > config.maxOutboundTcpConnections()) {
+      outbound.decrementAndGet();
+      refusedOutbound.increment();
+      c.failed();
+      return;
+    }
     Bootstrap b =
         new Bootstrap()
-            .group(loop.eventLoop())
+            .group(c.loop.eventLoop())
             .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeQueueMark())
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, receivers.get(listener), false);
+                    initStream(ch, listener, false);
                   }
                 });
-    b.connect(remote)
-        .addListener(
-            (ChannelFuture f) -> {
-              if (f.isSuccess()) {
-                Channel prev = connections.putIfAbsent(remote, f.channel());
-                write(loop, f.channel(), data, onFailure);
-                if (prev != null && prev != f.channel()) {
-                  LOG.debugf("second connection to %s", remote);
-                }
-              } else if (onFailure != null) {
-                loop.execute(onFailure);
-              }
-            });
+    ChannelFuture f = b.connect(c.remote);
+    // The slot is given back once, by whichever comes first: the close of a channel that was
+    // created, or the failure of a connect that never had one (no file descriptor left).
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            outbound.decrementAndGet();
+          }
+        };
+    f.channel().closeFuture().addListener(x -> release.run());
+    f.addListener(
+        (ChannelFuture r) -> {
+          if (r.isSuccess()) {
+            Channel ch = r.channel();
+            connections.putIfAbsent(c.remote, ch);
+            ch.closeFuture().addListener(x -> connections.remove(c.remote, ch));
+            c.connected(ch);
+          } else {
+            release.run();
+            LOG.debugf("TCP connect to %s failed: %s", c.remote, r.cause());
+            c.failed();
+          }
+        });
   }
 
   /** Closes every socket and connection. */
@@ -318,10 +473,10 @@ public final class TransportLayer {
 
     private final SipReceiver receiver;
 
-    UdpInbound(Loop loop, Listener listener, SipReceiver receiver) {
+    UdpInbound(Loop loop, Listener listener) {
+      this.receiver = receivers.get(listener);
       this.loop = loop;
       this.listener = listener;
-      this.receiver = receiver;
     }
 
     @Override
@@ -351,10 +506,10 @@ public final class TransportLayer {
 
     private final SipReceiver receiver;
 
-    StreamInbound(Loop loop, Listener listener, SipReceiver receiver) {
+    StreamInbound(Loop loop, Listener listener) {
+      this.receiver = receivers.get(listener);
       this.loop = loop;
       this.listener = listener;
-      this.receiver = receiver;
     }
 
     @Override
@@ -377,6 +532,13 @@ public final class TransportLayer {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent) {
+        closedIdle.increment();
+        ctx.close();
+      } else if (evt == StreamFramer.MESSAGE_TIMEOUT) {
+        closedHalfSent.increment();
+        LOG.debugf(
+            "TCP %s from %s: message incomplete after %d s, closed",
+            listener, ctx.channel().remoteAddress(), config.tcpMessageSeconds());
         ctx.close();
       } else {
         ctx.fireUserEventTriggered(evt);
@@ -389,4 +551,68 @@ public final class TransportLayer {
       ctx.close();
     }
   }
+
+  /**
+   * A connect in progress to one destination, owned by the loop that connects, with the sends that
+   * wait for it in order: one connect per destination at a time, however many transactions want it
+   * (a burst of requests to a peer that is down does not become a burst of connects).
+   */
+  private final class Connecting {
+    final Loop loop;
+    final InetSocketAddress remote;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int waitingBytes;
+    private Channel channel;
+    private boolean failed;
+
+    Connecting(Loop loop, InetSocketAddress remote) {
+      this.loop = loop;
+      this.remote = remote;
+    }
+
+    /** Hands a send to the owner loop (from any loop). */
+    void enqueue(Loop from, byte[] data, Runnable onFailure) {
+      if (loop.inLoop()) {
+        offer(from, data, onFailure);
+      } else {
+        loop.eventLoop().execute(() -> offer(from, data, onFailure));
+      }
+    }
+
+    /** On the owner loop: queue the send, or write it or fail it if the connect has ended. */
+    void offer(Loop from, byte[] data, Runnable onFailure) {
+      if (channel != null) {
+        write(from, channel, data, onFailure);
+      } else if (failed) {
+        failLater(from, onFailure);
+      } else if (waitingBytes + data.length > config.maxTcpWriteQueueBytes()) {
+        droppedWhileConnecting.increment();
+        failLater(from, onFailure);
+      } else {
+        waiting.add(new Waiting(from, data, onFailure));
+        waitingBytes += data.length;
+      }
+    }
+
+    void connected(Channel ch) {
+      channel = ch;
+      connecting.remove(remote, this);
+      for (Waiting w; (w = waiting.poll()) != null; ) {
+        write(w.loop, ch, w.data, w.onFailure);
+      }
+      waitingBytes = 0;
+    }
+
+    void failed() {
+      failed = true;
+      connecting.remove(remote, this);
+      for (Waiting w; (w = waiting.poll()) != null; ) {
+        failLater(w.loop, w.onFailure);
+      }
+      waitingBytes = 0;
+    }
+  }
+
+  /** A send waiting for a connect: its loop (where a failure runs), bytes and failure callback. */
+  private record Waiting(Loop loop, byte[] data, Runnable onFailure) {}
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.abort;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.channel.epoll.Epoll;
 import io.sbc.runtime.SbcStack;
 import io.sbc.runtime.config.GatewayConfig;
 import io.sbc.runtime.sip.message.HeaderName;
@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
@@ -50,9 +51,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The SIP transports over real sockets on 127.0.0.1 / ::1: TCP framing (RFC 3261 section 18.3),
- * keep-alive (RFC 5626 section 3.5.1), the idle timeout, the connection cap, the size limit, IPv6,
- * the spreading of UDP over SO_REUSEPORT sockets and responses over the request's connection (RFC
- * 3261 section 18.2.2). Every SBC runs as an {@link SbcStack} with its own YAML configuration.
+ * keep-alive (RFC 5626 section 3.5.1), the idle timeout, the connection caps (inbound, per source,
+ * outbound), the message timeout, write backpressure, one connect per destination, the size limit,
+ * IPv6, the spreading of UDP over SO_REUSEPORT sockets and responses over the request's connection
+ * (RFC 3261 section 18.2.2). Every SBC runs as an {@link SbcStack} with its own YAML configuration.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -354,7 +356,7 @@ class TransportIntegrationTest {
   void udpIsSpreadOverOneSocketPerLoop() throws Exception {
     Sbc sbc = start(new Limits(), "127.0.0.1", null);
     TransportLayer tl = sbc.stack.transports();
-    assumeTrue(tl.nativeTransport(), "native epoll transport unavailable: no SO_REUSEPORT sockets");
+    requireNativeEpoll(tl);
     Listener udpListener = sbc.listener("udp");
     assertEquals(2, tl.udpDatagramCounts(udpListener).length, "one socket per event loop");
     assertEquals(0, tl.udpDatagramCounts(sbc.listener("tcp")).length);
@@ -499,13 +501,350 @@ class TransportIntegrationTest {
     assertEquals(1, sbc.stack.transports().openConnections(), "no second connection opened");
   }
 
+  // ---------------------------------------------------------------- 9. native transport
+
+  /**
+   * The runtime ships Netty's epoll transport for Linux x86_64: there it must be in use (UDP
+   * spreading and SO_REUSEPORT depend on it); elsewhere the test says it is skipped.
+   */
+  @Test
+  void nativeEpollTransportIsInUse() throws Exception {
+    Sbc sbc = start(new Limits(), "127.0.0.1", null);
+    requireNativeEpoll(sbc.stack.transports());
+  }
+
+  // ---------------------------------------------------------------- 10. per-source cap
+
+  @Test
+  void connectionsBeyondASourcesShareAreClosedAndOtherSourcesStillGetIn() throws Exception {
+    Limits lim = new Limits();
+    lim.maxTcpConnectionsPerSource = 3;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    InetAddress five = InetAddress.getByName("127.0.0.5");
+    InetAddress six = InetAddress.getByName("127.0.0.6");
+    List<TcpClient> fives = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      fives.add(tcp(sbc.address(sbc.tcpPort), five));
+    }
+    assertTrue(await(() -> tl.inboundConnections() == 3, 2000), "" + tl.inboundConnections());
+    TcpClient fourth = tcp(sbc.address(sbc.tcpPort), five);
+    assertTrue(fourth.closedByPeer(2000), "a 4th connection from 127.0.0.5 was kept");
+    assertTrue(await(() -> tl.refusedPerSource() == 1, 2000), "" + tl.refusedPerSource());
+    assertEquals(3, tl.inboundConnections());
+
+    TcpClient other = tcp(sbc.address(sbc.tcpPort), six);
+    assertAnswered(sbc, other, "other-source");
+    for (TcpClient c : fives) {
+      assertAnswered(sbc, c, "five-" + c.localPort());
+    }
+    // A slot of 127.0.0.5 freed by a close is its own again.
+    fives.get(0).close();
+    assertTrue(await(() -> tl.inboundConnections() == 3, 2000), "" + tl.inboundConnections());
+    assertAnswered(sbc, tcp(sbc.address(sbc.tcpPort), five), "five-again");
+    assertEquals(1, tl.refusedPerSource());
+    assertEquals(0, tl.refusedInbound());
+    assertEquals(1, tl.refusedConnections());
+  }
+
+  // ---------------------------------------------------------------- 11. inbound vs outbound caps
+
+  @Test
+  void inboundAndOutboundConnectionsHaveSeparateCaps() throws Exception {
+    Limits lim = new Limits();
+    lim.maxTcpConnections = 1;
+    lim.maxOutboundTcpConnections = 1;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    Loop loop = sbc.stack.loops().get(0);
+    TcpClient in = tcp(sbc.address(sbc.tcpPort));
+    assertTrue(await(() -> tl.inboundConnections() == 1, 2000));
+
+    // The inbound cap is reached, yet the SBC may still connect out.
+    ServerSocket first = serverSocket();
+    Sends ok = new Sends();
+    onLoop(loop, () -> tl.send(loop, flowTo(sbc, first), bytes("first;"), ok.failure(loop)));
+    try (Socket s = first.accept()) {
+      s.setSoTimeout(2000);
+      assertEquals("first;", new String(s.getInputStream().readNBytes(6), StandardCharsets.UTF_8));
+      assertEquals(1, tl.outboundConnections());
+
+      // The outbound cap is reached: a send to a second destination fails without a connect.
+      ServerSocket second = serverSocket();
+      second.setSoTimeout(300);
+      Sends refused = new Sends();
+      onLoop(
+          loop, () -> tl.send(loop, flowTo(sbc, second), bytes("second;"), refused.failure(loop)));
+      assertTrue(await(() -> refused.failed.get() == 1, 2000), "the refused send did not fail");
+      assertTrue(refused.onItsLoop.get(), "onFailure ran off the sending loop");
+      assertEquals(1, tl.refusedOutbound());
+      try (Socket wrong = second.accept()) {
+        throw new AssertionError("the SBC connected beyond maxOutboundTcpConnections");
+      } catch (SocketTimeoutException expected) {
+        // nothing connected
+      }
+
+      // And the outbound connection did not take an inbound slot, nor the inbound one an outbound.
+      TcpClient secondIn = tcp(sbc.address(sbc.tcpPort));
+      assertTrue(secondIn.closedByPeer(2000), "a 2nd inbound connection was kept");
+      assertTrue(await(() -> tl.refusedInbound() == 1, 2000));
+      assertEquals(1, tl.inboundConnections());
+      assertEquals(1, tl.outboundConnections());
+      assertEquals(0, ok.failed.get());
+      assertAnswered(sbc, in, "inbound-still-served");
+    }
+  }
+
+  // ---------------------------------------------------------------- 12. one connect per
+  // destination
+
+  /**
+   * Sends to a destination without a connection, from both loops at once: they wait for one connect
+   * and go out over it in order. With maxOutboundTcpConnections 1, a second connect would be
+   * refused and counted.
+   */
+  @Test
+  void concurrentSendsToOneDestinationOpenOneConnection() throws Exception {
+    Limits lim = new Limits();
+    lim.maxOutboundTcpConnections = 1;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    ServerSocket dest = serverSocket();
+    Flow flow = flowTo(sbc, dest);
+    Sends sends = new Sends();
+    List<Loop> loops = sbc.stack.loops();
+    assertEquals(2, loops.size());
+    int n = 20;
+    // Each loop sends its 20 in one task: on the loop that connects, the connect cannot complete
+    // before the task ends, so the later sends find it in progress.
+    List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+    for (Loop l : loops) {
+      String prefix = l == loops.get(0) ? "a" : "b";
+      tasks.add(
+          l.eventLoop()
+              .submit(
+                  () -> {
+                    for (int i = 0; i < n; i++) {
+                      tl.send(
+                          l, flow, bytes(String.format("%s%02d;", prefix, i)), sends.failure(l));
+                    }
+                  }));
+    }
+    for (java.util.concurrent.Future<?> t : tasks) {
+      t.get(5, TimeUnit.SECONDS);
+    }
+    dest.setSoTimeout(2000);
+    try (Socket s = dest.accept()) {
+      s.setSoTimeout(2000);
+      String got = new String(s.getInputStream().readNBytes(2 * n * 4), StandardCharsets.UTF_8);
+      assertEquals(2 * n * 4, got.length(), "only " + got);
+      List<String> a = new ArrayList<>();
+      List<String> b = new ArrayList<>();
+      for (String m : got.split(";")) {
+        (m.startsWith("a") ? a : b).add(m);
+      }
+      List<String> wantA = new ArrayList<>();
+      List<String> wantB = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        wantA.add(String.format("a%02d", i));
+        wantB.add(String.format("b%02d", i));
+      }
+      assertEquals(wantA, a, "the first loop's sends out of order");
+      assertEquals(wantB, b, "the second loop's sends out of order");
+      dest.setSoTimeout(300);
+      try (Socket second = dest.accept()) {
+        throw new AssertionError("a second connection to the destination");
+      } catch (SocketTimeoutException expected) {
+        // one connection
+      }
+      assertEquals(1, tl.outboundConnections());
+    }
+    assertEquals(0, tl.refusedOutbound(), "a second connect was attempted");
+    assertEquals(0, sends.failed.get());
+  }
+
+  @Test
+  void sendsWaitingForAFailedConnectAllFail() throws Exception {
+    Limits lim = new Limits();
+    lim.maxOutboundTcpConnections = 1;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    Loop loop = sbc.stack.loops().get(0);
+    int closedPort;
+    try (ServerSocket gone = new ServerSocket(0, 1, LOOPBACK)) {
+      closedPort = gone.getLocalPort();
+    }
+    Flow flow = new Flow(sbc.listener("tcp"), new InetSocketAddress(LOOPBACK, closedPort), null);
+    Sends sends = new Sends();
+    onLoop(
+        loop,
+        () -> {
+          for (int i = 0; i < 20; i++) {
+            tl.send(loop, flow, bytes("x;"), sends.failure(loop));
+          }
+        });
+    assertTrue(await(() -> sends.failed.get() == 20, 7000), "failed: " + sends.failed.get());
+    assertTrue(sends.onItsLoop.get(), "onFailure ran off the sending loop");
+    assertEquals(0, tl.refusedOutbound(), "more than one connect was attempted");
+    assertTrue(await(() -> tl.outboundConnections() == 0, 2000));
+  }
+
+  /** What waits for a connect is bounded like a write queue: past the cap a send fails at once. */
+  @Test
+  void bytesWaitingForAConnectAreCapped() throws Exception {
+    Limits lim = new Limits();
+    lim.maxTcpWriteQueueBytes = 65_535;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    Loop loop = sbc.stack.loops().get(0);
+    ServerSocket dest = serverSocket();
+    Flow flow = flowTo(sbc, dest);
+    Sends first = new Sends();
+    Sends second = new Sends();
+    byte[] big = new byte[40_000];
+    Arrays.fill(big, (byte) 'x');
+    onLoop(
+        loop,
+        () -> {
+          tl.send(loop, flow, big, first.failure(loop));
+          tl.send(loop, flow, big, second.failure(loop));
+        });
+    assertTrue(await(() -> second.failed.get() == 1, 2000), "the send past the cap did not fail");
+    assertEquals(1, tl.droppedWhileConnecting());
+    dest.setSoTimeout(2000);
+    try (Socket s = dest.accept()) {
+      s.setSoTimeout(2000);
+      assertEquals(big.length, s.getInputStream().readNBytes(big.length).length);
+    }
+    assertEquals(0, first.failed.get());
+  }
+
+  // ---------------------------------------------------------------- 13. write backpressure
+
+  /**
+   * A peer that never reads: the kernel buffers fill, then the SBC's queue; the send that would
+   * pass maxTcpWriteQueueBytes closes the connection, and every send that did not reach the peer
+   * reports its failure. Without the cap the SBC would queue all 64 MiB.
+   */
+  @Test
+  void aPeerThatDoesNotReadIsDroppedAndTheUndeliveredSendsFail() throws Exception {
+    Limits lim = new Limits();
+    lim.maxTcpWriteQueueBytes = 65_535;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    Loop loop = sbc.stack.loops().get(0);
+    ServerSocket sink = new ServerSocket();
+    opened.add(sink);
+    sink.setReceiveBufferSize(4096); // inherited by the accepted socket: no autotuning
+    sink.bind(new InetSocketAddress(LOOPBACK, 0));
+    Flow flow = flowTo(sbc, sink);
+    int chunk = 16 * 1024;
+    byte[] data = new byte[chunk];
+    Arrays.fill(data, (byte) 'x');
+    int attempts = (64 << 20) / chunk;
+    Sends sends = new Sends();
+    int sent = 0;
+    while (sent < attempts && tl.closedSlowWriter() == 0) {
+      onLoop(loop, () -> tl.send(loop, flow, data, sends.failure(loop)));
+      sent++;
+    }
+    assertEquals(1, tl.closedSlowWriter(), "no connection closed after " + sent + " sends");
+    assertTrue(await(() -> tl.outboundConnections() == 0, 2000), "the connection stayed open");
+    // Drain what reached the peer: the sends that did not fail, the last of them perhaps cut.
+    long delivered = 0;
+    try (Socket s = sink.accept()) {
+      s.setSoTimeout(5000);
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[65_536];
+      for (int r; (r = in.read(buf)) >= 0; ) {
+        delivered += r;
+      }
+    } catch (SocketException reset) {
+      // a reset after the data is as good as the end of the stream here
+    }
+    int finalSent = sent;
+    long kept = delivered;
+    assertTrue(
+        await(() -> finalSent - sends.failed.get() <= kept / chunk + 1, 2000),
+        "sends " + finalSent + ", failed " + sends.failed.get() + ", delivered " + kept);
+    int ok = sent - sends.failed.get();
+    assertTrue(sends.failed.get() >= 1, "no send failed");
+    assertTrue(sends.onItsLoop.get(), "onFailure ran off the sending loop");
+    assertTrue(
+        delivered >= (long) ok * chunk && delivered <= (long) (ok + 1) * chunk,
+        "delivered " + delivered + " bytes for " + ok + " sends reported sent");
+    // Memory: what was accepted fits the SBC's cap plus what the kernels buffer.
+    long bound = 65_535 + kernelMax("tcp_wmem") + 64 * 1024;
+    assertTrue(
+        (long) ok * chunk <= bound,
+        ok * chunk + " bytes accepted for a peer that does not read, bound " + bound);
+  }
+
+  // ---------------------------------------------------------------- 14. message timeout
+
+  /**
+   * Slowloris: half a message, a message trickling a byte at a time, and a connection that never
+   * sends are closed after tcpMessageTimeoutSeconds; idle timeout is 300 s and plays no part. A
+   * connection that sent whole messages stays open while idle.
+   */
+  @Test
+  void incompleteMessagesAndSilentNewConnectionsAreClosed() throws Exception {
+    Limits lim = new Limits();
+    lim.tcpMessageTimeoutSeconds = 1;
+    Sbc sbc = start(lim, "127.0.0.1", null);
+    TransportLayer tl = sbc.stack.transports();
+    TcpClient good = tcp(sbc.address(sbc.tcpPort));
+    assertAnswered(sbc, good, "good-1");
+    TcpClient half = tcp(sbc.address(sbc.tcpPort));
+    half.write(
+        options(sbc.host(), sbc.tcpPort, "TCP", half.localPort(), "half", true).substring(0, 60));
+    TcpClient silent = tcp(sbc.address(sbc.tcpPort));
+    TcpClient trickle = tcp(sbc.address(sbc.tcpPort));
+    String slow = options(sbc.host(), sbc.tcpPort, "TCP", trickle.localPort(), "slow", true);
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread dripper =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < slow.length() && !stop.get(); i++) {
+                  trickle.write(slow.substring(i, i + 1));
+                  Thread.sleep(200);
+                }
+              } catch (IOException | InterruptedException e) {
+                // closed by the SBC
+              }
+            });
+    dripper.start();
+    opened.add(
+        () -> {
+          stop.set(true);
+          dripper.join(2000);
+        });
+    long t0 = System.nanoTime();
+    assertTrue(half.closedByPeer(3000), "half a message held the connection for 3 s");
+    assertTrue(silent.closedByPeer(3000), "a connection without a message was kept 3 s");
+    assertTrue(trickle.closedByPeer(3000), "a trickling message held the connection for 3 s");
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(ms < 2500, "closed after " + ms + " ms, want ~1 s");
+    assertTrue(
+        await(() -> tl.closedHalfSent() == 3, 2000), "closedHalfSent " + tl.closedHalfSent());
+    Thread.sleep(1200); // good has now been idle past the message timeout
+    assertAnswered(sbc, good, "good-2");
+    assertEquals(3, tl.closedHalfSent());
+    assertEquals(0, tl.closedIdle());
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** spec.limits of a test gateway. */
   static final class Limits {
     int maxMessageSize = MAX_MESSAGE_SIZE;
     int maxTcpConnections = 100;
+    int maxOutboundTcpConnections = 100;
+    int maxTcpConnectionsPerSource = 100;
     int tcpIdleTimeoutSeconds = 300;
+    int tcpMessageTimeoutSeconds = 30;
+    int maxTcpWriteQueueBytes = 1 << 20;
   }
 
   /** A running SBC and its ports. */
@@ -577,7 +916,11 @@ class TransportIntegrationTest {
             limits:
               maxMessageSize: %d
               maxTcpConnections: %d
+              maxOutboundTcpConnections: %d
+              maxTcpConnectionsPerSource: %d
               tcpIdleTimeoutSeconds: %d
+              tcpMessageTimeoutSeconds: %d
+              maxTcpWriteQueueBytes: %d
             timers:
               t1: 50
               t2: 400
@@ -592,7 +935,11 @@ class TransportIntegrationTest {
                   tcpPort,
                   lim.maxMessageSize,
                   lim.maxTcpConnections,
-                  lim.tcpIdleTimeoutSeconds);
+                  lim.maxOutboundTcpConnections,
+                  lim.maxTcpConnectionsPerSource,
+                  lim.tcpIdleTimeoutSeconds,
+                  lim.tcpMessageTimeoutSeconds,
+                  lim.maxTcpWriteQueueBytes);
       if (backendPort != null) {
         yaml +=
             """
@@ -628,6 +975,71 @@ class TransportIntegrationTest {
       }
     }
     throw last;
+  }
+
+  /** Asserts native epoll on Linux x86_64 (the platform whose epoll library is shipped). */
+  private static void requireNativeEpoll(TransportLayer tl) {
+    String os = System.getProperty("os.name");
+    String arch = System.getProperty("os.arch");
+    if (!os.equalsIgnoreCase("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      abort("native epoll is only shipped for Linux x86_64; this is " + os + "/" + arch);
+    }
+    assertTrue(
+        tl.nativeTransport(),
+        "the NIO fallback is in use on Linux x86_64: " + Epoll.unavailabilityCause());
+  }
+
+  /** Sends an OPTIONS over the client and asserts the 200 with its Call-ID. */
+  private static void assertAnswered(Sbc sbc, TcpClient c, String callId) throws IOException {
+    c.write(options(sbc.host(), sbc.tcpPort, "TCP", c.localPort(), callId, true));
+    SipMessage r = c.read(2000);
+    assertNotNull(r, "no answer on " + callId);
+    assertEquals(200, r.status(), r.toString());
+    assertEquals(callId, r.callId());
+  }
+
+  /** Failure callbacks of sends: how many ran, and whether each ran on its send's loop. */
+  static final class Sends {
+    final AtomicInteger failed = new AtomicInteger();
+    final AtomicBoolean onItsLoop = new AtomicBoolean(true);
+
+    Runnable failure(Loop loop) {
+      return () -> {
+        if (!loop.eventLoop().inEventLoop()) {
+          onItsLoop.set(false);
+        }
+        failed.incrementAndGet();
+      };
+    }
+  }
+
+  /** Runs a task on the loop, as the SIP layers do, and waits for it. */
+  private static void onLoop(Loop loop, Runnable task) throws Exception {
+    loop.eventLoop().submit(() -> loop.dispatch(task)).get(5, TimeUnit.SECONDS);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private ServerSocket serverSocket() throws IOException {
+    ServerSocket s = new ServerSocket();
+    opened.add(s);
+    s.bind(new InetSocketAddress(LOOPBACK, 0));
+    return s;
+  }
+
+  /** A TCP flow from the SBC's tcp listener to a server socket, with no connection yet. */
+  private static Flow flowTo(Sbc sbc, ServerSocket s) {
+    return new Flow(sbc.listener("tcp"), new InetSocketAddress(LOOPBACK, s.getLocalPort()), null);
+  }
+
+  /** The largest size of a kernel TCP buffer (third value of net.ipv4.tcp_wmem or tcp_rmem). */
+  private static long kernelMax(String name) throws IOException {
+    // readAllLines: Files.readString trusts the size procfs reports and returned one byte.
+    String v = Files.readAllLines(Path.of("/proc/sys/net/ipv4/" + name)).get(0).trim();
+    String[] parts = v.split("\\s+");
+    return Long.parseLong(parts[parts.length - 1]);
   }
 
   private static int freeUdpPort(InetAddress bind) throws SocketException {
@@ -726,7 +1138,12 @@ class TransportIntegrationTest {
   }
 
   private TcpClient tcp(InetSocketAddress to) throws IOException {
-    TcpClient c = new TcpClient(to);
+    return tcp(to, null);
+  }
+
+  /** A client whose socket is bound to {@code from} (any port), or to nothing when null. */
+  private TcpClient tcp(InetSocketAddress to, InetAddress from) throws IOException {
+    TcpClient c = new TcpClient(to, from);
     opened.add(c);
     return c;
   }
@@ -771,9 +1188,12 @@ class TransportIntegrationTest {
     /** CRLF bytes (keep-alive pongs) skipped before messages by {@link #read}. */
     int skippedCrlf;
 
-    TcpClient(InetSocketAddress to) throws IOException {
+    TcpClient(InetSocketAddress to, InetAddress from) throws IOException {
       socket = new Socket();
       socket.setTcpNoDelay(true);
+      if (from != null) {
+        socket.bind(new InetSocketAddress(from, 0));
+      }
       socket.connect(to, 2000);
       in = socket.getInputStream();
       out = socket.getOutputStream();
