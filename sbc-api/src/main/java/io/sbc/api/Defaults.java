@@ -36,6 +36,15 @@ public final class Defaults {
    */
   public static final String ADVERTISED_ADDRESS_ENV = "SBC_ADVERTISED_ADDRESS";
 
+  /**
+   * The environment variable naming the file of the sealing secret when the configuration has no
+   * {@code spec.sealing} (the operator mounts the gateway's Secret there).
+   */
+  public static final String SEALING_SECRET_FILE_ENV = "SBC_SEALING_SECRET_FILE";
+
+  /** Likewise, the previous secret still accepted during a rotation (used when the file exists). */
+  public static final String SEALING_PREVIOUS_SECRET_FILE_ENV = "SBC_SEALING_PREVIOUS_SECRET_FILE";
+
   public static final boolean RECORD_ROUTE = true;
   public static final String FORKING = "serial";
   public static final String STRING_MATCH_TYPE = "Exact";

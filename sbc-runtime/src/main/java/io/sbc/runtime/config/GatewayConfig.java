@@ -140,7 +140,17 @@ public record GatewayConfig(
       listeners.add(new Listener(l.name, p, new InetSocketAddress(addr, l.port), advertised));
     }
     Myself myself = Myself.of(listeners, gw.spec.domains);
-    SealKeys keys = sealKeys(source, gw.spec.sealing, errors);
+    SipGateway.Sealing sealing = gw.spec.sealing;
+    if (sealing == null && env.get(Defaults.SEALING_SECRET_FILE_ENV) != null) {
+      // In a cluster the operator mounts the gateway's sealing Secret and names its files here.
+      sealing = new SipGateway.Sealing();
+      sealing.secretFile = env.get(Defaults.SEALING_SECRET_FILE_ENV);
+      String previous = env.get(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV);
+      if (previous != null && Files.exists(Path.of(previous))) {
+        sealing.previousSecretFiles.add(previous);
+      }
+    }
+    SealKeys keys = sealKeys(source, sealing, errors);
     SipGateway.Limits lim = gw.spec.limits;
     SipLimits limits = new SipLimits(lim.maxMessageSize, lim.maxHeaders, 64);
     TransportConfig transport =
