@@ -368,7 +368,7 @@ public final class SipUri {
     return v;
   }
 
-  private static void checkIpv6(byte[] b, int from, int to, String what) throws SipParseException {
+  static void checkIpv6(byte[] b, int from, int to, String what) throws SipParseException {
     // RFC 4291 2.2 text (RFC 5954 made RFC 3986's IPv6address SIP's). The one extension: RFC 5118
     // section 4.5 asks for robustness towards "2001:db8:::192.0.2.1", which RFC 3261's ABNF
     // admitted, so the three-colon form before a dotted IPv4 part is read too. No zone ids.
@@ -380,7 +380,7 @@ public final class SipUri {
     }
   }
 
-  private static void checkHost(byte[] b, int from, int to, boolean numeric, String what)
+  static void checkHost(byte[] b, int from, int to, boolean numeric, String what)
       throws SipParseException {
     // RFC 3261 section 25.1: host = hostname / IPv4address. A toplabel starts with a letter, so a
     // host of digits and dots can only be an IPv4 address, read strictly (four octets 0..255, no

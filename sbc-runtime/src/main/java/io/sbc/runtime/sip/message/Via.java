@@ -107,27 +107,26 @@ public final class Via {
     if (b[i] == '[') {
       int j = i + 1;
       while (j < to && b[j] != ']') {
-        byte c = b[j];
-        if (!SipUri.isHex(c) && c != ':' && c != '.') {
-          throw new SipParseException("Via: invalid IPv6 reference in sent-by");
-        }
         j++;
       }
       if (j >= to) {
         throw new SipParseException("Via: unterminated '[' in sent-by");
       }
-      if (j == i + 1) {
-        throw new SipParseException("Via: empty IPv6 reference in sent-by");
-      }
+      // The same IPv6 grammar as URI hosts (RFC 5118 4.5's three-colon form read too).
+      SipUri.checkIpv6(b, i + 1, j, "Via sent-by");
       hostEnd = j + 1;
     } else {
       int j = i;
+      boolean numeric = true;
       while (j < to && SipUri.isHostChar(b[j])) {
+        numeric &= (b[j] >= '0' && b[j] <= '9') || b[j] == '.';
         j++;
       }
       if (j == i) {
         throw new SipParseException("Via: invalid character in sent-by");
       }
+      // host = hostname / IPv4address, read as URI hosts are (strict IPv4, valid labels).
+      SipUri.checkHost(b, i, j, numeric, "Via sent-by");
       hostEnd = j;
     }
     sentByEnd = hostEnd;

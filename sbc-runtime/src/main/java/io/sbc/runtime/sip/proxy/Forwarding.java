@@ -54,12 +54,9 @@ final class Forwarding {
     MessageEditor e = r.edits;
     Via top = m.topVia();
     InetSocketAddress src = r.source.remote();
-    String ip = src.getAddress().getHostAddress();
-    int zone = ip.indexOf('%');
-    if (zone >= 0) {
-      ip = ip.substring(0, zone);
-    }
-    String recv = ";received=" + ip;
+    // RFC 3261 25.1: via-received is an IPv4address or IPv6address, without brackets; written
+    // in the canonical form (RFC 5952) rather than Java's uncompressed one.
+    String recv = ";received=" + IpLiteral.canonical(src.getAddress().getAddress());
     String rport = ";rport=" + src.getPort();
     if (top.receivedStart() >= 0) {
       e.replace(top.receivedStart(), top.receivedEnd(), recv);
