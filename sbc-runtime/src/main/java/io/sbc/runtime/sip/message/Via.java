@@ -104,7 +104,9 @@ public final class Via {
 
     // sent-by = host [ COLON port ]
     hostStart = i;
-    if (b[i] == '[') {
+    boolean hostNumeric = false;
+    boolean bracketed = b[i] == '[';
+    if (bracketed) {
       int j = i + 1;
       while (j < to && b[j] != ']') {
         j++;
@@ -125,9 +127,8 @@ public final class Via {
       if (j == i) {
         throw new SipParseException("Via: invalid character in sent-by");
       }
-      // host = hostname / IPv4address, read as URI hosts are (strict IPv4, valid labels).
-      SipUri.checkHost(b, i, j, numeric, "Via sent-by");
       hostEnd = j;
+      hostNumeric = numeric;
     }
     sentByEnd = hostEnd;
     i = SipUri.skipWs(b, hostEnd, to);
@@ -151,6 +152,10 @@ public final class Via {
       }
       sentByEnd = pe;
       i = SipUri.skipWs(b, pe, to);
+    }
+    if (!bracketed) {
+      // host = hostname / IPv4address, read as URI hosts are (strict IPv4, valid labels).
+      SipUri.checkHost(b, hostStart, hostEnd, hostNumeric, "Via sent-by");
     }
     end = sentByEnd;
     paramsStart = sentByEnd;

@@ -352,7 +352,12 @@ class ViaTest {
     assertEquals("Via: bad port", error("SIP/2.0/UDP host:999999999999999999999"));
     assertEquals("Via: IPv6 address without brackets in sent-by", error("SIP/2.0/UDP 2001:db8::1"));
     assertEquals("Via: unterminated '[' in sent-by", error("SIP/2.0/UDP [2001:db8::1"));
-    assertEquals("Via: invalid IPv6 reference in sent-by", error("SIP/2.0/UDP [2001:xyz::1]"));
+    assertEquals("Via sent-by: invalid IPv6 reference", error("SIP/2.0/UDP [2001:xyz::1]"));
+    assertEquals("Via sent-by: invalid IPv6 reference", error("SIP/2.0/UDP [1:2:3:4:5:6:7:8:9]"));
+    // The same host grammar as URIs: strict IPv4 (no octal-looking or short forms), valid names.
+    assertEquals("Via sent-by: invalid IPv4 address in host", error("SIP/2.0/UDP 256.1.1.1"));
+    assertEquals("Via sent-by: invalid IPv4 address in host", error("SIP/2.0/UDP 010.0.0.1:5060"));
+    assertEquals("Via sent-by: invalid host name", error("SIP/2.0/UDP -bad-.example.com"));
     assertEquals("Via: invalid character in sent-by", error("SIP/2.0/UDP <host>"));
     assertEquals("Via: empty parameter name", error("SIP/2.0/UDP host;"));
     assertEquals("Via: empty parameter name", error("SIP/2.0/UDP host;;branch=z9hG4bK1"));
