@@ -155,12 +155,7 @@ public class RoutingBenchmark {
   }
 
   static Target target(String uri) {
-    String hp = uri.substring("sip:".length());
-    int colon = hp.lastIndexOf(':');
-    return new Target(
-        uri,
-        new InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1))),
-        Protocol.UDP);
+    return Target.destination(uri, null);
   }
 
   static String digits(SplittableRandom rnd, int n) {

@@ -230,7 +230,7 @@ public record GatewayConfig(
         new RouteCompiler(
             myself.servedHosts(),
             pools,
-            GatewayConfig::target,
+            uri -> Target.destination(uri, null),
             random != null ? random : ThreadLocalRandom::current);
     RoutingTable table = c.compile(routes);
     if (!c.errors().isEmpty()) {
@@ -336,20 +336,5 @@ public record GatewayConfig(
   private static String uriHostOf(String h) {
     InetAddress a = IpLiteral.toInetAddress(h);
     return a != null ? IpLiteral.uriHost(a) : h;
-  }
-
-  /**
-   * A static destination URI of a route: sip:, an IP literal host for now (DNS names need the
-   * resolver of RFC 3263), port 5060 unless given, UDP unless tcp.
-   */
-  static Target target(String uri) {
-    Target t = Target.parse(uri, null);
-    if (t.where().secure()) {
-      throw new IllegalArgumentException("must be a sip: URI");
-    }
-    if (t.hop() == null) {
-      throw new IllegalArgumentException("host must be an IP address");
-    }
-    return t;
   }
 }

@@ -419,7 +419,7 @@ public final class Dispatcher {
         errors.add(where + ".uri: " + uri + " is listed twice");
       }
       try {
-        targets.add(target(uri));
+        targets.add(Target.destination(uri, null));
       } catch (IllegalArgumentException e) {
         errors.add(where + ".uri: " + e.getMessage());
       }
@@ -495,20 +495,5 @@ public final class Dispatcher {
 
   private static int orDefault(Integer v, int d) {
     return v == null ? d : v;
-  }
-
-  /** A destination URI: sip:, an IP literal host, port 5060 unless given, UDP unless tcp. */
-  static Target target(String uri) {
-    if (uri.indexOf('?') >= 0) {
-      throw new IllegalArgumentException("must not have headers (?...)");
-    }
-    Target t = Target.parse(uri, null);
-    if (t.where().secure()) {
-      throw new IllegalArgumentException("must be a sip: URI");
-    }
-    if (t.hop() == null) {
-      throw new IllegalArgumentException("host must be an IP address (no DNS)");
-    }
-    return t;
   }
 }

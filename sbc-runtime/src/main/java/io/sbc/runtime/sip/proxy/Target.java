@@ -41,6 +41,26 @@ public record Target(String uri, UriTarget where, Hop hop, Object owner) {
     return new Target(uri, w, LiteralResolver.literalHop(w), owner);
   }
 
+  /**
+   * A configured destination (a route's backend, a dispatcher's destination): a sip: URI without
+   * headers; its host an IP literal until the resolver of RFC 3263 takes names.
+   *
+   * @throws IllegalArgumentException naming what is wrong with it
+   */
+  public static Target destination(String uri, Object owner) {
+    if (uri.indexOf('?') >= 0) {
+      throw new IllegalArgumentException("must not have headers (?...)");
+    }
+    Target t = parse(uri, owner);
+    if (t.where().secure()) {
+      throw new IllegalArgumentException("must be a sip: URI");
+    }
+    if (t.hop() == null) {
+      throw new IllegalArgumentException("host must be an IP address (no DNS)");
+    }
+    return t;
+  }
+
   /** A target that is a hop already (a sealed in-dialog route, a response's Via). */
   public static Target of(UriTarget where, Hop hop) {
     return new Target(null, where, hop, null);
