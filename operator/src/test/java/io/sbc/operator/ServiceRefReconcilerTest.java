@@ -143,6 +143,9 @@ class ServiceRefReconcilerTest {
               assertEquals("False", rr.status);
               assertTrue(rr.message.contains("Service sbc-svc/pbx not found"), rr.message);
               Configuration c = config("svcgw");
+              // assertNotNull first: awaitility retries an AssertionError, not an NPE, and the
+              // ConfigMap may not have caught up yet
+              assertNotNull(c.routes().get(0).spec.rules.get(0).reject, "the rule answers 500");
               assertEquals(500, c.routes().get(0).spec.rules.get(0).reject.statusCode);
             });
 
@@ -206,6 +209,9 @@ class ServiceRefReconcilerTest {
               assertEquals("True", condition(d.getStatus().conditions, "ResolvedRefs").status);
               assertEquals(0, d.getStatus().destinations);
               Configuration c = config("svcgw");
+              // assertNotNull first: awaitility retries an AssertionError, not an NPE, and the
+              // ConfigMap may not have caught up yet
+              assertNotNull(c.routes().get(0).spec.rules.get(0).reject, "the rule answers 500");
               assertEquals(500, c.routes().get(0).spec.rules.get(0).reject.statusCode);
             });
   }

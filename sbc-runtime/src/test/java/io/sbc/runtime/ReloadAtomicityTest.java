@@ -132,8 +132,7 @@ class ReloadAtomicityTest {
   void aConfigurationWithOneBadPartChangesNothing() throws Exception {
     assertTrue(reaches("bob", backendA));
     GatewayConfig bad =
-        GatewayConfig.load(
-            "gw.yaml", config(backendB.getLocalPort(), "sip:127.0.0.1:15998"), null);
+        GatewayConfig.load("gw.yaml", config(backendB.getLocalPort(), "sip:127.0.0.1:15998"), null);
     // A dispatcher that the validator would not let through but the runtime refuses anyway:
     // the runtime is the last line (a configuration reaching it by another path).
     bad.dispatchers().get(0).spec.destinations.get(0).uri = "sip:127.0.0.1:15998;transport=sctp";
