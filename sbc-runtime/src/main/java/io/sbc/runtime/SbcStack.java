@@ -50,7 +50,7 @@ public final class SbcStack implements AutoCloseable {
   private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
   private final TransportLayer transports;
   private final TransactionLayer transactions;
-  private final Branches branches = new Branches();
+  private final Branches branches;
   private final SourceAddresses sources = new SourceAddresses();
   private final CallCounters callCounters = new CallCounters();
   private final Proxy proxy;
@@ -82,6 +82,7 @@ public final class SbcStack implements AutoCloseable {
               .scheduleAtFixedRate(
                   () -> loop.dispatch(advance), tick, tick, TimeUnit.MILLISECONDS));
     }
+    this.branches = new Branches(config.name());
     this.transports = new TransportLayer(loops, config.transport());
     this.transactions = new TransactionLayer(transports::send, config.timers());
     // Dispatchers first (their probes use the branches and transactions), then the routing table

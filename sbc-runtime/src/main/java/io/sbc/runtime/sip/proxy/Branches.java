@@ -9,10 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The branch parameters this process writes into its Via (RFC 3261 section 8.1.1.7 and 16.6 step
- * 8): recognisable as ours by a per-process prefix, carrying the loop-detection hash of the request
- * (section 16.3 step 4), and otherwise unpredictable: the unique part is a keyed pseudo-random
- * function (SipHash-2-4 with a per-process random key) of a counter, so that nobody who sees one
- * branch can guess the next and answer a transaction in the callee's place.
+ * 8): recognisable as the gateway's by a prefix every replica of the gateway shares (derived from
+ * its name), carrying the loop-detection hash of the request (section 16.3 step 4), and otherwise
+ * unpredictable: the unique part is a keyed pseudo-random function (SipHash-2-4 with a
+ * per-process random key) of a counter, so that nobody who sees one branch can guess the next and
+ * answer a transaction in the callee's place.
+ *
+ * <p>The prefix is the gateway's, not the process's, because a response may reach another replica
+ * than the one that sent the request (a peer answering to the advertised address of the Service):
+ * that replica takes the Via as its own and forwards the response statelessly (section 16.11),
+ * and a request looping through two replicas is still seen as a loop.
  */
 public final class Branches {
   private final byte[] prefix;
@@ -22,12 +28,22 @@ public final class Branches {
   private final long k1;
   private final AtomicLong counter = new AtomicLong();
 
+  /** Branches of a process that is the only one of its gateway (tests, tools). */
   public Branches() {
-    this(new SecureRandom());
+    this(null, new SecureRandom());
   }
 
-  Branches(java.util.Random random) {
-    String id = Long.toString(random.nextLong() & 0xFFFF_FFFFL, 36);
+  /** Branches of one replica of the gateway named {@code gateway}. */
+  public Branches(String gateway) {
+    this(gateway, new SecureRandom());
+  }
+
+  Branches(String gateway, java.util.Random random) {
+    long idBits =
+        gateway == null
+            ? random.nextLong()
+            : fnv(gateway.getBytes(StandardCharsets.UTF_8)); // the same for every replica
+    String id = Long.toString(idBits & 0xFFFF_FFFFL, 36);
     this.prefixText = Via.MAGIC_COOKIE + "-sbc" + id + "-";
     this.prefix = prefixText.getBytes(StandardCharsets.ISO_8859_1);
     this.toTagPrefix = "sbc" + id;
@@ -126,6 +142,14 @@ public final class Branches {
   private static String hex8(int v) {
     String s = Integer.toHexString(v);
     return "00000000".substring(s.length()) + s;
+  }
+
+  private static long fnv(byte[] b) {
+    long h = 0xcbf29ce484222325L;
+    for (byte x : b) {
+      h = (h ^ (x & 0xFF)) * 0x100000001b3L;
+    }
+    return h;
   }
 
   /** SipHash-2-4 of one 64-bit word under the process key (Aumasson and Bernstein, 2012). */

@@ -49,7 +49,16 @@ public final class Listener {
     String transportParam = protocol == Protocol.UDP ? "" : ";transport=" + protocol.uriName();
     return new Names(
         host,
-        ("Via: SIP/2.0/" + protocol.viaName() + " " + host + ":" + port + ";branch=")
+        // rport (RFC 3581): a server that honours it answers to the socket this replica sent
+        // from, whatever address the Via names (a Service's, behind which several replicas run).
+        ("Via: SIP/2.0/"
+                + protocol.viaName()
+                + " "
+                + host
+                + ":"
+                + port
+                + (protocol == Protocol.UDP ? ";rport" : "")
+                + ";branch=")
             .getBytes(StandardCharsets.ISO_8859_1),
         ("<sip:" + host + ":" + port + transportParam + ";lr")
             .getBytes(StandardCharsets.ISO_8859_1));
@@ -115,7 +124,7 @@ public final class Listener {
     return bind.getAddress() instanceof Inet6Address;
   }
 
-  /** "Via: SIP/2.0/UDP host:port;branch=" of a listener with a fixed host. */
+  /** "Via: SIP/2.0/UDP host:port;rport;branch=" of a listener with a fixed host. */
   public byte[] viaPrefix() {
     return names(null).viaPrefix();
   }

@@ -662,6 +662,7 @@ class ProxyTest {
     // SipHash-2-4 reference vector (key 00..0f, message 00..07).
     Branches keyed =
         new Branches(
+            null,
             new java.util.Random() {
               int n;
 
@@ -688,6 +689,13 @@ class ProxyTest {
     assertTrue(bits / 1000.0 > 24, "average differing bits: " + bits / 1000.0);
     assertTrue(b.isOurs(bytes(b.next(7)), 0, b.next(7).length()));
     assertFalse(new Branches().isOurs(bytes(b.next(7)), 0, b.next(7).length()), "per process");
+    // Replicas of one gateway share the prefix (one takes the other's Via as its own), not the
+    // unpredictable part.
+    Branches r1 = new Branches("edge");
+    Branches r2 = new Branches("edge");
+    assertTrue(r2.isOurs(bytes(r1.next(7)), 0, r1.next(7).length()));
+    assertNotEquals(unique(r1.next(7)), unique(r2.next(7)));
+    assertFalse(new Branches("core").isOurs(bytes(r1.next(7)), 0, r1.next(7).length()));
   }
 
   @Test

@@ -52,7 +52,7 @@ class ListenerTest {
             null);
     assertEquals(null, l.host(), "no fixed host: it depends on the interface");
     assertEquals(
-        "Via: SIP/2.0/UDP 192.0.2.7:5060;branch=",
+        "Via: SIP/2.0/UDP 192.0.2.7:5060;rport;branch=",
         new String(
             l.names(InetAddress.getByName("192.0.2.7")).viaPrefix(),
             java.nio.charset.StandardCharsets.ISO_8859_1));
