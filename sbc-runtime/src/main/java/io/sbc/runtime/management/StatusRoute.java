@@ -27,9 +27,11 @@ public class StatusRoute {
   @Inject RunningGateway gateway;
 
   void routes(@Observes Router router) {
+    // Built on a worker, like the Prometheus scrape: the HTTP server shares the event loops with
+    // SIP, and a status of many destinations should not hold one up.
     router
         .get("/sbc/status")
-        .handler(
+        .blockingHandler(
             ctx -> {
               SbcStack s = gateway.stack();
               if (s == null) {
@@ -39,7 +41,8 @@ public class StatusRoute {
               ctx.response()
                   .putHeader("content-type", "application/json")
                   .end(status(s, gateway).encodePrettily());
-            });
+            },
+            false);
   }
 
   static JsonObject status(SbcStack s, RunningGateway g) {
