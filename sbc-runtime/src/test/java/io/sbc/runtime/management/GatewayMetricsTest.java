@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,6 +265,22 @@ class GatewayMetricsTest {
       perSocket += ((Number) n).longValue();
     }
     assertEquals((long) datagrams, perSocket, status.encode());
+  }
+
+  /** README.md's list of metrics names every metric the gateway exports. */
+  @Test
+  void everyMetricIsListedInTheReadme() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    Set<String> missing = new TreeSet<>();
+    for (String line : registry.scrape().split("\n")) {
+      if (line.startsWith("sbc_")) {
+        String name = line.split("[{ ]", 2)[0];
+        if (!readme.contains("`" + name + "`")) {
+          missing.add(name);
+        }
+      }
+    }
+    assertEquals(Set.of(), missing, "metrics missing from README.md's management section");
   }
 
   @Test
