@@ -3,6 +3,7 @@ package io.sbc.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +45,13 @@ class DispatcherTest extends SystemTestBase {
     int nb = SippMessages.receivedInvites(b.dir()).size();
     assertEquals(calls, na + nb,
         "each call should reach exactly one destination (a=" + na + ", b=" + nb + ")" + context());
+    // What the SBC reports per destination is what the destinations saw.
+    JsonNode status = proxy.management().status();
+    JsonNode pool = Management.dispatcher(status, "pool");
+    assertEquals(na, Management.destination(status, "pool", "sip:127.0.0.1:" + pa)
+        .path("callsStarted").asLong(-1), "/sbc/status callsStarted of a: " + pool + context());
+    assertEquals(nb, Management.destination(status, "pool", "sip:127.0.0.1:" + pb)
+        .path("callsStarted").asLong(-1), "/sbc/status callsStarted of b: " + pool + context());
     int half = calls / 2;
     int tolerance = half * 5 / 100;
     assertTrue(Math.abs(na - half) <= tolerance && Math.abs(nb - half) <= tolerance,
@@ -88,11 +96,17 @@ class DispatcherTest extends SystemTestBase {
     Integer rc = uacRun.awaitExit(Duration.ofSeconds(seconds + 30));
     Sipp.Result uac = uacRun.result(rc);
 
-    String destination = "dispatcher pool destination sip:127.0.0.1:" + pb + ": ";
-    Optional<String> out = SbcSupport.awaitLogLine(proxy,
-        l -> l.contains(destination) && l.contains("-> INACTIVE"), Duration.ofSeconds(2));
-    assertTrue(out.isPresent(), "the log should show " + destination + "... -> INACTIVE; its "
-        + "dispatcher lines:\n" + SbcSupport.grep(proxy, "dispatcher pool", 20) + context());
+    // The operator's view: /sbc/status shows the killed destination INACTIVE, taken out by probes.
+    String dead = "sip:127.0.0.1:" + pb;
+    Optional<JsonNode> out = proxy.management().awaitStatus(
+        st -> Management.destination(st, "pool", dead).path("state").asText().equals("INACTIVE"),
+        Duration.ofSeconds(2));
+    JsonNode pool = Management.dispatcher(proxy.management().status(), "pool");
+    assertTrue(out.isPresent(), "/sbc/status should show " + dead + " INACTIVE: " + pool
+        + context());
+    JsonNode deadNow = Management.destination(out.get(), "pool", dead);
+    assertTrue(deadNow.path("probeFailures").asLong() >= 2 && deadNow.path("stateChanges").asLong() >= 1,
+        "the probes (failureThreshold 2) should have taken it out: " + deadNow + context());
 
     List<SippMessages.CallerView> seen = SippMessages.callerView(uacRun.dir());
     List<SippMessages.CallerView> startedBefore =
@@ -106,7 +120,7 @@ class DispatcherTest extends SystemTestBase {
         + startedBefore.size() + " calls; failed before the kill: " + failedBefore
         + " (bound " + bound + "); failed after: " + failedAfter.size()
         + (failedAfter.isEmpty() ? "" : " " + failedAfter.subList(0, Math.min(10, failedAfter.size())))
-        + "\ndispatcher lines:\n" + SbcSupport.grep(proxy, "dispatcher pool", 10);
+        + "\ndispatcher pool in /sbc/status: " + pool;
     assertEquals(calls, seen.size(), "every call should have been started: " + summary + context());
     assertEquals(List.of(), failedAfter,
         "no call started after the kill may fail: " + summary + uac.details() + context());

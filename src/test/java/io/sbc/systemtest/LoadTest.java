@@ -3,6 +3,7 @@ package io.sbc.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,31 +30,32 @@ class LoadTest extends SystemTestBase {
         "expected " + calls + " successful calls at " + rate + "/s, none failed: " + uac + context());
 
     if (ProxyUnderTest.target().equals("sbc")) {
-      // The SBC logs, on its way out, how many datagrams each UDP socket of a listener read:
-      // with a socket per event loop (SO_REUSEPORT), a socket per call must reach every one.
-      proxy.close();
-      String log = proxy.logText();
-      String line = log.lines().filter(l -> l.contains("datagrams per socket: [")).findFirst()
-          .orElseThrow(() -> new AssertionError("no per-socket counts in the log" + context()));
-      String[] counts = line.substring(line.lastIndexOf('[') + 1, line.lastIndexOf(']')).split(",");
-      // The startup line "N event loops, native epoll transport" (or "NIO transport"). The
-      // runtime ships epoll for Linux x86_64: there it must be in use, or the spreading checked
+      // /sbc/status counts the datagrams each UDP socket of a listener read: with a socket per
+      // event loop (SO_REUSEPORT), a socket per call must reach every one.
+      JsonNode status = proxy.management().status();
+      JsonNode udp = status.path("udp").path(0);
+      String line = "transport " + status.path("transport") + ", " + status.path("eventLoops")
+          + " event loops, listener " + udp;
+      JsonNode counts = udp.path("datagramsPerSocket");
+      assertTrue(counts.isArray() && counts.size() > 0,
+          "no per-socket counts in /sbc/status: " + status + context());
+      // The runtime ships epoll for Linux x86_64: there it must be in use, or the spreading checked
       // below would be a single socket's count and prove nothing.
-      String transport = log.lines().filter(l -> l.contains(" event loops, ")).findFirst()
-          .orElseThrow(() -> new AssertionError("no transport line in the log" + context()));
-      boolean nativeTransport = transport.contains("native epoll transport");
+      boolean nativeTransport = status.path("transport").asText().equals("epoll");
       String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
       if (os.equalsIgnoreCase("Linux/amd64") || os.equalsIgnoreCase("Linux/x86_64")) {
-        assertTrue(nativeTransport, "the SBC fell back to NIO on " + os + ": " + transport + context());
+        assertTrue(nativeTransport, "the SBC fell back to NIO on " + os + ": " + line + context());
       }
       if (nativeTransport) {
-        assertTrue(counts.length > 1, "native epoll must bind a UDP socket per event loop: " + line);
+        assertEquals(status.path("eventLoops").asInt(), counts.size(),
+            "native epoll must bind a UDP socket per event loop: " + line);
+        assertTrue(counts.size() > 1, "native epoll with one event loop proves nothing: " + line);
       } else {
-        assertEquals(1, counts.length, "NIO binds one UDP socket: " + line);
+        assertEquals(1, counts.size(), "NIO binds one UDP socket: " + line);
       }
       long total = 0;
-      for (String c : counts) {
-        long n = Long.parseLong(c.trim());
+      for (JsonNode c : counts) {
+        long n = c.asLong();
         total += n;
         assertTrue(n > 0, "a UDP socket received no traffic: " + line);
       }

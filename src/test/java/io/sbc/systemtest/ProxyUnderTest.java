@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Assumptions;
  * <ul>
  *   <li>default ({@code -Dsbc.target=sbc}): the packaged SBC, {@code
  *       sbc-runtime/target/quarkus-app/quarkus-run.jar} (or {@code -Dsbc.jar=FILE}), started
- *       with the test's config ({@code -Dsbc.jvmArgs="..."} adds JVM options);
+ *       with the test's config ({@code -Dsbc.jvmArgs="..."} adds JVM options) and its management
+ *       HTTP server on a port of {@link Ports#management()} ({@link #management()});
  *   <li>{@code -Dsbc.target=kamailio}: Kamailio configured like the SBC (reference mode, to check
  *       the scenarios and the harness against a known-good record-routing proxy);
  *   <li>{@code -Dsbc.external=HOST:PORT}: a proxy that is already running and forwards every call
@@ -77,6 +78,14 @@ abstract class ProxyUnderTest implements AutoCloseable {
     return process == null ? "" : process.logText();
   }
 
+  /**
+   * The proxy's management HTTP server (/sbc/status, /q/metrics); only the SBC has one, the other
+   * targets fail here (their tests call {@code SbcSupport.assumeSbc} first).
+   */
+  Management management() {
+    throw new AssertionError(target() + " has no SBC management server");
+  }
+
   String describe() {
     return process == null ? target() + " at " + address() : process.toString();
   }
@@ -104,6 +113,7 @@ abstract class ProxyUnderTest implements AutoCloseable {
   /** The packaged SBC as a separate JVM. */
   static final class Sbc extends ProxyUnderTest {
     private int port;
+    private Management management;
 
     Sbc(Path workDir) {
       super(workDir);
@@ -129,7 +139,11 @@ abstract class ProxyUnderTest implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Dquarkus.vertx.max-event-loop-execute-time=50ms");
-      cmd.add("-Dquarkus.http.port=0"); // management HTTP on a free port
+      // Management HTTP on a port of our own, so that the test knows where to ask.
+      int managementPort = Ports.management();
+      cmd.add("-Dquarkus.http.port=" + managementPort);
+      cmd.add("-Dquarkus.http.host=127.0.0.1");
+      management = new Management("127.0.0.1", managementPort);
       // The JVM options the product runs with (jvm.options at the repository root).
       try {
         for (String line : java.nio.file.Files.readAllLines(SystemTestBase.sbcHome().resolve("jvm.options"))) {
@@ -148,6 +162,11 @@ abstract class ProxyUnderTest implements AutoCloseable {
           "--pid-file", workDir.resolve("sbc.pid").toString()));
       process = new ManagedProcess("sbc", cmd, workDir, workDir.resolve("sbc.log"));
       awaitUp("127.0.0.1", port);
+    }
+
+    @Override
+    Management management() {
+      return management;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.sbc.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +34,9 @@ class ReloadTest extends SystemTestBase {
 
   /**
    * 500 calls/s for 15 s over a Weighted pool 9/1; after 5 s the file is replaced (atomically)
-   * with the weights swapped to 1/9. No call fails, the log shows the reload, and the split of
-   * the calls arriving before the file changed follows 9/1, the split after the reload 1/9 (at
-   * least 80% to the heavier destination).
+   * with the weights swapped to 1/9. No call fails, /sbc/status counts the reload and shows the new
+   * weights, and the split of the calls arriving before the file changed follows 9/1, the split
+   * after the reload 1/9 (at least 80% to the heavier destination).
    */
   @Test
   void weightsChangedUnderLoadWithNoFailedCall() throws Exception {
@@ -55,17 +56,28 @@ class ReloadTest extends SystemTestBase {
             .port(uacPort()).calls(calls).rate(rate).limit(calls).args("-d", "100")
             .traceMessages(false).timeout(Duration.ofSeconds(seconds + 30))
             .start(workDir, "uac"));
+    Management management = proxy.management();
     Thread.sleep(5000);
+    assertEquals(0, Management.reloads(management.status(), "applied"), "no reload yet" + context());
     Instant written = Instant.now();
     SbcSupport.replaceAtomically(configFile(), weighted(port, pa, 1, pb, 9).toYaml());
-    Optional<String> reloaded = SbcSupport.awaitLogLine(proxy,
-        l -> l.contains("configuration ") && l.contains(" reloaded"), Duration.ofSeconds(5));
+    // The operator's view: /sbc/status counts the reload once it is applied.
+    Optional<JsonNode> reloaded = management.awaitStatus(
+        st -> Management.reloads(st, "applied") == 1, Duration.ofSeconds(5));
     Instant seen = Instant.now();
 
     Integer rc = uacRun.awaitExit(Duration.ofSeconds(seconds + 35));
     Sipp.Result uac = uacRun.result(rc);
-    assertTrue(reloaded.isPresent(), "the log should show that the configuration was reloaded; "
-        + "configuration lines:\n" + SbcSupport.grep(proxy, "configuration", 10) + context());
+    JsonNode status = management.status();
+    assertTrue(reloaded.isPresent(), "/sbc/status should count the reload as applied: "
+        + status.path("reloads") + context());
+    assertEquals(0, Management.reloads(status, "refused"),
+        "nothing was refused: " + status.path("reloads") + context());
+    JsonNode pool = Management.dispatcher(status, "pool");
+    assertEquals(1, Management.destination(status, "pool", "sip:127.0.0.1:" + pa)
+        .path("weight").asInt(), "the new weights are in use: " + pool + context());
+    assertEquals(9, Management.destination(status, "pool", "sip:127.0.0.1:" + pb)
+        .path("weight").asInt(), "the new weights are in use: " + pool + context());
     assertTrue(uac.allSucceeded(calls), "no call may fail across the reload: " + uac + context());
 
     Collection<SippMessages.Message> toA = SippMessages.receivedInvites(a.dir()).values();
@@ -78,7 +90,7 @@ class ReloadTest extends SystemTestBase {
     long aAfter = toA.stream().filter(m -> m.time().isAfter(after)).count();
     long bAfter = toB.stream().filter(m -> m.time().isAfter(after)).count();
     String split = "before the file changed a=" + aBefore + " b=" + bBefore
-        + "; after the reload (" + reloaded.orElse("-").trim() + ") a=" + aAfter + " b=" + bAfter
+        + "; after the reload a=" + aAfter + " b=" + bAfter
         + "; file written " + written + ", reload seen " + seen;
     assertTrue(aBefore + bBefore >= rate && aAfter + bAfter >= rate,
         "expected at least a second of calls on each side: " + split + context());
@@ -91,8 +103,8 @@ class ReloadTest extends SystemTestBase {
   /**
    * 100 calls/s for 10 s to one backend; after 3 s the file is replaced with one that has an
    * unknown field (and would send the calls elsewhere, to a trap that answers nothing but
-   * OPTIONS). The log names the refused field; no call fails; every call still reaches the
-   * original backend and none the trap.
+   * OPTIONS). /sbc/status counts the refusal and its errors name the refused field; no call fails;
+   * every call still reaches the original backend and none the trap.
    */
   @Test
   void invalidConfigIsRefusedAndTrafficGoesOn() throws Exception {
@@ -118,19 +130,25 @@ class ReloadTest extends SystemTestBase {
         .replace("      forking: serial\n", "      forking: serial\n      failoverAfterMillis: 300\n");
     assertTrue(invalid.contains("failoverAfterMillis"), invalid);
     SbcSupport.replaceAtomically(configFile(), invalid);
-    Optional<String> refused = SbcSupport.awaitLogLine(proxy,
-        l -> l.contains("changed but is refused"), Duration.ofSeconds(5));
+    Management management = proxy.management();
+    Optional<JsonNode> refused = management.awaitStatus(
+        st -> Management.reloads(st, "refused") >= 1, Duration.ofSeconds(5));
 
     Integer rc = uacRun.awaitExit(Duration.ofSeconds(seconds + 35));
     Sipp.Result uac = uacRun.result(rc);
-    String log = proxy.logText();
-    assertTrue(refused.isPresent(), "the log should show the refusal (\"changed but is refused\"):\n"
-        + ManagedProcess.tail(log, 30) + context());
+    JsonNode reloads = management.status().path("reloads");
+    assertTrue(refused.isPresent(), "/sbc/status should count the refusal: " + reloads + context());
+    assertEquals(1, reloads.path("refused").asLong(), "one change, one refusal: " + reloads
+        + context());
+    assertEquals(0, reloads.path("applied").asLong(), "the invalid file must not be applied: "
+        + reloads + context());
     String path = "spec.rules[0].failoverAfterMillis";
-    assertTrue(log.lines().anyMatch(l -> l.contains(path) && l.contains("unknown field")),
-        "the refusal should name " + path + " as an unknown field:\n"
-            + SbcSupport.grep(proxy, "spec.", 10) + "\n" + refused.get() + context());
-    assertTrue(!log.contains(" reloaded"), "the invalid file must not be applied" + context());
+    boolean named = false;
+    for (JsonNode e : reloads.path("lastRefusal").path("errors")) {
+      named |= e.asText().contains(path) && e.asText().contains("unknown field");
+    }
+    assertTrue(named, "the refusal should name " + path + " as an unknown field: " + reloads
+        + context());
     assertTrue(uac.allSucceeded(calls), "no call may fail: " + uac + context());
     assertEquals(List.of(), trap.calls(), "the refused config's backend got calls" + context());
     assertEquals(calls, SippMessages.receivedInvites(uas.dir()).size(),

@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.sbc.api.ConfigException;
+import io.sbc.runtime.config.ConfigApplier;
 import io.sbc.runtime.config.ConfigMapSource;
 import io.sbc.runtime.config.ConfigWatcher;
 import io.sbc.runtime.config.GatewayConfig;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -109,9 +111,7 @@ public class SbcApplication implements QuarkusApplication {
       return 3;
     }
     running.started(sbc);
-    metrics.bind();
-    sbc.dispatcherStatus()
-        .forEach((name, list) -> list.forEach(d -> metrics.bindDestination(name, d.uri())));
+    metrics.bind(sbc);
     LOG.infof(
         "%d event loops, %s transport",
         sbc.loops().size(), sbc.transports().nativeTransport() ? "native epoll" : "NIO");
@@ -125,13 +125,14 @@ public class SbcApplication implements QuarkusApplication {
     }
     // Hot reload: a valid new version of the file replaces routes and dispatchers in place.
     long interval = Long.getLong("sbc.reload.interval-ms", 1000);
+    ConfigApplier reload = reloadCounted(sbc);
     // In a cluster the ConfigMap is watched instead (the informer's threads, never an event loop).
     ConfigWatcher watcher =
         interval > 0 && configMapSource == null
-            ? new ConfigWatcher(vertx, Path.of(config), gateway, interval, sbc::reload)
+            ? new ConfigWatcher(vertx, Path.of(config), gateway, interval, reload)
             : null;
     if (configMapSource != null) {
-      configMapSource.watch(sbc::reload);
+      configMapSource.watch(reload);
     }
     LOG.infof("SBC gateway %s ready, pid %d (config %s)", cfg.name(), pid, config);
     Quarkus.waitForExit();
@@ -147,5 +148,21 @@ public class SbcApplication implements QuarkusApplication {
       Files.deleteIfExists(Path.of(pidFile));
     }
     return 0;
+  }
+
+  /** Applies new configurations to the gateway; management counts those applied and refused. */
+  private ConfigApplier reloadCounted(SbcStack sbc) {
+    return new ConfigApplier() {
+      @Override
+      public void apply(GatewayConfig next) throws ConfigException {
+        sbc.reload(next);
+        running.reloadApplied();
+      }
+
+      @Override
+      public void refused(List<String> errors) {
+        running.reloadRefused(errors);
+      }
+    };
   }
 }

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -59,6 +60,7 @@ public final class SbcStack implements AutoCloseable {
   private final List<Runnable> pendingProbes = new ArrayList<>();
   private Timeout sweep;
   private RouteSeal routeSeal;
+  private final List<Runnable> reloadListeners = new CopyOnWriteArrayList<>();
 
   private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
     this.config = config;
@@ -293,6 +295,23 @@ public final class SbcStack implements AutoCloseable {
     proxy.reload(router, seal);
     routeSeal = seal;
     config = next;
+    for (Runnable l : reloadListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        // The configuration is applied: a listener's failure must not make it look refused.
+        LOG.errorf(e, "a reload listener failed after gateway %s was reloaded", next.name());
+      }
+    }
+  }
+
+  /**
+   * Runs {@code listener} after every reload that was applied (on the reloading thread, never an
+   * event loop, with the new dispatchers in place); management uses it to export what a reload
+   * added.
+   */
+  public void addReloadListener(Runnable listener) {
+    reloadListeners.add(listener);
   }
 
   public List<Loop> loops() {

@@ -197,6 +197,7 @@ public final class ConfigMapSource implements AutoCloseable {
                 + " key %s",
             source, source, KEY);
         current = null; // the key coming back with the same text is a change again
+        apply.refused(List.of(source + ": no key " + KEY));
       }
       return;
     }
@@ -211,6 +212,7 @@ public final class ConfigMapSource implements AutoCloseable {
       LOG.errorf(
           "configuration %s changed but is refused; the running configuration stays:%n  %s",
           source, String.join("\n  ", e.errors()));
+      apply.refused(e.errors());
       return;
     }
     try {
@@ -220,9 +222,11 @@ public final class ConfigMapSource implements AutoCloseable {
       LOG.errorf(
           "configuration %s changed but is refused; the running configuration stays:%n  %s",
           source, String.join("\n  ", e.errors()));
+      apply.refused(e.errors());
     } catch (RuntimeException e) {
       LOG.errorf(
           e, "configuration %s could not be applied; the running configuration stays", source);
+      apply.refused(List.of(source + ": could not be applied: " + e));
     }
   }
 

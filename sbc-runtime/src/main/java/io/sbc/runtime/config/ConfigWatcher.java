@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -71,6 +72,7 @@ public final class ConfigWatcher implements AutoCloseable {
       LOG.errorf(
           "configuration %s changed but is refused; the running configuration stays:%n  %s",
           file, String.join("\n  ", e.errors()));
+      apply.refused(e.errors());
       return;
     }
     try {
@@ -80,8 +82,10 @@ public final class ConfigWatcher implements AutoCloseable {
       LOG.errorf(
           "configuration %s changed but is refused; the running configuration stays:%n  %s",
           file, String.join("\n  ", e.errors()));
+      apply.refused(e.errors());
     } catch (RuntimeException e) {
       LOG.errorf(e, "configuration %s could not be applied; the running configuration stays", file);
+      apply.refused(List.of(file + ": could not be applied: " + e));
     }
   }
 

@@ -1,107 +1,443 @@
 package io.sbc.runtime.management;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.sbc.runtime.SbcStack;
+import io.sbc.runtime.dispatcher.DestinationState;
 import io.sbc.runtime.dispatcher.DestinationStatus;
+import io.sbc.runtime.sip.proxy.CallEvents;
+import io.sbc.runtime.sip.proxy.Proxy;
+import io.sbc.runtime.sip.transport.Listener;
+import io.sbc.runtime.sip.transport.Loop;
+import io.sbc.runtime.sip.transport.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Prometheus metrics of the gateway ({@code /q/metrics}): message and transaction counts, TCP
- * connections, and per dispatcher destination its state, active calls, failures and probes. Read
- * from the running objects when scraped; nothing is counted twice on the message path.
+ * Prometheus metrics of the gateway ({@code /q/metrics}): every monotonic count as a counter
+ * (exported as {@code NAME_total}), what is true now as a gauge; read from the running objects when
+ * scraped, so nothing is counted twice on the message path. The names are listed in README.md.
+ *
+ * <p>Dispatcher destinations are exported from start and after every reload: a destination a reload
+ * adds gets its meters then, one a reload removes loses them (its series end, rather than reading
+ * NaN for as long as the process runs).
  */
 @ApplicationScoped
 public class GatewayMetrics {
-  @Inject MeterRegistry registry;
-  @Inject RunningGateway gateway;
+  /** One scrape reads every destination meter; they share one snapshot of the dispatchers. */
+  private static final long SNAPSHOT_NANOS = 250_000_000L;
 
-  /** Registers the gauges; called once the gateway runs. */
-  public void bind() {
-    gauge("sbc_sip_requests", s -> s.proxy().stats().requests.sum());
-    gauge("sbc_sip_responses", s -> s.proxy().stats().responses.sum());
-    gauge("sbc_sip_malformed", s -> s.proxy().stats().malformed.sum());
-    gauge("sbc_sip_local_replies", s -> s.proxy().stats().localReplies.sum());
-    gauge("sbc_transactions_server", s -> s.transactions().serverCount());
-    gauge("sbc_transactions_client", s -> s.transactions().clientCount());
-    gauge("sbc_tcp_connections", s -> s.transports().openConnections());
-    gauge("sbc_tcp_connections_refused", s -> s.transports().refusedConnections());
+  private static final String DISPATCHER = "dispatcher";
+  private static final String DESTINATION = "destination";
+
+  private final MeterRegistry registry;
+  private final RunningGateway gateway;
+
+  /**
+   * The stack the meters read; a field of this bean, because Micrometer holds the objects of
+   * function counters weakly, and this bean lives as long as the process.
+   */
+  private volatile SbcStack stack;
+
+  /** The meters of each exported destination, by (dispatcher, URI); guarded by {@code this}. */
+  private final Map<List<String>, List<Meter>> destinations = new HashMap<>();
+
+  private record Snapshot(
+      long generation, long takenAtNanos, Map<String, Map<String, DestinationStatus>> byName) {}
+
+  private volatile Snapshot snapshot;
+
+  /** Counts the reloads seen: a snapshot taken before one is not used after it. */
+  private volatile long generation;
+
+  @Inject
+  public GatewayMetrics(MeterRegistry registry, RunningGateway gateway) {
+    this.registry = registry;
+    this.gateway = gateway;
   }
 
-  /** Registers the gauges of a dispatcher destination (again after a reload: same names). */
-  public void bindDestination(String dispatcher, String uri) {
-    Tags tags = Tags.of("dispatcher", dispatcher, "destination", uri);
-    destinationGauge(
-        "sbc_dispatcher_destination_up",
-        tags,
-        dispatcher,
-        uri,
-        d -> d.state().name().equals("ACTIVE") ? 1 : 0);
-    destinationGauge(
-        "sbc_dispatcher_destination_active_calls",
-        tags,
-        dispatcher,
-        uri,
-        DestinationStatus::activeCalls);
-    destinationGauge(
-        "sbc_dispatcher_destination_calls_started",
-        tags,
-        dispatcher,
-        uri,
-        DestinationStatus::callsStarted);
-    destinationGauge(
-        "sbc_dispatcher_destination_call_failures",
-        tags,
-        dispatcher,
-        uri,
-        DestinationStatus::callFailures);
-    destinationGauge(
-        "sbc_dispatcher_destination_probe_failures",
-        tags,
-        dispatcher,
-        uri,
-        DestinationStatus::probeFailures);
-    destinationGauge(
-        "sbc_dispatcher_destination_state_changes",
-        tags,
-        dispatcher,
-        uri,
-        DestinationStatus::stateChanges);
+  /**
+   * Registers the gateway's meters (once, when it runs) and its destinations' now and after every
+   * reload that is applied.
+   */
+  public synchronized void bind(SbcStack s) {
+    if (stack != null) {
+      throw new IllegalStateException("metrics are already bound to a gateway");
+    }
+    stack = s;
+    bindMessages();
+    bindCalls();
+    bindTransactions();
+    bindTransport();
+    counter(
+        "sbc_config_reloads",
+        "Configuration changes applied or refused (the running configuration stays)",
+        st -> gateway.reloadsApplied(),
+        "result",
+        "applied");
+    counter(
+        "sbc_config_reloads",
+        "Configuration changes applied or refused (the running configuration stays)",
+        st -> gateway.reloadsRefused(),
+        "result",
+        "refused");
+    bindDestinations();
+    s.addReloadListener(this::bindDestinations);
   }
 
-  private void gauge(String name, ToDoubleFunction<SbcStack> f) {
-    Gauge.builder(name, gateway, g -> g.stack() == null ? 0 : f.applyAsDouble(g.stack()))
+  private void bindMessages() {
+    counter(
+        "sbc_sip_requests",
+        "SIP requests received, retransmissions included",
+        st -> st.proxy().stats().requests.sum());
+    counter(
+        "sbc_sip_responses",
+        "SIP responses received, retransmissions included",
+        st -> st.proxy().stats().responses.sum());
+    counter(
+        "sbc_sip_malformed",
+        "Messages that failed to parse (requests are answered with the error, responses dropped)",
+        st -> st.proxy().stats().malformed.sum());
+    counter(
+        "sbc_sip_local_replies",
+        "Responses the SBC sent itself rather than forwarded",
+        st -> st.proxy().stats().localReplies.sum());
+    for (Proxy.Drop d : Proxy.Drop.values()) {
+      counter(
+          "sbc_sip_dropped",
+          "Messages dropped without an answer, by reason",
+          st -> st.proxy().stats().dropped(d),
+          "reason",
+          d.name().toLowerCase(Locale.ROOT));
+    }
+    counter(
+        "sbc_sip_route_tokens_refused",
+        "In-dialog requests whose Route token of this SBC did not verify (answered 403)",
+        st -> st.proxy().stats().refusedRoutes.sum());
+    counter(
+        "sbc_sip_next_hops_unresolved",
+        "Targets for which no next hop could be found",
+        st -> st.proxy().stats().unresolvable.sum());
+    counter(
+        "sbc_sip_stage_failures",
+        "Messages whose processing failed inside the SBC (a bug: the log has the stack trace)",
+        st -> st.proxy().stats().stageFailures.sum());
+  }
+
+  private void bindCalls() {
+    counter(
+        "sbc_sip_requests_routed",
+        "Requests forwarded statefully to the targets of a rule or of their route set",
+        st -> st.callCounters().routed.sum());
+    counter(
+        "sbc_sip_branches_started",
+        "Branches sent (a request forwarded to one target)",
+        st -> st.callCounters().branches.sum());
+    for (int c = 2; c <= 6; c++) {
+      int statusClass = c;
+      counter(
+          "sbc_sip_branches_ended",
+          "Branches ended, by the class of their final status (408 for a timeout, 503 for a"
+              + " transport error)",
+          st -> st.callCounters().branchEnds(statusClass),
+          "status_class",
+          c + "xx");
+    }
+    counter(
+        "sbc_calls_answered",
+        "INVITEs answered 2xx: calls set up",
+        st -> st.callCounters().answered.sum());
+    for (CallEvents.EndReason r : CallEvents.EndReason.values()) {
+      counter(
+          "sbc_calls_ended",
+          "Calls ended (bye), never set up (failed, cancelled), forgotten (expired) or replaced",
+          st -> st.callCounters().ended(r),
+          "reason",
+          r.name().toLowerCase(Locale.ROOT));
+    }
+    gauge(
+        "sbc_calls_active",
+        "Calls answered and not yet ended",
+        Tags.empty(),
+        st -> st.proxy().calls().size());
+  }
+
+  private void bindTransactions() {
+    gauge(
+        "sbc_transactions_server",
+        "Server transactions in the table, lingering ones included",
+        Tags.empty(),
+        st -> st.transactions().serverCount());
+    gauge(
+        "sbc_transactions_client",
+        "Client transactions in the table, lingering ones included",
+        Tags.empty(),
+        st -> st.transactions().clientCount());
+    counter(
+        "sbc_transaction_fallbacks",
+        "Server transactions that answered 500 themselves because the proxy sent no final (a bug)",
+        st -> st.transactions().fallbacks());
+    counter(
+        "sbc_timer_task_failures",
+        "Timer tasks that threw (a bug: the log has the stack trace)",
+        st -> {
+          long n = 0;
+          for (Loop l : st.loops()) {
+            n += l.timers().failures();
+          }
+          return n;
+        });
+  }
+
+  private void bindTransport() {
+    for (Listener l : gateway.listeners()) {
+      if (l.protocol() != Protocol.UDP) {
+        continue;
+      }
+      int sockets = stack.transports().udpDatagramCounts(l).length;
+      for (int i = 0; i < sockets; i++) {
+        int socket = i;
+        counter(
+            "sbc_udp_datagrams_received",
+            "Datagrams received, per socket of a UDP listener (one socket per event loop with"
+                + " SO_REUSEPORT)",
+            st -> {
+              long[] counts = st.transports().udpDatagramCounts(l);
+              return socket < counts.length ? counts[socket] : Double.NaN;
+            },
+            "listener",
+            l.name(),
+            "socket",
+            Integer.toString(socket));
+      }
+    }
+    gauge(
+        "sbc_tcp_connections",
+        "TCP connections open now, accepted (inbound) and opened by the SBC (outbound)",
+        Tags.of("direction", "inbound"),
+        st -> st.transports().inboundConnections());
+    gauge(
+        "sbc_tcp_connections",
+        "TCP connections open now, accepted (inbound) and opened by the SBC (outbound)",
+        Tags.of("direction", "outbound"),
+        st -> st.transports().outboundConnections());
+    String refused =
+        "TCP connections refused: maxTcpConnections or maxTcpConnectionsPerSource reached for an"
+            + " accepted one, maxOutboundTcpConnections for a connect";
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.transports().refusedInbound(),
+        "reason",
+        "max_inbound");
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.transports().refusedPerSource(),
+        "reason",
+        "max_per_source");
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.transports().refusedOutbound(),
+        "reason",
+        "max_outbound");
+    String closed =
+        "TCP connections closed by the SBC: the peer did not read (write queue full), a message"
+            + " was not complete in time (message timeout), or nothing came (idle)";
+    counter(
+        "sbc_tcp_connections_closed",
+        closed,
+        st -> st.transports().closedSlowWriter(),
+        "reason",
+        "write_queue_full");
+    counter(
+        "sbc_tcp_connections_closed",
+        closed,
+        st -> st.transports().closedHalfSent(),
+        "reason",
+        "message_timeout");
+    counter(
+        "sbc_tcp_connections_closed", closed, st -> st.transports().closedIdle(), "reason", "idle");
+    counter(
+        "sbc_tcp_sends_dropped_while_connecting",
+        "Sends failed because the bytes waiting for a connect to their destination reached the cap",
+        st -> st.transports().droppedWhileConnecting());
+  }
+
+  /**
+   * Exports the destinations the dispatchers have now and stops exporting those they no longer
+   * have; runs at start and after every applied reload.
+   */
+  synchronized void bindDestinations() {
+    generation++; // the next scrape reads the dispatchers of the new configuration
+    Set<List<String>> present = new HashSet<>();
+    stack
+        .dispatcherStatus()
+        .forEach(
+            (name, list) -> {
+              for (DestinationStatus d : list) {
+                List<String> key = List.of(name, d.uri());
+                present.add(key);
+                destinations.computeIfAbsent(key, k -> registerDestination(name, d.uri()));
+              }
+            });
+    destinations
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (present.contains(e.getKey())) {
+                return false;
+              }
+              e.getValue().forEach(registry::remove);
+              return true;
+            });
+  }
+
+  private List<Meter> registerDestination(String dispatcher, String uri) {
+    Tags tags = Tags.of(DISPATCHER, dispatcher, DESTINATION, uri);
+    List<Meter> meters = new ArrayList<>();
+    meters.add(
+        destinationGauge(
+            "sbc_dispatcher_destination_up",
+            "1 when the destination is ACTIVE (selected), else 0",
+            tags,
+            dispatcher,
+            uri,
+            d -> d.state() == DestinationState.ACTIVE ? 1 : 0));
+    for (DestinationState state : DestinationState.values()) {
+      meters.add(
+          destinationGauge(
+              "sbc_dispatcher_destination_state",
+              "1 for the state the destination is in (active, probing, inactive), else 0",
+              tags.and("state", state.name().toLowerCase(Locale.ROOT)),
+              dispatcher,
+              uri,
+              d -> d.state() == state ? 1 : 0));
+    }
+    meters.add(
+        destinationGauge(
+            "sbc_dispatcher_destination_active_calls",
+            "INVITE branches in progress plus answered calls not yet ended",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::activeCalls));
+    meters.add(
+        destinationCounter(
+            "sbc_dispatcher_destination_calls_started",
+            "INVITE branches sent to the destination",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::callsStarted));
+    meters.add(
+        destinationCounter(
+            "sbc_dispatcher_destination_call_failures",
+            "Branches to the destination that ended with 408 or 5xx",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::callFailures));
+    meters.add(
+        destinationCounter(
+            "sbc_dispatcher_destination_probes_sent",
+            "OPTIONS probes sent to the destination",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::probesSent));
+    meters.add(
+        destinationCounter(
+            "sbc_dispatcher_destination_probe_failures",
+            "Probes that failed (timeout, transport error, 5xx, 6xx)",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::probeFailures));
+    meters.add(
+        destinationCounter(
+            "sbc_dispatcher_destination_state_changes",
+            "State changes of the destination",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::stateChanges));
+    return meters;
+  }
+
+  private void counter(String name, String help, ToDoubleFunction<SbcStack> f, String... tags) {
+    FunctionCounter.builder(name, this, m -> f.applyAsDouble(m.stack))
+        .description(help)
+        .tags(tags)
         .register(registry);
   }
 
-  private void destinationGauge(
+  private void gauge(String name, String help, Tags tags, ToDoubleFunction<SbcStack> f) {
+    Gauge.builder(name, this, m -> f.applyAsDouble(m.stack))
+        .description(help)
+        .tags(tags)
+        .register(registry);
+  }
+
+  private Meter destinationGauge(
       String name,
+      String help,
       Tags tags,
       String dispatcher,
       String uri,
       ToDoubleFunction<DestinationStatus> f) {
-    Gauge.builder(name, gateway, g -> value(g, dispatcher, uri, f)).tags(tags).register(registry);
+    return Gauge.builder(name, this, m -> m.destinationValue(dispatcher, uri, f))
+        .description(help)
+        .tags(tags)
+        .register(registry);
   }
 
-  private static double value(
-      RunningGateway g, String dispatcher, String uri, ToDoubleFunction<DestinationStatus> f) {
-    SbcStack s = g.stack();
-    if (s == null) {
-      return Double.NaN;
+  private Meter destinationCounter(
+      String name,
+      String help,
+      Tags tags,
+      String dispatcher,
+      String uri,
+      ToDoubleFunction<DestinationStatus> f) {
+    return FunctionCounter.builder(name, this, m -> m.destinationValue(dispatcher, uri, f))
+        .description(help)
+        .tags(tags)
+        .register(registry);
+  }
+
+  /** A value of a destination; NaN only between a reload that removed it and its meters' end. */
+  private double destinationValue(
+      String dispatcher, String uri, ToDoubleFunction<DestinationStatus> f) {
+    Snapshot s = snapshot;
+    long g = generation;
+    long now = System.nanoTime();
+    if (s == null || s.generation() != g || now - s.takenAtNanos() > SNAPSHOT_NANOS) {
+      Map<String, Map<String, DestinationStatus>> byName = new HashMap<>();
+      stack
+          .dispatcherStatus()
+          .forEach(
+              (name, list) -> {
+                Map<String, DestinationStatus> byUri = new HashMap<>();
+                list.forEach(d -> byUri.put(d.uri(), d));
+                byName.put(name, byUri);
+              });
+      s = new Snapshot(g, now, byName);
+      snapshot = s;
     }
-    List<DestinationStatus> l = s.dispatcherStatus().get(dispatcher);
-    if (l == null) {
-      return Double.NaN;
-    }
-    for (DestinationStatus d : l) {
-      if (d.uri().equals(uri)) {
-        return f.applyAsDouble(d);
-      }
-    }
-    return Double.NaN;
+    Map<String, DestinationStatus> byUri = s.byName().get(dispatcher);
+    DestinationStatus d = byUri == null ? null : byUri.get(uri);
+    return d == null ? Double.NaN : f.applyAsDouble(d);
   }
 }

@@ -1,26 +1,37 @@
 package io.sbc.runtime.management;
 
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.SbcStack;
+import io.sbc.runtime.sip.proxy.CallCounters;
+import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
+import io.sbc.runtime.sip.transport.Listener;
+import io.sbc.runtime.sip.transport.Loop;
+import io.sbc.runtime.sip.transport.Protocol;
+import io.sbc.runtime.sip.transport.TransportLayer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Locale;
 
 /**
- * {@code GET /sbc/status}: what the gateway is doing, as JSON (transactions, connections, message
- * counters, dispatcher destinations and their states) — the management view of the gateway.
+ * {@code GET /sbc/status}: what the gateway is doing, as JSON (configuration reloads, transport
+ * counts per socket and per reason, messages, calls, transactions, dispatcher destinations and
+ * their states) — the management view of the gateway. The fields are listed in README.md.
  */
 @ApplicationScoped
 public class StatusRoute {
   @Inject RunningGateway gateway;
 
   void routes(@Observes Router router) {
+    // Built on a worker, like the Prometheus scrape: the HTTP server shares the event loops with
+    // SIP, and a status of many destinations should not hold one up.
     router
         .get("/sbc/status")
-        .handler(
+        .blockingHandler(
             ctx -> {
               SbcStack s = gateway.stack();
               if (s == null) {
@@ -29,34 +40,127 @@ public class StatusRoute {
               }
               ctx.response()
                   .putHeader("content-type", "application/json")
-                  .end(status(s).encodePrettily());
-            });
+                  .end(status(s, gateway).encodePrettily());
+            },
+            false);
   }
 
-  static JsonObject status(SbcStack s) {
+  static JsonObject status(SbcStack s, RunningGateway g) {
     Proxy.Stats st = s.proxy().stats();
+    JsonObject dropped = new JsonObject();
+    for (Proxy.Drop d : Proxy.Drop.values()) {
+      dropped.put(d.name().toLowerCase(Locale.ROOT), st.dropped(d));
+    }
+    long timerFailures = 0;
+    for (Loop l : s.loops()) {
+      timerFailures += l.timers().failures();
+    }
+    return new JsonObject()
+        .put("gateway", s.config().name())
+        .put("ready", g.isReady())
+        .put("eventLoops", s.loops().size())
+        .put("transport", s.transports().nativeTransport() ? "epoll" : "nio")
+        .put("reloads", reloads(g))
+        .put(
+            "transactions",
+            new JsonObject()
+                .put("server", s.transactions().serverCount())
+                .put("client", s.transactions().clientCount())
+                .put("fallbacks", s.transactions().fallbacks())
+                .put("timerFailures", timerFailures))
+        .put("udp", udp(s, g))
+        .put("tcp", tcp(s.transports()))
+        .put(
+            "messages",
+            new JsonObject()
+                .put("requests", st.requests.sum())
+                .put("responses", st.responses.sum())
+                .put("malformed", st.malformed.sum())
+                .put("dropped", st.dropped())
+                .put("droppedByReason", dropped)
+                .put("localReplies", st.localReplies.sum())
+                .put("routeTokensRefused", st.refusedRoutes.sum())
+                .put("nextHopsUnresolved", st.unresolvable.sum())
+                .put("stageFailures", st.stageFailures.sum()))
+        .put("calls", calls(s))
+        .put("dispatchers", dispatchers(s));
+  }
+
+  private static JsonObject reloads(RunningGateway g) {
     JsonObject o =
-        new JsonObject()
-            .put("gateway", s.config().name())
-            .put("ready", true)
-            .put(
-                "transactions",
-                new JsonObject()
-                    .put("server", s.transactions().serverCount())
-                    .put("client", s.transactions().clientCount()))
-            .put(
-                "tcp",
-                new JsonObject()
-                    .put("open", s.transports().openConnections())
-                    .put("refused", s.transports().refusedConnections()))
-            .put(
-                "messages",
-                new JsonObject()
-                    .put("requests", st.requests.sum())
-                    .put("responses", st.responses.sum())
-                    .put("malformed", st.malformed.sum())
-                    .put("dropped", st.dropped())
-                    .put("localReplies", st.localReplies.sum()));
+        new JsonObject().put("applied", g.reloadsApplied()).put("refused", g.reloadsRefused());
+    RunningGateway.Refusal last = g.lastRefusal();
+    if (last != null) {
+      o.put(
+          "lastRefusal",
+          new JsonObject()
+              .put("at", last.at().toString())
+              .put("errors", new JsonArray(last.errors())));
+    }
+    return o;
+  }
+
+  /** Per UDP listener, the datagrams each of its sockets received (one per loop with epoll). */
+  private static JsonArray udp(SbcStack s, RunningGateway g) {
+    JsonArray a = new JsonArray();
+    for (Listener l : g.listeners()) {
+      if (l.protocol() != Protocol.UDP) {
+        continue;
+      }
+      JsonArray counts = new JsonArray();
+      for (long n : s.transports().udpDatagramCounts(l)) {
+        counts.add(n);
+      }
+      a.add(
+          new JsonObject()
+              .put("listener", l.name())
+              .put("bind", IpLiteral.uriHost(l.bindAddress().getAddress()) + ":" + l.port())
+              .put("datagramsPerSocket", counts));
+    }
+    return a;
+  }
+
+  private static JsonObject tcp(TransportLayer t) {
+    return new JsonObject()
+        .put("open", t.openConnections())
+        .put("inbound", t.inboundConnections())
+        .put("outbound", t.outboundConnections())
+        .put("refused", t.refusedConnections())
+        .put(
+            "refusedByReason",
+            new JsonObject()
+                .put("maxInbound", t.refusedInbound())
+                .put("maxPerSource", t.refusedPerSource())
+                .put("maxOutbound", t.refusedOutbound()))
+        .put(
+            "closedByReason",
+            new JsonObject()
+                .put("writeQueueFull", t.closedSlowWriter())
+                .put("messageTimeout", t.closedHalfSent())
+                .put("idle", t.closedIdle()))
+        .put("sendsDroppedWhileConnecting", t.droppedWhileConnecting());
+  }
+
+  private static JsonObject calls(SbcStack s) {
+    CallCounters c = s.callCounters();
+    JsonObject ended = new JsonObject();
+    for (CallEvents.EndReason r : CallEvents.EndReason.values()) {
+      ended.put(r.name().toLowerCase(Locale.ROOT), c.ended(r));
+    }
+    JsonObject branchEnds = new JsonObject();
+    for (int k = 2; k <= 6; k++) {
+      branchEnds.put(k + "xx", c.branchEnds(k));
+    }
+    return new JsonObject()
+        .put("active", s.proxy().calls().size())
+        .put("answered", c.answered.sum())
+        .put("ended", ended)
+        .put("requestsRouted", c.routed.sum())
+        .put("branchesStarted", c.branches.sum())
+        .put("branchesEnded", branchEnds);
+  }
+
+  private static JsonArray dispatchers(SbcStack s) {
     JsonArray ds = new JsonArray();
     s.dispatcherStatus()
         .forEach(
@@ -79,7 +183,6 @@ public class StatusRoute {
                               .put("stateChanges", d.stateChanges())));
               ds.add(new JsonObject().put("name", name).put("destinations", dests));
             });
-    o.put("dispatchers", ds);
-    return o;
+    return ds;
   }
 }

@@ -38,6 +38,19 @@ class ConfigMapSourceTest {
   KubernetesClient client;
 
   final List<GatewayConfig> applied = new CopyOnWriteArrayList<>();
+  final List<List<String>> refusals = new CopyOnWriteArrayList<>();
+  final ConfigApplier applier =
+      new ConfigApplier() {
+        @Override
+        public void apply(GatewayConfig next) {
+          applied.add(next);
+        }
+
+        @Override
+        public void refused(List<String> errors) {
+          refusals.add(errors);
+        }
+      };
   final List<String> logged = new CopyOnWriteArrayList<>();
   final List<ConfigMapSource> sources = new ArrayList<>();
   final Logger log = Logger.getLogger(ConfigMapSource.class.getName());
@@ -119,7 +132,7 @@ class ConfigMapSourceTest {
     GatewayConfig first = s.load(Duration.ofSeconds(5));
     assertEquals("sip:127.0.0.1:" + backendPort + ";transport=tcp", backendOf(first));
     assertEquals(SOURCE, first.source());
-    s.watch(applied::add);
+    s.watch(applier);
     Thread.sleep(300); // the informer's initial list: same text, nothing applied
     assertEquals(List.of(), applied);
     return s;
@@ -163,6 +176,10 @@ class ConfigMapSourceTest {
                     + ": document 1 (SipGateway/edge)"));
     Thread.sleep(200);
     assertEquals(List.of(), applied);
+    assertEquals(1, refusals.size(), "the refusal is reported to the applier: " + refusals);
+    assertTrue(
+        refusals.get(0).stream().anyMatch(e -> e.startsWith(SOURCE + ": document 1")),
+        refusals::toString);
 
     put(config(15093));
     await("the next valid change applied", () -> applied.size() == 1);
@@ -178,6 +195,8 @@ class ConfigMapSourceTest {
         logged.stream().anyMatch(l -> l.endsWith(SOURCE + ": no key config.yaml")),
         logged::toString);
     assertEquals(List.of(), applied);
+    await("the refusal reported to the applier", () -> !refusals.isEmpty());
+    assertEquals(List.of(List.of(SOURCE + ": no key config.yaml")), refusals);
   }
 
   @Test
