@@ -129,6 +129,24 @@ public final class Listener {
     return names(null).viaPrefix();
   }
 
+  /**
+   * Listeners are values: the same name, transport, bind address and advertised host are the same
+   * listener, also when a reload compiled them anew (the transports find their sockets by it).
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Listener l
+        && name.equals(l.name)
+        && protocol == l.protocol
+        && bind.equals(l.bind)
+        && java.util.Objects.equals(host(), l.host());
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(name, protocol, bind);
+  }
+
   @Override
   public String toString() {
     String h = fixed != null ? fixed.host() : IpLiteral.uriHost(bind.getAddress());

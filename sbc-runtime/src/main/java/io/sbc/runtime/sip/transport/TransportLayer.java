@@ -455,8 +455,9 @@ public final class TransportLayer {
     for (Channel ch : connections.values()) {
       ch.close();
     }
-    // Once the sockets are closed (synchronously above) the counts are final. The system tests
-    // read this line to see how the kernel spread datagrams over the SO_REUSEPORT sockets.
+    // Once the sockets are closed (synchronously above) the counts are final: how the kernel
+    // spread datagrams over the SO_REUSEPORT sockets, for whoever reads the log at the end (the
+    // running counts are in /sbc/status).
     for (Listener l : udpInbound.keySet()) {
       LOG.infof(
           "udp listener %s datagrams per socket: %s",
