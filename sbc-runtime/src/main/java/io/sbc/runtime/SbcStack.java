@@ -272,7 +272,7 @@ public final class SbcStack implements AutoCloseable {
     for (SipDispatcher doc : next.dispatchers()) {
       Dispatcher d = compiled.get(doc.metadata.name);
       if (running.get(doc.metadata.name) == d) {
-        probeLoop(d.name()).execute(() -> d.update(doc));
+        d.update(doc); // thread safe: a new immutable pool in one volatile write
       }
     }
     dispatchers = Map.copyOf(compiled);

@@ -237,7 +237,16 @@ class GatewayMetricsTest {
           """);
     }
     String after = registry.scrape();
-    for (int i = 0; i < 50 && valueOf(after, "sbc_sip_responses_total") < 1; i++) {
+    // The per-socket datagram counts are plain fields of their loop, read here from another
+    // thread: wait until they show the fourth datagram too.
+    for (int i = 0;
+        i < 100
+            && (valueOf(after, "sbc_sip_responses_total") < 1
+                || value(after, "sbc_udp_datagrams_received_total", "socket=\"0\"").orElse(0)
+                        + value(after, "sbc_udp_datagrams_received_total", "socket=\"1\"")
+                            .orElse(0)
+                    < 4);
+        i++) {
       Thread.sleep(20);
       after = registry.scrape();
     }

@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The branch parameters this process writes into its Via (RFC 3261 section 8.1.1.7 and 16.6 step
  * 8): recognisable as the gateway's by a prefix every replica of the gateway shares (derived from
  * its name), carrying the loop-detection hash of the request (section 16.3 step 4), and otherwise
- * unpredictable: the unique part is a keyed pseudo-random function (SipHash-2-4 with a
- * per-process random key) of a counter, so that nobody who sees one branch can guess the next and
- * answer a transaction in the callee's place.
+ * unpredictable: the unique part is a keyed pseudo-random function (SipHash-2-4 with a per-process
+ * random key) of a counter, so that nobody who sees one branch can guess the next and answer a
+ * transaction in the callee's place.
  *
  * <p>The prefix is the gateway's, not the process's, because a response may reach another replica
  * than the one that sent the request (a peer answering to the advertised address of the Service):
- * that replica takes the Via as its own and forwards the response statelessly (section 16.11),
- * and a request looping through two replicas is still seen as a loop.
+ * that replica takes the Via as its own and forwards the response statelessly (section 16.11), and
+ * a request looping through two replicas is still seen as a loop.
  */
 public final class Branches {
   private final byte[] prefix;
