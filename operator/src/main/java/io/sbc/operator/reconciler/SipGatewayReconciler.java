@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.sbc.api.status.SipGatewayStatus;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
@@ -29,19 +30,30 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reconciles a SipGateway into its ConfigMap, RBAC, Deployment, Service, PodDisruptionBudget and
- * (with autoscaling) HorizontalPodAutoscaler, then writes its status. SipRoutes, SipDispatchers and
- * EndpointSlices (of the Services that dispatchers name) are watched too: a change re-reconciles
- * the gateways it affects.
+ * Reconciles a SipGateway into its ConfigMap, RBAC, sealing Secret (unless spec.sealing is set),
+ * Deployment, Service, PodDisruptionBudget and (with autoscaling) HorizontalPodAutoscaler, then
+ * writes its status. SipRoutes, SipDispatchers and EndpointSlices (of the Services that dispatchers
+ * name) are watched too: a change re-reconciles the gateways it affects.
  */
 @ControllerConfiguration(name = "sipgateway")
+// The sealing Secret: read by name and created, never listed, watched, updated or deleted (the
+// garbage collector deletes it with the gateway). Not a Kubernetes dependent, so declared here.
+@RBACRule(
+    apiGroups = "",
+    resources = "secrets",
+    verbs = {"get", "create"})
 @Workflow(
     dependents = {
       @Dependent(name = "configmap", type = Dependents.ConfigMapDependent.class),
       @Dependent(name = "serviceaccount", type = Dependents.ServiceAccountDependent.class),
       @Dependent(name = "role", type = Dependents.RoleDependent.class),
       @Dependent(name = "rolebinding", type = Dependents.RoleBindingDependent.class),
-      @Dependent(name = "deployment", type = Dependents.DeploymentDependent.class),
+      @Dependent(name = "sealing", type = Dependents.SealingSecretDependent.class),
+      // after the Secret, so that new pods find it to mount
+      @Dependent(
+          name = "deployment",
+          type = Dependents.DeploymentDependent.class,
+          dependsOn = "sealing"),
       @Dependent(name = "service", type = Dependents.ServiceDependent.class),
       @Dependent(name = "pdb", type = Dependents.DisruptionBudgetDependent.class),
       @Dependent(
