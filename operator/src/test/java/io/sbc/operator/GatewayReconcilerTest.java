@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -311,6 +312,34 @@ class GatewayReconcilerTest {
     assertEquals(template(first), template(third), "the pod template must not follow the Secret");
   }
 
+  /** A Secret of the gateway's name made beforehand (a restored backup) is used as it is. */
+  @Test
+  void anExistingSealingSecretIsUsedAsItIs() throws Exception {
+    String restored = "restored from a backup, 32 bytes";
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("restored-sealing")
+                .withNamespace(NS)
+                .endMetadata()
+                .withData(
+                    Map.of(
+                        "secret",
+                        Base64.getEncoder()
+                            .encodeToString(restored.getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .create();
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName("restored");
+    gw.getSpec().autoscaling = null;
+    client.resource(gw).create();
+    Deployment dep = awaitDeployment("restored-sbc", 2);
+    assertMountsSealingSecret(dep, "restored-sealing");
+    Secret s = client.secrets().inNamespace(NS).withName("restored-sealing").get();
+    assertEquals(restored, new String(secretBytes(s, "secret"), StandardCharsets.UTF_8));
+  }
+
   /** A gateway with its own spec.sealing gets no Secret and no mount: its configuration rules. */
   @Test
   void gatewayWithItsOwnSealingGetsNoSecret() throws Exception {
@@ -320,7 +349,7 @@ class GatewayReconcilerTest {
     gw.getSpec().sealing = new SipGateway.Sealing();
     gw.getSpec().sealing.secret = "the user's own sealing secret 123";
     client.resource(gw).create();
-    // the Deployment comes after the Secret would have been made (it depends on it)
+    // the Secret would have been made before the workflow wrote the Deployment
     Deployment dep = awaitDeployment("own-sealing-sbc", 2);
     assertNull(client.secrets().inNamespace(NS).withName("own-sealing-sealing").get());
     Container sbc = dep.getSpec().getTemplate().getSpec().getContainers().get(0);

@@ -2,7 +2,6 @@ package io.sbc.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -10,13 +9,9 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.NameSetter;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
@@ -25,8 +20,6 @@ import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.model.GatewayResolution;
 import io.sbc.operator.model.Names;
 import io.sbc.operator.model.WorkloadModel;
-import java.net.HttpURLConnection;
-import java.security.SecureRandom;
 
 /** The objects of a gateway, each computing its desired state from the model only. */
 public final class Dependents {
@@ -53,65 +46,6 @@ public final class Dependents {
       }
       return WorkloadModel.configMap(
           gw, "# refused: " + String.join("; ", res.gatewayErrors()).replace('\n', ' ') + "\n");
-    }
-  }
-
-  /**
-   * The gateway's sealing Secret, created once when the gateway has no spec.sealing and never
-   * written again: a new secret would refuse every dialog in progress, and the user rotates it by
-   * editing it. No informer: that would need list and watch on every Secret of the namespace; a get
-   * by name per reconciliation is all this needs. A Secret of that name that already exists (a
-   * restored backup, a rotation) is used as it is. The owner reference garbage-collects it with the
-   * gateway.
-   */
-  public static class SealingSecretDependent
-      implements DependentResource<Secret, SipGatewayResource>, NameSetter {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private String name = DependentResource.defaultNameFor(SealingSecretDependent.class);
-
-    /** The workflow's name for it (others name it in dependsOn). */
-    @Override
-    public void setName(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public ReconcileResult<Secret> reconcile(
-        SipGatewayResource gw, Context<SipGatewayResource> context) {
-      if (!WorkloadModel.providesSealingSecret(gw)) {
-        return ReconcileResult.noOperation(null);
-      }
-      Resource<Secret> existing =
-          context
-              .getClient()
-              .secrets()
-              .inNamespace(gw.getMetadata().getNamespace())
-              .withName(Names.sealingSecret(gw));
-      Secret found = existing.get();
-      if (found != null) {
-        return ReconcileResult.noOperation(found);
-      }
-      Secret secret = WorkloadModel.sealingSecret(gw, WorkloadModel.newSealingSecret(RANDOM));
-      secret.addOwnerReference(gw);
-      try {
-        return ReconcileResult.resourceCreated(context.getClient().resource(secret).create());
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-          // made meanwhile (by the user): that one is the secret, never replaced
-          return ReconcileResult.noOperation(existing.get());
-        }
-        throw e;
-      }
-    }
-
-    @Override
-    public Class<Secret> resourceType() {
-      return Secret.class;
     }
   }
 

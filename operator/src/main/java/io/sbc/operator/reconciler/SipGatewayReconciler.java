@@ -36,24 +36,22 @@ import java.util.concurrent.TimeUnit;
  * name) are watched too: a change re-reconciles the gateways it affects.
  */
 @ControllerConfiguration(name = "sipgateway")
-// The sealing Secret: read by name and created, never listed, watched, updated or deleted (the
-// garbage collector deletes it with the gateway). Not a Kubernetes dependent, so declared here.
+// The sealing Secret (SealingSecrets): read by name and created, never listed, watched, updated
+// or deleted (the garbage collector deletes it with the gateway). Not a dependent, so declared
+// here.
 @RBACRule(
     apiGroups = "",
     resources = "secrets",
     verbs = {"get", "create"})
+// Invoked from reconcile(), after the sealing Secret is there, so that new pods find it to mount.
 @Workflow(
+    explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = Dependents.ConfigMapDependent.class),
       @Dependent(name = "serviceaccount", type = Dependents.ServiceAccountDependent.class),
       @Dependent(name = "role", type = Dependents.RoleDependent.class),
       @Dependent(name = "rolebinding", type = Dependents.RoleBindingDependent.class),
-      @Dependent(name = "sealing", type = Dependents.SealingSecretDependent.class),
-      // after the Secret, so that new pods find it to mount
-      @Dependent(
-          name = "deployment",
-          type = Dependents.DeploymentDependent.class,
-          dependsOn = "sealing"),
+      @Dependent(name = "deployment", type = Dependents.DeploymentDependent.class),
       @Dependent(name = "service", type = Dependents.ServiceDependent.class),
       @Dependent(name = "pdb", type = Dependents.DisruptionBudgetDependent.class),
       @Dependent(
@@ -93,6 +91,8 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
   @Override
   public UpdateControl<SipGatewayResource> reconcile(
       SipGatewayResource gw, Context<SipGatewayResource> context) {
+    SealingSecrets.ensure(gw, context.getClient());
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     GatewayResolution res = Resolved.of(gw, context);
     Service svc = context.getSecondaryResource(Service.class).orElse(null);
     List<String> nodes =

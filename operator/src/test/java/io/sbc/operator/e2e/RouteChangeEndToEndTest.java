@@ -65,7 +65,9 @@ import org.junit.jupiter.api.Test;
  * cluster: the quickstart example ({@code examples/quickstart.yaml}: a SipGateway and a SipRoute)
  * is applied as custom resources; the operator (this Quarkus test application) writes the ConfigMap
  * and the Deployment; the test plays the kubelet and starts the packaged sbc-runtime with the
- * container environment of that Deployment, watching the same mock API server over HTTP. SIPp calls
+ * container environment of that Deployment (the Secrets it mounts, i.e. the gateway's sealing
+ * secret, written to local files that the environment then names), watching the same mock API
+ * server over HTTP; the runtime must use the operator's sealing secret, not make up one. SIPp calls
  * go through it to UAS A; mid-run the SipRoute's backendRef is changed to UAS B through the API. No
  * call may fail; calls started after the runtime reloaded go to B only; the time from the SipRoute
  * change to the first INVITE at B is reported (stdout and {@code target/e2e-route-change.txt}), not
