@@ -76,13 +76,17 @@ the ClusterRole (all namespaces) and by each Role (listed namespaces).
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-# What it reads: Service backends of SipDispatchers, TLS Secrets.
+# What it reads: Service backends of SipDispatchers.
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["get", "list", "watch"]
+# Each SipGateway's sealing Secret (<gateway>-sealing): read by name and
+# created once, never listed, watched, updated or deleted (the garbage
+# collector deletes it with its gateway). The SBC pods need no access: the
+# kubelet mounts it.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "create"]
 # Events about the resources it reconciles.
 - apiGroups: ["", "events.k8s.io"]
   resources: ["events"]

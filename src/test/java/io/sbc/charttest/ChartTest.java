@@ -70,7 +70,7 @@ class ChartTest {
           new Need("rbac.authorization.k8s.io", "roles", ALL_WRITE),
           new Need("rbac.authorization.k8s.io", "rolebindings", ALL_WRITE),
           new Need("discovery.k8s.io", "endpointslices", READ),
-          new Need("", "secrets", READ),
+          new Need("", "secrets", List.of("get", "create")),
           new Need("", "events", List.of("create")));
 
   /** Cluster-scoped resources: only a ClusterRole can grant them. */
@@ -233,8 +233,12 @@ class ChartTest {
             "get"));
   }
 
+  /**
+   * No wildcards; Secrets only read by name and created (the gateways' sealing Secrets): never
+   * listed or watched (every Secret of a namespace), never changed or deleted.
+   */
   @Test
-  void grantsNoWildcardsAndNoWritesToSecrets() {
+  void grantsNoWildcardsAndSecretsOnlyByNameAndCreate() {
     for (Map<String, Object> values :
         List.<Map<String, Object>>of(Map.of(), Map.of("watchNamespaces", List.of("team-a")))) {
       List<Map<String, Object>> objects = render(values);
@@ -245,7 +249,8 @@ class ChartTest {
           assertFalse(strings(rule.get(field)).contains("*"), "wildcard in " + rule);
         }
       }
-      for (String verb : List.of("create", "update", "patch", "delete")) {
+      for (String verb :
+          List.of("list", "watch", "update", "patch", "delete", "deletecollection")) {
         assertFalse(grants(rules, "", "secrets", verb), "secrets " + verb);
       }
     }

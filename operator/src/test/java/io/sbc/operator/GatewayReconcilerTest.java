@@ -1,16 +1,22 @@
 package io.sbc.operator;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -19,22 +25,29 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.sbc.api.ConfigReader;
 import io.sbc.api.Configuration;
+import io.sbc.api.Defaults;
+import io.sbc.api.SipGateway;
 import io.sbc.api.status.Condition;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.crd.SipRouteResource;
 import io.sbc.operator.model.GatewayResolution;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +115,16 @@ class GatewayReconcilerTest {
     golden("edge-configmap.yaml", cm);
     golden("edge-deployment.yaml", dep);
     golden("edge-service.yaml", svc);
+    // every replica reads the same sealing secret: 32 random bytes in a Secret of the gateway
+    Secret sealing = client.secrets().inNamespace(NS).withName("edge-sealing").get();
+    assertNotNull(sealing, "no Secret edge-sealing");
+    assertEquals(32, secretBytes(sealing, "secret").length);
+    assertEquals(Set.of("secret"), sealing.getData().keySet());
+    assertEquals(
+        gw.getMetadata().getUid(), sealing.getMetadata().getOwnerReferences().get(0).getUid());
+    assertEquals(
+        "sbc-operator", sealing.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+    assertMountsSealingSecret(dep, "edge-sealing");
     assertNotNull(client.serviceAccounts().inNamespace(NS).withName("edge-sbc").get());
     assertNotNull(client.resources(Role.class).inNamespace(NS).withName("edge-sbc").get());
     assertNotNull(client.resources(RoleBinding.class).inNamespace(NS).withName("edge-sbc").get());
@@ -173,8 +196,10 @@ class GatewayReconcilerTest {
               assertEquals("True", condition(d.getStatus().conditions, "Ready").status);
             });
 
-    // a second reconciliation of unchanged resources writes nothing
+    // a second reconciliation of unchanged resources writes nothing (the Secret neither)
     Map<String, String> before = versions();
+    byte[] secretBefore =
+        secretBytes(client.secrets().inNamespace(NS).withName("edge-sealing").get(), "secret");
     client
         .resources(SipDispatcherResource.class)
         .inNamespace(NS)
@@ -186,6 +211,9 @@ class GatewayReconcilerTest {
             });
     Thread.sleep(2000);
     assertEquals(before, versions());
+    assertArrayEquals(
+        secretBefore,
+        secretBytes(client.secrets().inNamespace(NS).withName("edge-sealing").get(), "secret"));
   }
 
   private Map<String, String> versions() {
@@ -223,7 +251,221 @@ class GatewayReconcilerTest {
                 .withName("to-pbx-pool")
                 .get()
                 .getMetadata()
+                .getResourceVersion(),
+        "secret",
+            client
+                .secrets()
+                .inNamespace(NS)
+                .withName("edge-sealing")
+                .get()
+                .getMetadata()
                 .getResourceVersion());
+  }
+
+  /**
+   * The sealing Secret is made once: later reconciliations neither regenerate nor overwrite it (a
+   * user's rotation stays), and its contents never reach the pod template (no rolling restart).
+   */
+  @Test
+  void sealingSecretIsMadeOnceAndNeverOverwritten() throws Exception {
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName("rotate");
+    gw.getSpec().autoscaling = null;
+    gw.getSpec().replicas = 2;
+    client.resource(gw).create();
+    Deployment first = awaitDeployment("rotate-sbc", 2);
+    Secret made = client.secrets().inNamespace(NS).withName("rotate-sealing").get();
+    assertNotNull(made, "no Secret rotate-sealing once the Deployment exists");
+    byte[] secret = secretBytes(made, "secret");
+    assertEquals(32, secret.length);
+    assertMountsSealingSecret(first, "rotate-sealing");
+
+    // a reconciliation for a spec change keeps the same Secret, untouched
+    scale("rotate", 3);
+    Deployment second = awaitDeployment("rotate-sbc", 3);
+    Secret kept = client.secrets().inNamespace(NS).withName("rotate-sealing").get();
+    assertArrayEquals(secret, secretBytes(kept, "secret"));
+    assertEquals(made.getMetadata().getResourceVersion(), kept.getMetadata().getResourceVersion());
+    assertEquals(template(first), template(second));
+
+    // the user rotates: the old secret becomes "previous", a new one "secret"
+    String rotated = "a new secret of the user, 32 by.";
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName("rotate-sealing")
+        .edit(
+            x -> {
+              x.setData(
+                  Map.of(
+                      "secret",
+                      Base64.getEncoder().encodeToString(rotated.getBytes(StandardCharsets.UTF_8)),
+                      "previous",
+                      Base64.getEncoder().encodeToString(secret)));
+              return x;
+            });
+    scale("rotate", 4);
+    Deployment third = awaitDeployment("rotate-sbc", 4);
+    Secret afterRotation = client.secrets().inNamespace(NS).withName("rotate-sealing").get();
+    assertEquals(rotated, new String(secretBytes(afterRotation, "secret"), StandardCharsets.UTF_8));
+    assertArrayEquals(secret, secretBytes(afterRotation, "previous"));
+    assertEquals(template(first), template(third), "the pod template must not follow the Secret");
+  }
+
+  /** A Secret of the gateway's name made beforehand (a restored backup) is used as it is. */
+  @Test
+  void anExistingSealingSecretIsUsedAsItIs() throws Exception {
+    String restored = "restored from a backup, 32 bytes";
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("restored-sealing")
+                .withNamespace(NS)
+                .endMetadata()
+                .withData(
+                    Map.of(
+                        "secret",
+                        Base64.getEncoder()
+                            .encodeToString(restored.getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .create();
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName("restored");
+    gw.getSpec().autoscaling = null;
+    client.resource(gw).create();
+    Deployment dep = awaitDeployment("restored-sbc", 2);
+    assertMountsSealingSecret(dep, "restored-sealing");
+    Secret s = client.secrets().inNamespace(NS).withName("restored-sealing").get();
+    assertEquals(restored, new String(secretBytes(s, "secret"), StandardCharsets.UTF_8));
+  }
+
+  /** A gateway with its own spec.sealing gets no Secret and no mount: its configuration rules. */
+  @Test
+  void gatewayWithItsOwnSealingGetsNoSecret() throws Exception {
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName("own-sealing");
+    gw.getSpec().autoscaling = null;
+    gw.getSpec().sealing = new SipGateway.Sealing();
+    gw.getSpec().sealing.secret = "the user's own sealing secret 123";
+    client.resource(gw).create();
+    // the Secret would have been made before the workflow wrote the Deployment
+    Deployment dep = awaitDeployment("own-sealing-sbc", 2);
+    assertNull(client.secrets().inNamespace(NS).withName("own-sealing-sealing").get());
+    Container sbc = dep.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals(List.of(), dep.getSpec().getTemplate().getSpec().getVolumes());
+    assertEquals(List.of(), sbc.getVolumeMounts());
+    assertEquals(Optional.empty(), env(sbc, Defaults.SEALING_SECRET_FILE_ENV));
+    assertEquals(Optional.empty(), env(sbc, Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV));
+    assertEquals(
+        "status.podIP",
+        env(sbc, Defaults.ADVERTISED_ADDRESS_ENV)
+            .orElseThrow()
+            .getValueFrom()
+            .getFieldRef()
+            .getFieldPath());
+    Configuration config =
+        ConfigReader.read(
+            "config.yaml",
+            client
+                .configMaps()
+                .inNamespace(NS)
+                .withName("own-sealing-sbc-config")
+                .get()
+                .getData()
+                .get(GatewayResolution.CONFIG_KEY));
+    assertEquals("the user's own sealing secret 123", config.gateways().get(0).spec.sealing.secret);
+  }
+
+  /**
+   * Changes the gateway's replicas once its status is written for its generation (the operator's
+   * status patch and this edit would otherwise race; 409s are retried).
+   */
+  private void scale(String gateway, int replicas) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              SipGatewayResource g = gateway(gateway);
+              return g.getStatus() != null
+                  && g.getStatus().conditions != null
+                  && !g.getStatus().conditions.isEmpty()
+                  && g.getStatus().conditions.stream()
+                      .allMatch(c -> g.getMetadata().getGeneration().equals(c.observedGeneration));
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(KubernetesClientException.class)
+        .until(
+            () ->
+                client
+                        .resources(SipGatewayResource.class)
+                        .inNamespace(NS)
+                        .withName(gateway)
+                        .edit(
+                            g -> {
+                              g.getSpec().replicas = replicas;
+                              return g;
+                            })
+                    != null);
+  }
+
+  private Deployment awaitDeployment(String name, int replicas) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> client.apps().deployments().inNamespace(NS).withName(name).get(),
+            d -> d != null && d.getSpec().getReplicas() == replicas);
+  }
+
+  private static String template(Deployment d) {
+    PodTemplateSpec t = d.getSpec().getTemplate();
+    return Serialization.asYaml(t);
+  }
+
+  private static byte[] secretBytes(Secret s, String key) {
+    String b64 = s.getData().get(key);
+    assertNotNull(b64, "no key " + key + " in Secret " + s.getMetadata().getName());
+    return Base64.getDecoder().decode(b64);
+  }
+
+  private static Optional<EnvVar> env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> name.equals(e.getName())).findFirst();
+  }
+
+  /**
+   * The SBC container reads the sealing Secret from a read-only mount whose files the runtime's
+   * environment names, and advertises the pod's address on wildcard listeners.
+   */
+  static void assertMountsSealingSecret(Deployment dep, String secretName) {
+    var pod = dep.getSpec().getTemplate().getSpec();
+    var volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getSecret() != null && secretName.equals(v.getSecret().getSecretName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no volume of Secret " + secretName));
+    Container sbc = pod.getContainers().get(0);
+    assertEquals("sbc", sbc.getName());
+    var mount =
+        sbc.getVolumeMounts().stream()
+            .filter(m -> volume.getName().equals(m.getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("volume " + volume.getName() + " not mounted"));
+    assertTrue(mount.getReadOnly(), "the sealing Secret is mounted read-only");
+    assertEquals(null, mount.getSubPath(), "no subPath: the kubelet would not update the files");
+    assertEquals(
+        mount.getMountPath() + "/secret",
+        env(sbc, Defaults.SEALING_SECRET_FILE_ENV).orElseThrow().getValue());
+    assertEquals(
+        mount.getMountPath() + "/previous",
+        env(sbc, Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV).orElseThrow().getValue());
+    assertEquals(
+        "status.podIP",
+        env(sbc, Defaults.ADVERTISED_ADDRESS_ENV)
+            .orElseThrow()
+            .getValueFrom()
+            .getFieldRef()
+            .getFieldPath());
   }
 
   @Test
@@ -337,10 +579,17 @@ class GatewayReconcilerTest {
     }
     String actual = Serialization.asYaml(o);
     Path f = GOLDEN.resolve(file);
-    if (Boolean.getBoolean("sbc.golden.update") || !Files.exists(f)) {
+    if (Boolean.getBoolean("sbc.golden.update")) {
       Files.createDirectories(GOLDEN);
       Files.writeString(f, actual);
     }
+    // a missing golden file is a failure, never written quietly: it would pass whatever came out
+    assertTrue(
+        Files.exists(f),
+        "no golden file "
+            + f
+            + ": write it with -Dsbc.golden.update=true and review it; got:\n"
+            + actual);
     assertEquals(Files.readString(f), actual, file + " (update with -Dsbc.golden.update=true)");
   }
 }

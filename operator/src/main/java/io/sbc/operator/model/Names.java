@@ -24,6 +24,14 @@ public final class Names {
     return gateway.getMetadata().getName() + "-sbc-config";
   }
 
+  /**
+   * The Secret holding a gateway's sealing secret (made once when the gateway has no spec.sealing;
+   * see {@link WorkloadModel#sealingSecret}).
+   */
+  public static String sealingSecret(HasMetadata gateway) {
+    return gateway.getMetadata().getName() + "-sealing";
+  }
+
   /** The labels that select a gateway's pods. */
   public static Map<String, String> selector(HasMetadata gateway) {
     Map<String, String> m = new LinkedHashMap<>();

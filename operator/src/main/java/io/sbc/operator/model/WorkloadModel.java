@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -12,12 +13,16 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -28,12 +33,15 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.sbc.api.Defaults;
 import io.sbc.api.SipGateway;
 import io.sbc.operator.crd.SipGatewayResource;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 /** The Kubernetes objects that run a gateway's SBC pods, built from the gateway alone. */
@@ -61,6 +69,19 @@ public final class WorkloadModel {
 
   /** Annotation on the ConfigMap: the gateway generation its configuration was made from. */
   public static final String GENERATION_ANNOTATION = "sbc.io/gateway-generation";
+
+  /** The keys of the sealing Secret: the current secret, and the previous one while rotating. */
+  public static final String SEALING_SECRET_KEY = "secret";
+
+  public static final String SEALING_PREVIOUS_KEY = "previous";
+
+  /** Bytes of random in a sealing secret the operator makes (the runtime needs at least 16). */
+  public static final int SEALING_SECRET_BYTES = 32;
+
+  /** Where the SBC container finds the sealing Secret's keys as files. */
+  public static final String SEALING_MOUNT_PATH = "/var/run/sbc/sealing";
+
+  public static final String SEALING_VOLUME = "sealing";
 
   private static ObjectMeta meta(SipGatewayResource gw, String name) {
     return new ObjectMetaBuilder()
@@ -180,7 +201,8 @@ public final class WorkloadModel {
                     .withFieldPath("status.podIP")
                     .endFieldRef()
                     .endValueFrom()
-                    .build())
+                    .build(),
+                advertisedAddress())
             .withPorts(ports)
             .withResources(resources(spec.resources))
             .withNewReadinessProbe()
@@ -218,10 +240,105 @@ public final class WorkloadModel {
             .endTemplate()
             .endSpec()
             .build();
+    if (providesSealingSecret(gw)) {
+      mountSealingSecret(d, gw);
+    }
     if (spec.media != null && "Sidecar".equals(spec.media.mode)) {
       addMediaSidecar(d, spec.media, settings);
     }
     return d;
+  }
+
+  /**
+   * What a wildcard listener without advertisedAddress writes into Via and Record-Route ({@value
+   * Defaults#ADVERTISED_ADDRESS_ENV}): for now the pod's own address, so that responses and
+   * in-dialog requests come back to the pod that sent the request. The one place to change when the
+   * Service's load balancer address is to be advertised instead.
+   */
+  static EnvVar advertisedAddress() {
+    return new EnvVarBuilder()
+        .withName(Defaults.ADVERTISED_ADDRESS_ENV)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath("status.podIP")
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  /**
+   * Whether the operator gives the gateway its sealing secret: only when the gateway names none
+   * ({@code spec.sealing} unset); otherwise the user's configuration is used as it is.
+   */
+  public static boolean providesSealingSecret(SipGatewayResource gw) {
+    return gw.getSpec().sealing == null;
+  }
+
+  /**
+   * A new sealing secret: {@value #SEALING_SECRET_BYTES} random bytes. The runtime drops one
+   * trailing line end of a secret file (files are often written with echo), so a draw whose last
+   * byte is a line feed is drawn again: every replica would drop it alike, but the key would be
+   * shorter than it says.
+   */
+  public static byte[] newSealingSecret(Random random) {
+    byte[] b = new byte[SEALING_SECRET_BYTES];
+    do {
+      random.nextBytes(b);
+    } while (b[b.length - 1] == '\n');
+    return b;
+  }
+
+  /**
+   * The Secret every replica of the gateway reads its sealing secret from (key {@value
+   * #SEALING_SECRET_KEY}), so that an in-dialog request sealed by one replica opens on another.
+   * Made once: the operator never writes it again, since a new secret would refuse every dialog in
+   * progress (the user rotates it, see the README).
+   */
+  public static Secret sealingSecret(SipGatewayResource gw, byte[] secret) {
+    return new SecretBuilder()
+        .withMetadata(meta(gw, Names.sealingSecret(gw)))
+        .withType("Opaque")
+        .withData(Map.of(SEALING_SECRET_KEY, Base64.getEncoder().encodeToString(secret)))
+        .build();
+  }
+
+  /**
+   * Mounts the sealing Secret read-only into the SBC container and names its files for the runtime
+   * ({@value Defaults#SEALING_SECRET_FILE_ENV}, {@value Defaults#SEALING_PREVIOUS_SECRET_FILE_ENV},
+   * the latter used only while the key {@value #SEALING_PREVIOUS_KEY} exists). The whole Secret is
+   * mounted, not single keys through subPath, so that the kubelet updates the files after a
+   * rotation; the pod template names the Secret only, so re-reading it never rolls the pods.
+   */
+  private static void mountSealingSecret(Deployment d, SipGatewayResource gw) {
+    var pod = d.getSpec().getTemplate().getSpec();
+    pod.getVolumes()
+        .add(
+            new VolumeBuilder()
+                .withName(SEALING_VOLUME)
+                .withNewSecret()
+                .withSecretName(Names.sealingSecret(gw))
+                .endSecret()
+                .build());
+    var sbc = pod.getContainers().get(0);
+    sbc.getVolumeMounts()
+        .add(
+            new VolumeMountBuilder()
+                .withName(SEALING_VOLUME)
+                .withMountPath(SEALING_MOUNT_PATH)
+                .withReadOnly(true)
+                .build());
+    sbc.getEnv()
+        .add(
+            new EnvVarBuilder()
+                .withName(Defaults.SEALING_SECRET_FILE_ENV)
+                .withValue(SEALING_MOUNT_PATH + "/" + SEALING_SECRET_KEY)
+                .build());
+    sbc.getEnv()
+        .add(
+            new EnvVarBuilder()
+                .withName(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV)
+                .withValue(SEALING_MOUNT_PATH + "/" + SEALING_PREVIOUS_KEY)
+                .build());
   }
 
   /**

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.sbc.api.status.SipGatewayStatus;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
@@ -29,13 +30,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reconciles a SipGateway into its ConfigMap, RBAC, Deployment, Service, PodDisruptionBudget and
- * (with autoscaling) HorizontalPodAutoscaler, then writes its status. SipRoutes, SipDispatchers and
- * EndpointSlices (of the Services that dispatchers name) are watched too: a change re-reconciles
- * the gateways it affects.
+ * Reconciles a SipGateway into its ConfigMap, RBAC, sealing Secret (unless spec.sealing is set),
+ * Deployment, Service, PodDisruptionBudget and (with autoscaling) HorizontalPodAutoscaler, then
+ * writes its status. SipRoutes, SipDispatchers and EndpointSlices (of the Services that dispatchers
+ * name) are watched too: a change re-reconciles the gateways it affects.
  */
 @ControllerConfiguration(name = "sipgateway")
+// The sealing Secret (SealingSecrets): read by name and created, never listed, watched, updated
+// or deleted (the garbage collector deletes it with the gateway). Not a dependent, so declared
+// here.
+@RBACRule(
+    apiGroups = "",
+    resources = "secrets",
+    verbs = {"get", "create"})
+// Invoked from reconcile(), after the sealing Secret is there, so that new pods find it to mount.
 @Workflow(
+    explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = Dependents.ConfigMapDependent.class),
       @Dependent(name = "serviceaccount", type = Dependents.ServiceAccountDependent.class),
@@ -81,6 +91,8 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
   @Override
   public UpdateControl<SipGatewayResource> reconcile(
       SipGatewayResource gw, Context<SipGatewayResource> context) {
+    SealingSecrets.ensure(gw, context.getClient());
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     GatewayResolution res = Resolved.of(gw, context);
     Service svc = context.getSecondaryResource(Service.class).orElse(null);
     List<String> nodes =

@@ -15,6 +15,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -23,6 +26,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.sbc.api.Defaults;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
 import io.sbc.operator.crd.SipGatewayResource;
@@ -44,6 +48,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -60,7 +65,9 @@ import org.junit.jupiter.api.Test;
  * cluster: the quickstart example ({@code examples/quickstart.yaml}: a SipGateway and a SipRoute)
  * is applied as custom resources; the operator (this Quarkus test application) writes the ConfigMap
  * and the Deployment; the test plays the kubelet and starts the packaged sbc-runtime with the
- * container environment of that Deployment, watching the same mock API server over HTTP. SIPp calls
+ * container environment of that Deployment (the Secrets it mounts, i.e. the gateway's sealing
+ * secret, written to local files that the environment then names), watching the same mock API
+ * server over HTTP; the runtime must use the operator's sealing secret, not make up one. SIPp calls
  * go through it to UAS A; mid-run the SipRoute's backendRef is changed to UAS B through the API. No
  * call may fail; calls started after the runtime reloaded go to B only; the time from the SipRoute
  * change to the first INVITE at B is reported (stdout and {@code target/e2e-route-change.txt}), not
@@ -77,6 +84,9 @@ class RouteChangeEndToEndTest {
   static final String NS = "sbc-e2e";
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final String BLOCKED_THREAD = "has been blocked for";
+
+  /** The runtime's warning when no sealing secret is configured and it makes one up. */
+  static final String GENERATED_SEALING_KEY = "has no spec.sealing secret";
 
   /** A reload line of the runtime's log: {@code HH:mm:ss.SSS LEVEL [...] (...) message}. */
   static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -225,6 +235,13 @@ class RouteChangeEndToEndTest {
     Map<String, String> env = containerEnv(container, dep);
     assertEquals(cmName, env.get("SBC_CONFIGMAP_NAME"), "container env " + env);
     assertEquals(NS, env.get("SBC_CONFIGMAP_NAMESPACE"), "container env " + env);
+    assertEquals("127.0.0.1", env.get(Defaults.ADVERTISED_ADDRESS_ENV), "container env " + env);
+    // the mounted Secrets (the gateway's sealing secret) as files, the env's paths moved to them
+    mountSecrets(container, dep, work.resolve("volumes"), env);
+    String secretFile = env.get(Defaults.SEALING_SECRET_FILE_ENV);
+    assertNotNull(secretFile, "container env names no sealing secret file: " + env);
+    assertEquals(
+        32, Files.size(Path.of(secretFile)), "the operator's sealing secret, " + secretFile);
     List<String> ports =
         container.getPorts().stream()
             .map(p -> p.getProtocol() + "/" + p.getContainerPort())
@@ -419,6 +436,45 @@ class RouteChangeEndToEndTest {
         "no INVITE may reach A once the runtime reloaded (+500 ms)\n" + text + context);
     assertFalse(
         sbcLog.contains(BLOCKED_THREAD), "the runtime log reports a blocked event loop" + context);
+    assertFalse(
+        sbcLog.contains(GENERATED_SEALING_KEY),
+        "the runtime made up its own sealing key instead of reading the operator's Secret"
+            + context);
+  }
+
+  /**
+   * Plays the kubelet for the container's volumes: writes each key of a mounted Secret (read from
+   * the API server) as a file under {@code root}, and moves environment values under a mount path
+   * to the local directory. Other volume kinds fail the test, as does a missing Secret (a kubelet
+   * would keep the pod from starting).
+   */
+  private void mountSecrets(Container c, Deployment dep, Path root, Map<String, String> env)
+      throws IOException {
+    Map<String, Volume> volumes = new LinkedHashMap<>();
+    for (Volume v : dep.getSpec().getTemplate().getSpec().getVolumes()) {
+      volumes.put(v.getName(), v);
+    }
+    for (VolumeMount m : c.getVolumeMounts()) {
+      Volume v = volumes.get(m.getName());
+      assertNotNull(v, "volumeMount " + m.getName() + " names no volume of the pod");
+      if (v.getSecret() == null || m.getSubPath() != null) {
+        fail("the test cannot play the kubelet for volume " + v + " mounted as " + m);
+      }
+      String name = v.getSecret().getSecretName();
+      Secret secret = client.secrets().inNamespace(NS).withName(name).get();
+      assertNotNull(secret, "Secret " + NS + "/" + name + " of volume " + v.getName() + " missing");
+      Path dir = root.resolve(v.getName());
+      Files.createDirectories(dir);
+      for (Map.Entry<String, String> e : secret.getData().entrySet()) {
+        Files.write(dir.resolve(e.getKey()), Base64.getDecoder().decode(e.getValue()));
+      }
+      String mountPath = m.getMountPath().endsWith("/") ? m.getMountPath() : m.getMountPath() + "/";
+      env.replaceAll(
+          (k, value) ->
+              value.startsWith(mountPath)
+                  ? dir.resolve(value.substring(mountPath.length())).toString()
+                  : value);
+    }
   }
 
   private ChildProcess startUas(String name, Path work, Path scenario, int port)
