@@ -9,6 +9,7 @@ import io.sbc.runtime.config.ConfigApplier;
 import io.sbc.runtime.config.ConfigMapSource;
 import io.sbc.runtime.config.ConfigWatcher;
 import io.sbc.runtime.config.GatewayConfig;
+import io.sbc.runtime.config.SecretFilesWatcher;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -134,9 +135,30 @@ public class SbcApplication implements QuarkusApplication {
     if (configMapSource != null) {
       configMapSource.watch(reload);
     }
+    // A rotated sealing secret (a mounted Secret changing) loads the configuration again, so the
+    // new key seals and the previous one still opens, without a restart.
+    ConfigMapSource cms = configMapSource;
+    SecretFilesWatcher secrets =
+        interval > 0
+            ? new SecretFilesWatcher(
+                vertx,
+                () -> sbc.config().secretFiles(),
+                interval,
+                () -> {
+                  LOG.infof("a sealing secret file changed: loading the configuration again");
+                  if (cms != null) {
+                    cms.reapply(reload);
+                  } else if (watcher != null) {
+                    watcher.reapply();
+                  }
+                })
+            : null;
     LOG.infof("SBC gateway %s ready, pid %d (config %s)", cfg.name(), pid, config);
     Quarkus.waitForExit();
     running.stopping();
+    if (secrets != null) {
+      secrets.close();
+    }
     if (watcher != null) {
       watcher.close();
     }

@@ -184,6 +184,21 @@ public final class ConfigMapSource implements AutoCloseable {
             });
   }
 
+  /**
+   * Loads the current text again and applies it even though it did not change (a secret file it
+   * names did). Nothing happens before the first version was seen.
+   */
+  public synchronized void reapply(ConfigApplier apply) {
+    String text = current;
+    if (text == null || closed) {
+      return;
+    }
+    current = null;
+    ConfigMap cm = new ConfigMap();
+    cm.setData(Map.of(KEY, text));
+    changed(cm, apply);
+  }
+
   /** A new version of the ConfigMap: applied when its configuration text changed and is valid. */
   synchronized void changed(ConfigMap cm, ConfigApplier apply) {
     if (closed) {

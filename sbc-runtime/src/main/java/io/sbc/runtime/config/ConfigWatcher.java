@@ -58,13 +58,32 @@ public final class ConfigWatcher implements AutoCloseable {
         .onComplete(r -> busy = false);
   }
 
+  /**
+   * Loads the file again and applies it even though it did not change (a secret file it names did),
+   * on a worker thread.
+   */
+  public void reapply() {
+    vertx.executeBlocking(
+        () -> {
+          synchronized (this) {
+            load();
+          }
+          return null;
+        },
+        false);
+  }
+
   /** Reads the file; when its content changed, loads it and applies it or refuses it. */
-  void check() {
+  synchronized void check() {
     byte[] d = digestOf(file);
     if (d == null || Arrays.equals(d, digest)) {
       return;
     }
     digest = d;
+    load();
+  }
+
+  private void load() {
     GatewayConfig next;
     try {
       next = GatewayConfig.load(file, gateway);

@@ -50,6 +50,7 @@ public record GatewayConfig(
     TimerSettings timers,
     ProxySettings proxy,
     SealKeys sealKeys,
+    List<String> secretFiles,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -141,7 +142,9 @@ public record GatewayConfig(
     }
     Myself myself = Myself.of(listeners, gw.spec.domains);
     SipGateway.Sealing sealing = gw.spec.sealing;
+    String sealingField = "spec.sealing";
     if (sealing == null && env.get(Defaults.SEALING_SECRET_FILE_ENV) != null) {
+      sealingField = "environment " + Defaults.SEALING_SECRET_FILE_ENV;
       // In a cluster the operator mounts the gateway's sealing Secret and names its files here.
       sealing = new SipGateway.Sealing();
       sealing.secretFile = env.get(Defaults.SEALING_SECRET_FILE_ENV);
@@ -150,7 +153,20 @@ public record GatewayConfig(
         sealing.previousSecretFiles.add(previous);
       }
     }
-    SealKeys keys = sealKeys(source, sealing, errors);
+    SealKeys keys = sealKeys(source, sealing, sealingField, errors);
+    List<String> secretFiles = new ArrayList<>();
+    if (sealing != null) {
+      if (sealing.secretFile != null) {
+        secretFiles.add(sealing.secretFile);
+      }
+      secretFiles.addAll(sealing.previousSecretFiles);
+      if (sealingField.startsWith("environment")
+          && env.get(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV) != null
+          && !secretFiles.contains(env.get(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV))) {
+        // Watched even while absent: a rotation creates it.
+        secretFiles.add(env.get(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV));
+      }
+    }
     SipGateway.Limits lim = gw.spec.limits;
     SipLimits limits = new SipLimits(lim.maxMessageSize, lim.maxHeaders, 64);
     TransportConfig transport =
@@ -208,6 +224,7 @@ public record GatewayConfig(
             timers,
             proxy,
             keys,
+            List.copyOf(secretFiles),
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);
@@ -240,7 +257,12 @@ public record GatewayConfig(
   }
 
   /** The sealing keys: the configured secrets, or one made up for this process. */
-  private static SealKeys sealKeys(String source, SipGateway.Sealing z, List<String> errors) {
+  /**
+   * @param field how the sealing settings are named in errors ("spec.sealing", or the environment
+   *     variable the operator sets)
+   */
+  private static SealKeys sealKeys(
+      String source, SipGateway.Sealing z, String field, List<String> errors) {
     if (z == null) {
       return SealKeys.generated();
     }
@@ -248,7 +270,12 @@ public record GatewayConfig(
     if (z.secret != null) {
       secrets.add(z.secret.getBytes(StandardCharsets.UTF_8));
     } else if (z.secretFile != null) {
-      byte[] b = readSecret(source, "spec.sealing.secretFile", z.secretFile, errors);
+      byte[] b =
+          readSecret(
+              source,
+              field.equals("spec.sealing") ? "spec.sealing.secretFile" : field,
+              z.secretFile,
+              errors);
       if (b != null) {
         secrets.add(b);
       }
@@ -260,7 +287,9 @@ public record GatewayConfig(
       byte[] b =
           readSecret(
               source,
-              "spec.sealing.previousSecretFiles[" + i + "]",
+              field.equals("spec.sealing")
+                  ? "spec.sealing.previousSecretFiles[" + i + "]"
+                  : "environment " + Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV,
               z.previousSecretFiles.get(i),
               errors);
       if (b != null) {
@@ -273,7 +302,7 @@ public record GatewayConfig(
     try {
       return SealKeys.of(secrets);
     } catch (IllegalArgumentException e) {
-      errors.add(source + ": spec.sealing: " + e.getMessage());
+      errors.add(source + ": " + field + ": " + e.getMessage());
       return null;
     }
   }

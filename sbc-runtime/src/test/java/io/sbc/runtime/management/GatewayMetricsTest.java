@@ -243,8 +243,7 @@ class GatewayMetricsTest {
         i < 100
             && (valueOf(after, "sbc_sip_responses_total") < 1
                 || value(after, "sbc_udp_datagrams_received_total", "socket=\"0\"").orElse(0)
-                        + value(after, "sbc_udp_datagrams_received_total", "socket=\"1\"")
-                            .orElse(0)
+                        + value(after, "sbc_udp_datagrams_received_total", "socket=\"1\"").orElse(0)
                     < 4);
         i++) {
       Thread.sleep(20);

@@ -1,0 +1,90 @@
+package io.sbc.runtime.seal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sbc.runtime.sip.locate.UriTarget;
+import io.sbc.runtime.sip.transport.Protocol;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Record-Route token: what it seals opens only for its dialog, under a key still held. */
+class RouteSealTest {
+  static final byte[] K1 = "first secret of the gateway".getBytes(StandardCharsets.UTF_8);
+  static final byte[] K2 = "second secret, after rotation".getBytes(StandardCharsets.UTF_8);
+  static final byte[] CALL = "abc123@192.0.2.1".getBytes(StandardCharsets.ISO_8859_1);
+
+  static String seal(RouteSeal s, byte[] callId, UriTarget hop) {
+    return s.seal(callId, 0, callId.length, hop);
+  }
+
+  static UriTarget open(RouteSeal s, String token, byte[] callId) {
+    byte[] t = token.getBytes(StandardCharsets.ISO_8859_1);
+    return s.open(t, 0, t.length, callId, 0, callId.length);
+  }
+
+  @Test
+  void hopsOfEveryKindComeBackAsTheyWereSealed() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    for (UriTarget hop :
+        List.of(
+            new UriTarget("192.0.2.10", 5060, null, false),
+            new UriTarget("192.0.2.10", -1, Protocol.TCP, false),
+            new UriTarget("[2001:db8::1]", 5062, Protocol.UDP, false),
+            new UriTarget("pbx.example.com", -1, null, true),
+            new UriTarget("trunk.carrier.example", 5080, Protocol.TCP, false))) {
+      String token = seal(s, CALL, hop);
+      for (char c : token.toCharArray()) {
+        assertTrue(Character.isLetterOrDigit(c) || c == '-' || c == '_', "URI-safe: " + token);
+      }
+      assertEquals(hop, open(s, token, CALL));
+    }
+  }
+
+  @Test
+  void anIpv4HopWithAPortTakes24Characters() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    assertEquals(24, seal(s, CALL, new UriTarget("192.0.2.10", 5060, null, false)).length());
+  }
+
+  @Test
+  void tamperedTruncatedOrForeignTokensDoNotOpen() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    String token = seal(s, CALL, new UriTarget("192.0.2.10", 5060, null, false));
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      String t = token.substring(0, i) + (c == 'x' ? 'y' : 'x') + token.substring(i + 1);
+      assertNull(open(s, t, CALL), "one character changed at " + i);
+    }
+    for (int n = 0; n < token.length(); n++) {
+      assertNull(open(s, token.substring(0, n), CALL), "truncated to " + n);
+    }
+    assertNull(open(s, token + "AA", CALL), "extended");
+    assertNull(open(s, token, "another@192.0.2.1".getBytes(StandardCharsets.ISO_8859_1)));
+    assertNull(open(new RouteSeal(SealKeys.of(List.of(K2))), token, CALL), "another gateway");
+    assertNull(open(s, "!!!!not base64!!!!", CALL));
+  }
+
+  @Test
+  void aRotationKeepsOpeningWhatThePreviousSecretSealed() {
+    RouteSeal before = new RouteSeal(SealKeys.of(List.of(K1)));
+    RouteSeal during = new RouteSeal(SealKeys.of(List.of(K2, K1)));
+    RouteSeal after = new RouteSeal(SealKeys.of(List.of(K2)));
+    UriTarget hop = new UriTarget("192.0.2.10", 5060, null, false);
+    String old = seal(before, CALL, hop);
+    String fresh = seal(during, CALL, hop);
+    assertEquals(hop, open(during, old, CALL), "sealed before the rotation");
+    assertEquals(hop, open(during, fresh, CALL));
+    assertEquals(hop, open(after, fresh, CALL), "the new secret seals");
+    assertNull(open(after, old, CALL), "once the previous secret is dropped");
+  }
+
+  @Test
+  void shortSecretsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> SealKeys.of(List.of(new byte[15])));
+    assertTrue(SealKeys.generated().isGenerated());
+  }
+}
