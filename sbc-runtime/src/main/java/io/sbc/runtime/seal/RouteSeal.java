@@ -61,6 +61,25 @@ public final class RouteSeal {
         }
       };
 
+  /** Per thread: a decoded token and a MAC, so that opening allocates nothing. */
+  private static final FastThreadLocal<byte[][]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[][] initialValue() {
+          return new byte[][] {new byte[400], new byte[32]};
+        }
+      };
+
+  private static final byte[] BASE64URL = new byte[128];
+
+  static {
+    java.util.Arrays.fill(BASE64URL, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      BASE64URL[alphabet.charAt(i)] = (byte) i;
+    }
+  }
+
   public RouteSeal(SealKeys keys) {
     this.keys = keys;
   }
@@ -123,16 +142,13 @@ public final class RouteSeal {
     if (to - from < 4 || to - from > 400) {
       return null;
     }
-    byte[] t;
-    try {
-      t = Base64.getUrlDecoder().decode(Arrays.copyOfRange(token, from, to));
-    } catch (IllegalArgumentException e) {
+    byte[][] scratch = SCRATCH.get();
+    byte[] t = scratch[0];
+    int len = decode(token, from, to, t);
+    if (len < 2 + MAC_BYTES) {
       return null;
     }
-    if (t.length < 2 + MAC_BYTES) {
-      return null;
-    }
-    int n = t.length - MAC_BYTES;
+    int n = len - MAC_BYTES;
     int f = t[1] & 0xFF;
     int kind = f & 3;
     int hostLen =
@@ -150,26 +166,71 @@ public final class RouteSeal {
     if (transport > TRANSPORTS.length) {
       return null;
     }
-    if (!verify(t, n, buf, callIdFrom, callIdTo)) {
+    if (!verify(t, n, buf, callIdFrom, callIdTo, scratch[1])) {
       return null;
     }
     String host;
     if (kind == HOST_NAME) {
       host = new String(t, 3, hostLen - 1, StandardCharsets.ISO_8859_1);
     } else {
-      try {
-        InetAddress a = InetAddress.getByAddress(Arrays.copyOfRange(t, 2, 2 + hostLen));
-        host = IpLiteral.uriHost(a);
-      } catch (java.net.UnknownHostException e) {
-        return null;
-      }
+      host = IpLiteral.uriHost(Arrays.copyOfRange(t, 2, 2 + hostLen));
     }
     int p = port ? ((t[2 + hostLen] & 0xFF) << 8) | (t[3 + hostLen] & 0xFF) : -1;
     return new UriTarget(
         host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0);
   }
 
-  private boolean verify(byte[] t, int n, byte[] buf, int callIdFrom, int callIdTo) {
+  /** Base64url without padding into {@code out}; -1 for a character outside the alphabet. */
+  private static int decode(byte[] in, int from, int to, byte[] out) {
+    int o = 0;
+    int acc = 0;
+    int bits = 0;
+    for (int i = from; i < to; i++) {
+      int c = in[i];
+      int v = c >= 0 && c < 128 ? BASE64URL[c] : -1;
+      if (v < 0) {
+        return -1;
+      }
+      acc = (acc << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out[o++] = (byte) (acc >> bits);
+      }
+    }
+    // Leftover bits must be zero, and a single leftover character (6 bits) is no whole byte: a
+    // canonical encoding only, so one token has one spelling.
+    if (bits >= 6 || (acc & ((1 << bits) - 1)) != 0) {
+      return -1;
+    }
+    return o;
+  }
+
+  /**
+   * Where the value of the {@code s} parameter lies in a URI of ours: {@code from << 32 | to}, or
+   * -1 when the URI has none. Allocates nothing.
+   */
+  public static long tokenRange(io.sbc.runtime.sip.message.SipUri u) {
+    int from = u.paramsStart();
+    int to = u.paramsEnd();
+    if (from < 0) {
+      return -1;
+    }
+    byte[] b = u.buffer();
+    for (int i = from; i < to - 2; i++) {
+      if (b[i] == ';' && (b[i + 1] == 's' || b[i + 1] == 'S') && b[i + 2] == '=') {
+        int st = i + 3;
+        int e = st;
+        while (e < to && b[e] != ';') {
+          e++;
+        }
+        return ((long) st << 32) | e;
+      }
+    }
+    return -1;
+  }
+
+  private boolean verify(byte[] t, int n, byte[] buf, int callIdFrom, int callIdTo, byte[] full) {
     List<SealKeys.Key> ks = keys.keys();
     Mac[] m = macs.get();
     for (int i = 0; i < ks.size(); i++) {
@@ -180,7 +241,11 @@ public final class RouteSeal {
       mac.update(buf, callIdFrom, callIdTo - callIdFrom);
       mac.update((byte) 0);
       mac.update(t, 0, n);
-      byte[] full = mac.doFinal();
+      try {
+        mac.doFinal(full, 0);
+      } catch (javax.crypto.ShortBufferException e) {
+        throw new IllegalStateException(e);
+      }
       int diff = 0;
       for (int j = 0; j < MAC_BYTES; j++) {
         diff |= full[j] ^ t[n + j];

@@ -28,11 +28,11 @@ public final class SipMessage {
   int startLineEnd;
 
   int headerCount;
-  byte[] hCode = new byte[24];
-  int[] hLineStart = new int[24];
-  int[] hValueStart = new int[24];
-  int[] hValueEnd = new int[24];
-  int[] hLineEnd = new int[24];
+  byte[] hCode = new byte[16];
+  int[] hLineStart = new int[16];
+  int[] hValueStart = new int[16];
+  int[] hValueEnd = new int[16];
+  int[] hLineEnd = new int[16];
   int headersEnd;
   int bodyStart;
   int bodyEnd;

@@ -1,5 +1,6 @@
 package io.sbc.runtime.sip.proxy;
 
+import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.sip.locate.UriTarget;
 import io.sbc.runtime.sip.message.HeaderName;
 import io.sbc.runtime.sip.message.NameAddr;
@@ -59,8 +60,9 @@ final class RecordRouteSealing implements ResponseStage {
       for (int k = 0; k < v.length; k += 2) {
         NameAddr na = NameAddr.parse(b, v[k], v[k + 1], "Record-Route");
         SipUri u = na.uri();
-        int[] at = u == null ? null : tokenRange(u);
-        if (at == null || myself.listenerFor(u.host(), u.port(), null) == null) {
+        long at = u == null ? -1 : RouteSeal.tokenRange(u);
+        if (at < 0
+            || myself.listenerFor(u.buffer(), u.hostStart(), u.hostEnd(), u.port(), null) == null) {
           if (token == null) {
             previous = u == null ? null : UriTarget.of(u, new String[1]);
           }
@@ -77,29 +79,8 @@ final class RecordRouteSealing implements ResponseStage {
             return;
           }
         }
-        r.edits.replace(at[0], at[1], token);
+        r.edits.replace((int) (at >>> 32), (int) at, token);
       }
     }
-  }
-
-  /** Where the value of the {@code s} parameter lies in the URI's parameters, or null. */
-  static int[] tokenRange(SipUri u) {
-    int from = u.paramsStart();
-    int to = u.paramsEnd();
-    if (from < 0) {
-      return null;
-    }
-    byte[] b = u.buffer();
-    for (int i = from; i < to - 2; i++) {
-      if (b[i] == ';' && (b[i + 1] == 's' || b[i + 1] == 'S') && b[i + 2] == '=') {
-        int s = i + 3;
-        int e = s;
-        while (e < to && b[e] != ';') {
-          e++;
-        }
-        return new int[] {s, e};
-      }
-    }
-    return null;
   }
 }

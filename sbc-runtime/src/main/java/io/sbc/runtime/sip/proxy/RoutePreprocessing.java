@@ -102,7 +102,7 @@ final class RoutePreprocessing implements RequestStage {
         r.nextRoute = route;
         break;
       }
-      if (u.param(RouteSeal.PARAM) != null) {
+      if (RouteSeal.tokenRange(u) >= 0) {
         tokenUri = u;
       }
       drop[k] = true;
@@ -132,21 +132,26 @@ final class RoutePreprocessing implements RequestStage {
 
   private boolean isOurs(SipUri u) {
     return (u.scheme() == SipUri.Scheme.SIP || u.scheme() == SipUri.Scheme.SIPS)
-        && myself.listenerFor(u.host(), u.port(), null) != null;
+        && myself.listenerFor(u.buffer(), u.hostStart(), u.hostEnd(), u.port(), null) != null;
   }
 
   /** A URI this SBC wrote into a Record-Route: one of ours with a token and lr. */
   private boolean isRecordRouteOfOurs(SipUri u) {
-    return u.lr() && u.param(RouteSeal.PARAM) != null && isOurs(u);
+    return u.lr() && RouteSeal.tokenRange(u) >= 0 && isOurs(u);
   }
 
   private UriTarget open(SipUri u, SipMessage m) {
-    String token = u.param(RouteSeal.PARAM);
+    long r = RouteSeal.tokenRange(u);
     int c = m.callIdHeader();
-    byte[] t = token.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     return proxy
         .routeSeal()
-        .open(t, 0, t.length, m.bytes(), m.headerValueStart(c), m.headerValueEnd(c));
+        .open(
+            u.buffer(),
+            (int) (r >>> 32),
+            (int) r,
+            m.bytes(),
+            m.headerValueStart(c),
+            m.headerValueEnd(c));
   }
 
   /**

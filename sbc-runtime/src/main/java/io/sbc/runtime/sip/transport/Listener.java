@@ -29,6 +29,9 @@ public final class Listener {
   private final Names fixed;
   private final ConcurrentHashMap<InetAddress, Names> byLocal = new ConcurrentHashMap<>();
 
+  /** Computed once: the transports look their sockets up by listener on every send. */
+  private final int hash;
+
   /**
    * @param advertisedHost the host written into Via and Record-Route (an address or a name); null
    *     to use the bind address, or for a wildcard bind the address a message leaves from
@@ -43,6 +46,7 @@ public final class Listener {
       h = IpLiteral.uriHost(bind.getAddress());
     }
     this.fixed = h == null ? null : namesOf(h);
+    this.hash = java.util.Objects.hash(name, protocol, bind);
   }
 
   private Names namesOf(String host) {
@@ -144,7 +148,7 @@ public final class Listener {
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(name, protocol, bind);
+    return hash;
   }
 
   @Override

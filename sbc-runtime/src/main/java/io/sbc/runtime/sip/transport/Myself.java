@@ -5,6 +5,8 @@ import io.sbc.api.syntax.IpLiteral;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -20,10 +22,20 @@ import java.util.Set;
  * <p>Immutable; built with the configuration.
  */
 public final class Myself {
+  /** A host text that names this SBC, in lower case, with its comparison key. */
+  private record Known(byte[] lower, String key, boolean domain) {}
+
   private final List<Listener> listeners;
   private final Set<String> domains;
   private final Set<String> addressHosts;
   private final Set<String> served;
+
+  // Per listener, in order: the keys of the host it advertises and of its bind address, and
+  // whether it is bound to a wildcard (then it serves every interface address).
+  private final String[] hostKeys;
+  private final String[] bindKeys;
+  private final boolean[] wildcard;
+  private final Known[] known;
 
   /**
    * @param listeners every listener, in configuration order
@@ -39,20 +51,28 @@ public final class Myself {
       d.add(HostName.key(s));
     }
     this.domains = Set.copyOf(d);
+    int n = this.listeners.size();
+    hostKeys = new String[n];
+    bindKeys = new String[n];
+    wildcard = new boolean[n];
     Set<String> a = new HashSet<>();
-    boolean wildcard = false;
-    for (Listener l : listeners) {
-      if (l.host() != null) {
-        a.add(HostName.key(l.host()));
+    boolean anyWildcard = false;
+    for (int i = 0; i < n; i++) {
+      Listener l = this.listeners.get(i);
+      hostKeys[i] = l.host() == null ? null : HostName.key(l.host());
+      if (hostKeys[i] != null) {
+        a.add(hostKeys[i]);
       }
       InetAddress bind = l.bindAddress().getAddress();
-      if (bind.isAnyLocalAddress()) {
-        wildcard = true;
+      bindKeys[i] = IpLiteral.uriHost(bind);
+      wildcard[i] = bind.isAnyLocalAddress();
+      if (wildcard[i]) {
+        anyWildcard = true;
       } else {
-        a.add(IpLiteral.uriHost(bind));
+        a.add(bindKeys[i]);
       }
     }
-    if (wildcard) {
+    if (anyWildcard) {
       for (String h : interfaceHosts) {
         a.add(HostName.key(h));
       }
@@ -61,6 +81,11 @@ public final class Myself {
     Set<String> s = new HashSet<>(this.domains);
     s.addAll(this.addressHosts);
     this.served = Set.copyOf(s);
+    List<Known> k = new ArrayList<>();
+    for (String key : this.served) {
+      k.add(new Known(key.getBytes(StandardCharsets.ISO_8859_1), key, this.domains.contains(key)));
+    }
+    this.known = k.toArray(new Known[0]);
   }
 
   /** Myself with the interface addresses of this machine. */
@@ -74,7 +99,7 @@ public final class Myself {
 
   /**
    * Every host that means this SBC in a Request-URI (lowercase; IP literals in canonical URI form,
-   * see {@link Addresses#hostKey}): routing serves these domains.
+   * see {@link HostName#key}): routing serves these domains.
    */
   public Set<String> servedHosts() {
     return served;
@@ -99,21 +124,59 @@ public final class Myself {
     if (!domain && !addressHosts.contains(key)) {
       return null;
     }
+    return choose(key, domain, port, protocol);
+  }
+
+  /**
+   * {@link #listenerFor(String, int, Protocol)} for the host at {@code b[from, to)}, as a URI holds
+   * it: without building a string for the host names and addresses this SBC knows (the common case
+   * on the message path); an IPv6 reference is compared by value.
+   */
+  public Listener listenerFor(byte[] b, int from, int to, int port, Protocol protocol) {
+    if (from < 0 || to <= from) {
+      return null;
+    }
+    if (b[from] == '[') {
+      // [::1] and [0:0::1] are one host: compare canonical forms (rare on the message path).
+      return listenerFor(
+          new String(b, from, to - from, StandardCharsets.ISO_8859_1), port, protocol);
+    }
+    int len = to - from;
+    for (Known k : known) {
+      byte[] h = k.lower;
+      if (h.length != len) {
+        continue;
+      }
+      int i = 0;
+      while (i < len && lower(b[from + i]) == h[i]) {
+        i++;
+      }
+      if (i == len) {
+        return choose(k.key, k.domain, port, protocol);
+      }
+    }
+    return null;
+  }
+
+  private static byte lower(byte c) {
+    return c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+  }
+
+  private Listener choose(String key, boolean domain, int port, Protocol protocol) {
     int p = port < 0 && !domain ? 5060 : port;
     Listener best = null;
     int bestScore = -1;
-    for (Listener l : listeners) {
+    for (int i = 0; i < hostKeys.length; i++) {
+      Listener l = listeners.get(i);
       if (p >= 0 && l.port() != p) {
         continue;
       }
       int score = 0;
       if (!domain) {
-        boolean named =
-            (l.host() != null && key.equals(HostName.key(l.host())))
-                || key.equals(IpLiteral.uriHost(l.bindAddress().getAddress()));
+        boolean named = key.equals(hostKeys[i]) || key.equals(bindKeys[i]);
         if (named) {
           score += 2;
-        } else if (!l.bindAddress().getAddress().isAnyLocalAddress()) {
+        } else if (!wildcard[i]) {
           continue; // another listener's address: not served on this one
         }
       }
