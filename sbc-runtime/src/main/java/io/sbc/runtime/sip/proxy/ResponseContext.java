@@ -48,7 +48,11 @@ final class ResponseContext
   private final String method;
   private final String callId;
   private final long startedAt;
-  private final RouteAction action;
+
+  /** What routing decided; released once the final response went upstream. */
+  private RouteAction action;
+
+  private final String rule;
   private final boolean recordRouted;
   private final List<Branch> branches = new ArrayList<>(2);
   private int nextTarget;
@@ -75,6 +79,7 @@ final class ResponseContext
     this.callId = request.callId();
     this.startedAt = request.startedAt;
     this.action = request.action;
+    this.rule = action.rule();
     this.recordRouted = request.recordRoute;
   }
 
@@ -92,7 +97,7 @@ final class ResponseContext
 
   @Override
   public String rule() {
-    return action.rule();
+    return rule;
   }
 
   @Override
@@ -217,11 +222,18 @@ final class ResponseContext
       if (first) {
         cancelPending();
         endOfTransaction(code);
+        release();
       }
       return;
     }
     if (b == null || b.done) {
       return; // a retransmitted final of a branch already counted
+    }
+    if (finalSent) {
+      // A cancelled fork's 487, a late final: counted, nothing more to decide.
+      b.done = true;
+      proxy.events().branchEnded(this, target, code);
+      return;
     }
     if (code == 401 || code == 407) {
       collectChallenges(response);
@@ -281,6 +293,11 @@ final class ResponseContext
   /** A branch failed without a response to forward (timeout, transport, nothing resolved). */
   private void branchFailed(Branch b, int code) {
     b.lastStatus = code;
+    if (finalSent) {
+      b.done = true;
+      proxy.events().branchEnded(this, b.target, code);
+      return;
+    }
     if (failsOverToNextHop(b, code)) {
       return;
     }
@@ -351,6 +368,20 @@ final class ResponseContext
     }
     request = null;
     endOfTransaction(code);
+    release();
+  }
+
+  /**
+   * The final response went upstream: what only routing and failover needed goes, so that a context
+   * lingering with its client transactions (timer M, 32 s) holds little.
+   */
+  private void release() {
+    action = null;
+    best = null;
+    challenges = null;
+    for (Branch b : branches) {
+      b.hops = null;
+    }
   }
 
   /** The final status went upstream: a call that never started ends here; a BYE ends its call. */
@@ -550,6 +581,7 @@ final class ResponseContext
     finalSent = true;
     request = null;
     cancelPending();
+    release();
   }
 
   private void cancelPending() {

@@ -52,7 +52,9 @@ public final class ClientTransaction {
   /** The ACK of a non-2xx final, kept to answer its retransmissions in Completed. */
   private byte[] ack;
 
-  private final Owner owner;
+  /** Released once only absorbing retransmitted finals is left (Completed). */
+  private Owner owner;
+
   private State state;
   private Timeout retransmit;
   private Timeout timeout;
@@ -330,6 +332,12 @@ public final class ClientTransaction {
       timeout = loop.timers().schedule(this::terminate, flow.reliable() ? 0 : t.t4()); // K
     }
     owner.onResponse(this, response);
+    if (state == State.COMPLETED) {
+      // Nothing more goes to the user: a lingering transaction keeps only what absorbing
+      // retransmissions needs (its user and what it holds are let go for timers D and K).
+      owner = null;
+      attachment = null;
+    }
   }
 
   /**
