@@ -27,6 +27,10 @@ public final class Defaults {
   public static final int TCP_MESSAGE_TIMEOUT_SECONDS = 10;
   public static final int MAX_TCP_WRITE_QUEUE_BYTES = 1 << 20;
 
+  public static final List<String> NAT_TESTS =
+      List.of("PrivateContact", "ContactMismatch", "ViaMismatch", "PrivateSource");
+  public static final int NAT_KEEPALIVE_SECONDS = 20;
+
   /** The shortest sealing secret accepted: 128 bits. */
   public static final int MIN_SEALING_SECRET_BYTES = 16;
 

@@ -56,6 +56,8 @@ final class Schema {
   private static final Scalar B = Scalar.BOOL;
   private static final Scalar IS = Scalar.INT_OR_STRING;
 
+  static final Obj TOPOLOGY_HIDING = obj("enabled", B, "callId", B, "fromToHost", B);
+  static final Obj NAT = obj("detect", new ListOf(S), "keepaliveSeconds", I);
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
   static final Obj LISTENER =
@@ -100,6 +102,8 @@ final class Schema {
           "timers", TIMERS,
           "limits", LIMITS,
           "sealing", SEALING,
+          "topologyHiding", TOPOLOGY_HIDING,
+          "nat", NAT,
           "replicas", I,
           "autoscaling", AUTOSCALING,
           "serviceType", S,
@@ -162,7 +166,9 @@ final class Schema {
           "redirect", REDIRECT,
           "respond", RESPOND,
           "allowRelay", B,
-          "allowInDialog", B);
+          "allowInDialog", B,
+          "topologyHiding", TOPOLOGY_HIDING,
+          "nat", NAT);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =

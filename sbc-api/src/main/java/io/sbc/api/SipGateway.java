@@ -46,6 +46,15 @@ public class SipGateway extends SipResource {
     public Sealing sealing;
 
     /**
+     * Topology hiding for every call through the gateway (a route's rule may set its own); off
+     * unless set.
+     */
+    public TopologyHiding topologyHiding = new TopologyHiding();
+
+    /** NAT traversal for every call through the gateway (a route's rule may set its own). */
+    public NatTraversal nat = new NatTraversal();
+
+    /**
      * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run
      * serves with one process.
      */

@@ -106,6 +106,12 @@ public class SipRoute extends SipResource {
      * token of its Record-Route, never through an address the request names.
      */
     public Boolean allowInDialog = false;
+
+    /** Topology hiding for the calls this rule forwards; the gateway's when not set. */
+    public TopologyHiding topologyHiding;
+
+    /** NAT traversal for the calls this rule forwards; the gateway's when not set. */
+    public NatTraversal nat;
   }
 
   /** Conditions on a request; every condition given must hold. */

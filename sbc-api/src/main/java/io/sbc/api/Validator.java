@@ -153,7 +153,51 @@ final class Validator {
       range("spec.limits.maxTcpWriteQueueBytes", lim.maxTcpWriteQueueBytes, 65_535, 8_388_608);
     }
     sealing(s.sealing);
+    if (s.topologyHiding == null) {
+      error("spec.topologyHiding", "required (default: enabled false)");
+    } else {
+      topologyHiding(s.topologyHiding, "spec.topologyHiding");
+      if (Boolean.TRUE.equals(s.topologyHiding.enabled)
+          && s.proxy != null
+          && "stateless".equals(s.proxy.mode)) {
+        error(
+            "spec.topologyHiding.enabled",
+            "needs proxy.mode stateful: the hidden Via set is restored from the transaction");
+      }
+    }
+    if (s.nat == null) {
+      error("spec.nat", "required (default: no detection)");
+    } else {
+      nat(s.nat, "spec.nat");
+    }
     cluster(s);
+  }
+
+  private void topologyHiding(TopologyHiding t, String p) {
+    if (t.enabled == null) {
+      error(p + ".enabled", "must be true or false");
+    }
+    if (t.callId == null) {
+      error(p + ".callId", "must be true or false");
+    }
+    if (t.fromToHost == null) {
+      error(p + ".fromToHost", "must be true or false");
+    }
+  }
+
+  private void nat(NatTraversal n, String p) {
+    if (n.detect == null) {
+      error(p + ".detect", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < n.detect.size(); i++) {
+        if (!Defaults.NAT_TESTS.contains(n.detect.get(i))) {
+          error(
+              p + ".detect[" + i + "]",
+              "'" + n.detect.get(i) + "' is not one of " + Defaults.NAT_TESTS);
+        }
+      }
+    }
+    range(p + ".keepaliveSeconds", n.keepaliveSeconds, 0, 3600);
   }
 
   private void sealing(SipGateway.Sealing z) {
@@ -315,6 +359,12 @@ final class Validator {
     }
     if (rule.allowInDialog == null) {
       error(p + ".allowInDialog", "must be true or false");
+    }
+    if (rule.topologyHiding != null) {
+      topologyHiding(rule.topologyHiding, p + ".topologyHiding");
+    }
+    if (rule.nat != null) {
+      nat(rule.nat, p + ".nat");
     }
     if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
       error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");

@@ -51,6 +51,8 @@ public record GatewayConfig(
     ProxySettings proxy,
     SealKeys sealKeys,
     List<String> secretFiles,
+    io.sbc.api.TopologyHiding topologyHiding,
+    io.sbc.api.NatTraversal nat,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -225,6 +227,8 @@ public record GatewayConfig(
             proxy,
             keys,
             List.copyOf(secretFiles),
+            gw.spec.topologyHiding,
+            gw.spec.nat,
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);
@@ -248,7 +252,9 @@ public record GatewayConfig(
             myself.servedHosts(),
             pools,
             uri -> Target.destination(uri, null),
-            random != null ? random : ThreadLocalRandom::current);
+            random != null ? random : ThreadLocalRandom::current,
+            topologyHiding,
+            nat);
     RoutingTable table = c.compile(routes);
     if (!c.errors().isEmpty()) {
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());

@@ -30,6 +30,8 @@ import io.sbc.api.SipRoute;
       SipGateway.Timers.class,
       SipGateway.Limits.class,
       SipGateway.Sealing.class,
+      io.sbc.api.TopologyHiding.class,
+      io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
       SipGateway.Media.class,
       SipGateway.Resources.class,

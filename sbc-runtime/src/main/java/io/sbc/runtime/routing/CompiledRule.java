@@ -4,6 +4,7 @@ import io.sbc.api.syntax.SipGrammar;
 import io.sbc.api.syntax.Substitution;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipUri;
+import io.sbc.runtime.sip.proxy.EdgePolicy;
 import io.sbc.runtime.sip.proxy.FailoverPolicy;
 import io.sbc.runtime.sip.proxy.RequestRewrite;
 import io.sbc.runtime.sip.proxy.RouteAction;
@@ -59,6 +60,10 @@ final class CompiledRule {
   final int order;
   final boolean allowRelay;
   final boolean allowInDialog;
+
+  /** Topology hiding and NAT traversal for what this rule forwards. */
+  EdgePolicy edge = EdgePolicy.NONE;
+
   final CompiledMatch[] matches;
   // local answer
   final int status;
@@ -157,7 +162,7 @@ final class CompiledRule {
     }
     List<Target> targets = new ArrayList<>(backends.length + 2);
     order(f.request, random, targets);
-    return new RouteAction(targets, parallel, recordRoute, 0, null, null, rw, failover, name);
+    return new RouteAction(targets, parallel, recordRoute, 0, null, null, rw, failover, name, edge);
   }
 
   /** RFC 3261 25.1 user for sip and sips URIs, RFC 3966 number for tel. */

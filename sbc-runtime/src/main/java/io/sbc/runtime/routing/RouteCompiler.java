@@ -40,6 +40,8 @@ public final class RouteCompiler {
   private final Function<String, DestinationPool> pools;
   private final TargetResolver targets;
   private final Supplier<RandomGenerator> random;
+  private final io.sbc.api.TopologyHiding hiding;
+  private final io.sbc.api.NatTraversal nat;
   private final List<String> errors = new ArrayList<>();
   // Policies are immutable and hold a table of 700 flags: rules with the same codes share one
   // (a million-rule LCR table would otherwise spend 700 MB on copies of the default).
@@ -56,6 +58,22 @@ public final class RouteCompiler {
       Function<String, DestinationPool> pools,
       TargetResolver targets,
       Supplier<RandomGenerator> random) {
+    this(servedHosts, pools, targets, random, null, null);
+  }
+
+  /**
+   * @param hiding the gateway's topology hiding (a rule's own wins); null for none
+   * @param nat the gateway's NAT traversal (a rule's own wins); null for none
+   */
+  public RouteCompiler(
+      Set<String> servedHosts,
+      Function<String, DestinationPool> pools,
+      TargetResolver targets,
+      Supplier<RandomGenerator> random,
+      io.sbc.api.TopologyHiding hiding,
+      io.sbc.api.NatTraversal nat) {
+    this.hiding = hiding;
+    this.nat = nat;
     Set<String> served = new HashSet<>();
     for (String h : servedHosts) {
       served.add(hostKey(h));
@@ -244,24 +262,29 @@ public final class RouteCompiler {
     if (status == 0 && backends.length == 0) {
       throw new IllegalArgumentException("no action: backendRefs, reject, redirect or respond");
     }
-    return new CompiledRule(
-        name,
-        order,
-        Boolean.TRUE.equals(r.allowRelay),
-        Boolean.TRUE.equals(r.allowInDialog),
-        matches,
-        status,
-        reason,
-        extra,
-        backends,
-        "parallel".equals(r.forking),
-        recordRoute,
-        r.failover == null ? FailoverPolicy.DEFAULT : failover(r.failover.codes),
-        rewrites.toArray(new CompiledRule.UserRewrite[0]),
-        newHost,
-        newPort,
-        remove,
-        add);
+    CompiledRule compiled =
+        new CompiledRule(
+            name,
+            order,
+            Boolean.TRUE.equals(r.allowRelay),
+            Boolean.TRUE.equals(r.allowInDialog),
+            matches,
+            status,
+            reason,
+            extra,
+            backends,
+            "parallel".equals(r.forking),
+            recordRoute,
+            r.failover == null ? FailoverPolicy.DEFAULT : failover(r.failover.codes),
+            rewrites.toArray(new CompiledRule.UserRewrite[0]),
+            newHost,
+            newPort,
+            remove,
+            add);
+    compiled.edge =
+        io.sbc.runtime.sip.proxy.EdgePolicy.of(
+            r.topologyHiding != null ? r.topologyHiding : hiding, r.nat != null ? r.nat : nat);
+    return compiled;
   }
 
   /** A header name: an RFC 3261 token. */

@@ -211,14 +211,24 @@ public final class RouteSeal {
    * -1 when the URI has none. Allocates nothing.
    */
   public static long tokenRange(io.sbc.runtime.sip.message.SipUri u) {
+    return paramRange(u, 's');
+  }
+
+  /**
+   * Where the value of the one-letter parameter {@code name} (lower case) lies in a URI: {@code
+   * from << 32 | to}, or -1 when the URI has none. Allocates nothing.
+   */
+  public static long paramRange(io.sbc.runtime.sip.message.SipUri u, char name) {
     int from = u.paramsStart();
     int to = u.paramsEnd();
     if (from < 0) {
       return -1;
     }
     byte[] b = u.buffer();
+    byte lower = (byte) name;
+    byte upper = (byte) Character.toUpperCase(name);
     for (int i = from; i < to - 2; i++) {
-      if (b[i] == ';' && (b[i + 1] == 's' || b[i + 1] == 'S') && b[i + 2] == '=') {
+      if (b[i] == ';' && (b[i + 1] == lower || b[i + 1] == upper) && b[i + 2] == '=') {
         int st = i + 3;
         int e = st;
         while (e < to && b[e] != ';') {

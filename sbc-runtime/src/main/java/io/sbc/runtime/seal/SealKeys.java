@@ -17,8 +17,11 @@ public final class SealKeys {
   /** A secret shorter than this is refused: 128 bits is the least a MAC key should have. */
   public static final int MIN_SECRET_BYTES = 16;
 
-  /** One secret's derived keys and its one-byte id (which key sealed a token). */
-  public record Key(byte id, byte[] routeKey) {}
+  /**
+   * One secret's derived keys and its one-byte id (which key sealed a token): for the Record-Route
+   * MAC, for the encryption of hidden dialog state, and for the nonce of the Call-ID mask.
+   */
+  public record Key(byte id, byte[] routeKey, byte[] dialogKey, byte[] callIdNonceKey) {}
 
   private final List<Key> keys;
   private final boolean generated;
@@ -44,7 +47,12 @@ public final class SealKeys {
             "a sealing secret must have at least " + MIN_SECRET_BYTES + " bytes");
       }
       byte[] id = derive(s, "sbc key id");
-      ks.add(new Key(id[0], derive(s, "sbc route seal v1")));
+      ks.add(
+          new Key(
+              id[0],
+              derive(s, "sbc route seal v1"),
+              derive(s, "sbc dialog seal v1"),
+              derive(s, "sbc call-id nonce v1")));
     }
     return new SealKeys(ks, false);
   }

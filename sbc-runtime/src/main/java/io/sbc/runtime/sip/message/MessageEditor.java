@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
  * Edits a received message by replacing byte ranges of the original (Kamailio's "lumps"), so a
  * forwarded message keeps every byte that the proxy had no reason to touch.
  *
- * <p>Edits are collected in any order and must not overlap; edits at the same offset keep the order
- * in which they were added. {@link #apply()} writes the result in one pass.
+ * <p>Edits are collected in any order and must not overlap; insertions at the same offset keep the
+ * order in which they were added and come before a replacement or deletion starting there. {@link
+ * #apply()} writes the result in one pass.
  */
 public final class MessageEditor {
   private final SipMessage message;
@@ -77,11 +78,12 @@ public final class MessageEditor {
     for (int i = 0; i < count; i++) {
       size += (data[i] == null ? 0 : data[i].length) - (to[i] - from[i]);
     }
-    // Apply in offset order, stable for equal offsets: messages carry a handful of edits.
+    // Apply in offset order, stable for equal offsets, an insertion before a replacement that
+    // starts where it does (a header line inserted before one deleted): a handful of edits.
     int[] order = new int[count];
     for (int i = 0; i < count; i++) {
       int j = i;
-      while (j > 0 && from[order[j - 1]] > from[i]) {
+      while (j > 0 && after(order[j - 1], i)) {
         order[j] = order[j - 1];
         j--;
       }
@@ -106,6 +108,14 @@ public final class MessageEditor {
     }
     System.arraycopy(src, pos, out, o, len - pos);
     return out;
+  }
+
+  /** Whether edit {@code a} goes after edit {@code b}. */
+  private boolean after(int a, int b) {
+    if (from[a] != from[b]) {
+      return from[a] > from[b];
+    }
+    return to[a] > from[a] && to[b] == from[b]; // a replaces, b inserts, at the same offset
   }
 
   public static byte[] ascii(String s) {

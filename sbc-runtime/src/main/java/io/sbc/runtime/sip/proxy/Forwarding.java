@@ -1,7 +1,6 @@
 package io.sbc.runtime.sip.proxy;
 
 import io.sbc.api.syntax.IpLiteral;
-import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.sip.locate.Hop;
 import io.sbc.runtime.sip.locate.UriTarget;
 import io.sbc.runtime.sip.message.HeaderName;
@@ -52,6 +51,11 @@ final class Forwarding {
   void commonEdits(ProxyRequest r) {
     SipMessage m = r.request;
     MessageEditor e = r.edits;
+    if (r.hidden) {
+      // The sender's Via lines do not leave (TopologyHiding): nothing to mark on them.
+      maxForwards(r);
+      return;
+    }
     Via top = m.topVia();
     InetSocketAddress src = r.source.remote();
     // RFC 3261 25.1: via-received is an IPv4address or IPv6address, without brackets; written
@@ -67,6 +71,12 @@ final class Forwarding {
     } else {
       e.insert(top.end(), recv + rport);
     }
+    maxForwards(r);
+  }
+
+  private void maxForwards(ProxyRequest r) {
+    SipMessage m = r.request;
+    MessageEditor e = r.edits;
     int mf = m.maxForwardsHeader();
     if (mf >= 0) {
       e.replace(
@@ -96,15 +106,25 @@ final class Forwarding {
       // Record-Route goes before the Via lines (inserted first at a shared offset), so that our
       // Via stays next to the Via it precedes.
       String token = recordRouteToken(r);
+      char param = r.hidden ? 'h' : 's';
       Listener in = r.source.listener();
       if (in == out) {
-        e.insert(m.startLineEnd(), recordRouteLine(outNames, token));
+        e.insert(m.startLineEnd(), recordRouteLine(outNames, param, token));
       } else {
         // Step 4 and RFC 5658: changing listener or transport takes two entries.
-        e.insert(m.startLineEnd(), recordRouteLine(outNames, token));
+        e.insert(m.startLineEnd(), recordRouteLine(outNames, param, token));
         Listener.Names inNames = in.names(local(in, r.source.remote().getAddress()));
-        e.insert(m.startLineEnd(), recordRouteLine(inNames, token));
+        e.insert(m.startLineEnd(), recordRouteLine(inNames, param, token));
       }
+    }
+    if (r.contactToken != null) {
+      // Topology hiding: the other side gets our Contact, the sender's sealed in its user part.
+      e.replace(
+          r.contactValueStart, r.contactValueEnd, hiddenContact(r.contactToken, outNames, out));
+    }
+    if (r.hidden && r.edge.hideFromToHost()) {
+      hideHost(r, m.from(), outNames.host());
+      hideHost(r, m.to(), outNames.host());
     }
     e.insert(m.headerLineStart(m.viaHeaderIndex(0)), viaLine(outNames, branch));
     if (hop.protocol().reliable() && m.findHeader(HeaderName.CONTENT_LENGTH) < 0) {
@@ -121,6 +141,10 @@ final class Forwarding {
     }
     return transactions.startClient(
         r.loop, branch, m.method() == SipMethod.INVITE, flow, bytes, owner);
+  }
+
+  SourceAddresses sources() {
+    return sources;
   }
 
   /** The interface address a wildcard listener advertises towards {@code destination}. */
@@ -154,12 +178,30 @@ final class Forwarding {
     return via;
   }
 
-  private static byte[] recordRouteLine(Listener.Names names, String token) {
+  /** Our Contact for a hidden side: its sealed true Contact as the user part. */
+  static String hiddenContact(String token, Listener.Names names, Listener l) {
+    StringBuilder sb = new StringBuilder(token.length() + 48);
+    sb.append("<sip:").append(token).append('@').append(names.host()).append(':').append(l.port());
+    if (l.protocol() != Protocol.UDP) {
+      sb.append(";transport=").append(l.protocol().uriName());
+    }
+    return sb.append('>').toString();
+  }
+
+  /** The host (and port) of a From or To URI replaced by ours. */
+  private static void hideHost(
+      ProxyRequest r, io.sbc.runtime.sip.message.NameAddr na, String host) {
+    if (na == null || na.uri() == null || na.uri().hostStart() < 0) {
+      return;
+    }
+    io.sbc.runtime.sip.message.SipUri u = na.uri();
+    r.edits.replace(u.hostStart(), u.portEnd(), host);
+  }
+
+  private static byte[] recordRouteLine(Listener.Names names, char param, String token) {
     byte[] start = names.recordRouteStart();
     byte[] t =
-        token == null
-            ? null
-            : (";" + RouteSeal.PARAM + "=" + token).getBytes(StandardCharsets.ISO_8859_1);
+        token == null ? null : (";" + param + "=" + token).getBytes(StandardCharsets.ISO_8859_1);
     int tl = t == null ? 0 : t.length;
     byte[] line = new byte[RECORD_ROUTE.length + start.length + tl + 3];
     int p = 0;
@@ -187,7 +229,25 @@ final class Forwarding {
       return r.recordRouteToken;
     }
     SipMessage m = r.request;
-    UriTarget hop = upstreamHop(m);
+    if (r.hidden) {
+      // The sender's route set (its Record-Route values, which do not leave), sealed.
+      byte[] original = TopologyHiding.originalCallId(r);
+      r.recordRouteToken =
+          r.proxy
+              .dialogSeal()
+              .seal(
+                  io.sbc.runtime.seal.DialogSeal.Kind.ROUTES,
+                  HiddenState.Routes.of(
+                          r.edge, r.senderRoutes == null ? java.util.List.of() : r.senderRoutes)
+                      .encode(),
+                  original,
+                  0,
+                  original.length);
+      return r.recordRouteToken;
+    }
+    // A sender behind NAT is reached where its packets came from, not at its Contact.
+    UriTarget hop =
+        r.natHop != null && m.findHeader(HeaderName.RECORD_ROUTE) < 0 ? r.natHop : upstreamHop(m);
     if (hop == null) {
       InetSocketAddress src = r.source.remote();
       hop =

@@ -1,6 +1,7 @@
 package io.sbc.runtime.sip.proxy;
 
 import io.sbc.api.syntax.IpLiteral;
+import io.sbc.runtime.seal.DialogSeal;
 import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.seal.SealKeys;
 import io.sbc.runtime.sip.locate.Hop;
@@ -107,6 +108,7 @@ public final class Proxy implements SipReceiver {
   private final Stats stats = new Stats();
   private volatile Router router;
   private volatile RouteSeal routeSeal;
+  private volatile DialogSeal dialogSeal;
 
   /** Sources whose forged or stale Route token was logged recently (logged once a minute). */
   private final ConcurrentHashMap<InetAddress, Long> loggedSources = new ConcurrentHashMap<>();
@@ -122,6 +124,7 @@ public final class Proxy implements SipReceiver {
     this.events = b.events != null ? b.events : CallEvents.NONE;
     this.clock = b.clock != null ? b.clock : Clock.SYSTEM;
     this.routeSeal = b.routeSeal != null ? b.routeSeal : new RouteSeal(SealKeys.generated());
+    this.dialogSeal = new DialogSeal(routeSeal.keys());
     this.calls = new ActiveCalls(clock, b.maxCallMillis, events);
     SourceAddresses sources = b.sources != null ? b.sources : new SourceAddresses();
     this.forwarding = new Forwarding(myself, transactions, sources, settings.maxForwards());
@@ -131,11 +134,13 @@ public final class Proxy implements SipReceiver {
     s.add(new TransactionStage(transactions, settings.stateless()));
     s.addAll(b.beforeRouting);
     s.add(new RoutingStage(this));
+    s.add(new TopologyHiding(this));
     s.addAll(b.afterRouting);
     s.add(new ForwardStage(this));
     this.stages = s.toArray(new RequestStage[0]);
     List<ResponseStage> rs = new ArrayList<>();
     rs.add(new RecordRouteSealing(myself, this));
+    rs.add(new ResponseHiding(this));
     rs.addAll(b.responseStages);
     this.responseStages = rs.toArray(new ResponseStage[0]);
   }
@@ -275,6 +280,14 @@ public final class Proxy implements SipReceiver {
     return routeSeal;
   }
 
+  DialogSeal dialogSeal() {
+    return dialogSeal;
+  }
+
+  Myself myself() {
+    return myself;
+  }
+
   NextHopResolver resolver() {
     return resolver;
   }
@@ -305,6 +318,9 @@ public final class Proxy implements SipReceiver {
    */
   public void reload(Router router, RouteSeal routeSeal) {
     this.router = Objects.requireNonNull(router);
+    if (this.routeSeal != routeSeal) {
+      this.dialogSeal = new DialogSeal(routeSeal.keys());
+    }
     this.routeSeal = Objects.requireNonNull(routeSeal);
   }
 

@@ -60,6 +60,41 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
   /** The token of the Record-Route value this SBC inserts (sealed once for every branch). */
   String recordRouteToken;
 
+  // --- the edge: topology hiding and NAT ------------------------------------------------------
+
+  /** The policy in force: the rule's for a new request, the dialog's for an in-dialog one. */
+  EdgePolicy edge = EdgePolicy.NONE;
+
+  /** The sender's source, when it is behind NAT: where requests towards it must go. */
+  io.sbc.runtime.sip.locate.UriTarget natHop;
+
+  /** Whether this request is forwarded hiding this side (and restored from the tokens). */
+  boolean hidden;
+
+  /** The dialog's original Call-ID (what the tokens are bound to), as bytes. */
+  byte[] originalCallId;
+
+  /** In a hidden dialog: where the request goes (restored from our Contact URI it names). */
+  HiddenState.Contact hiddenTarget;
+
+  /** In a hidden dialog: the route set towards that side (from our Record-Route value). */
+  HiddenState.Routes hiddenRoutes;
+
+  /** A new request to a 3xx Contact the SBC handed out: where it goes. */
+  HiddenState.Redirect redirect;
+
+  /** The route set of the sender's side (the Record-Route values it came with, hidden). */
+  java.util.List<String> senderRoutes;
+
+  /** The token for the sender's Contact, written into the forwarded copy's Contact. */
+  String contactToken;
+
+  int contactValueStart = -1;
+  int contactValueEnd = -1;
+
+  /** What responses going back to the sender must carry again (its Via lines and so on). */
+  HiddenOrigin origin;
+
   private String callId;
 
   ProxyRequest(Proxy proxy, Loop loop, Flow source, SipMessage request, String serverKey) {

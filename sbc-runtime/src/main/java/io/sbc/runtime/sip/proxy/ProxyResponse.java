@@ -13,15 +13,25 @@ public final class ProxyResponse {
   final SipMessage message;
   final MessageEditor edits;
   final Target target;
+
+  /** Where the branch's request went (the responder's address): null for a local response. */
+  final io.sbc.runtime.sip.transport.Flow branchFlow;
+
   int status;
   int stage;
   private Timeout pauseTimer;
 
-  ProxyResponse(ResponseContext context, SipMessage message, Target target, int status) {
+  ProxyResponse(
+      ResponseContext context,
+      SipMessage message,
+      Target target,
+      io.sbc.runtime.sip.transport.Flow branchFlow,
+      int status) {
     this.context = context;
     this.message = message;
     this.edits = new MessageEditor(message);
     this.target = target;
+    this.branchFlow = branchFlow;
     this.status = status;
   }
 

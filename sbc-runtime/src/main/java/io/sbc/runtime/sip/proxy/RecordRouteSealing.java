@@ -40,7 +40,11 @@ final class RecordRouteSealing implements ResponseStage {
     }
     SipMessage m = r.message;
     try {
-      seal(r, m);
+      if (r.context.hidden()) {
+        sealHidden(r, m);
+      } else {
+        seal(r, m);
+      }
     } catch (SipParseException e) {
       // A Record-Route the callee mangled: leave it; in-dialog requests through it will be
       // refused, which is the safe outcome.
@@ -69,7 +73,9 @@ final class RecordRouteSealing implements ResponseStage {
           continue;
         }
         if (token == null) {
-          downstream = previous != null ? previous : Forwarding.contactHop(m);
+          // The callee behind NAT is reached where it answered from, not at its Contact.
+          UriTarget nat = previous == null ? r.context.responderNatHop(m, r.branchFlow) : null;
+          downstream = previous != null ? previous : nat != null ? nat : Forwarding.contactHop(m);
           if (downstream == null) {
             return;
           }
@@ -82,5 +88,56 @@ final class RecordRouteSealing implements ResponseStage {
         r.edits.replace((int) (at >>> 32), (int) at, token);
       }
     }
+  }
+
+  /**
+   * A hidden dialog: the caller sees one Record-Route value, ours, with the callee's route set (the
+   * values before ours, which do not leave) sealed in it.
+   */
+  private void sealHidden(ProxyResponse r, SipMessage m) throws SipParseException {
+    byte[] b = m.bytes();
+    java.util.List<String> above = new java.util.ArrayList<>(2);
+    java.util.List<String> ours = new java.util.ArrayList<>(2);
+    int firstLine = -1;
+    for (int h = m.findHeader(HeaderName.RECORD_ROUTE);
+        h >= 0;
+        h = m.findHeader(HeaderName.RECORD_ROUTE, h + 1)) {
+      if (firstLine < 0) {
+        firstLine = m.headerLineStart(h);
+      }
+      int[] v = RoutePreprocessing.values(m, h);
+      for (int k = 0; k < v.length; k += 2) {
+        NameAddr na = NameAddr.parse(b, v[k], v[k + 1], "Record-Route");
+        SipUri u = na.uri();
+        long at = u == null ? -1 : RouteSeal.paramRange(u, 'h');
+        if (at >= 0
+            && myself.listenerFor(u.buffer(), u.hostStart(), u.hostEnd(), u.port(), null) != null) {
+          ours.add(
+              m.text(na.uriStart(), (int) (at >>> 32)) + "%TOKEN%" + m.text((int) at, na.uriEnd()));
+        } else if (ours.isEmpty() && u != null) {
+          above.add(m.text(na.uriStart(), na.uriEnd()));
+        }
+      }
+      r.edits.delete(m.headerLineStart(h), m.headerLineEnd(h));
+    }
+    if (ours.isEmpty()) {
+      return; // the callee dropped our Record-Route: nothing of the other side to hide here
+    }
+    java.util.Collections.reverse(above);
+    byte[] original = r.context.originalCallId();
+    String token =
+        proxy
+            .dialogSeal()
+            .seal(
+                io.sbc.runtime.seal.DialogSeal.Kind.ROUTES,
+                HiddenState.Routes.of(r.context.edge(), above).encode(),
+                original,
+                0,
+                original.length);
+    StringBuilder line = new StringBuilder("Record-Route: ");
+    for (int i = 0; i < ours.size(); i++) {
+      line.append(i == 0 ? "<" : ", <").append(ours.get(i).replace("%TOKEN%", token)).append('>');
+    }
+    r.edits.insert(firstLine, line.append("\r\n").toString());
   }
 }

@@ -61,6 +61,14 @@ final class ResponseContext
   private SipMessage best;
   private int bestStatus;
   private Target bestTarget;
+  private io.sbc.runtime.sip.transport.Flow bestFlow;
+
+  /** Topology hiding: whether the request was forwarded hidden, and what to restore upstream. */
+  private final boolean hidden;
+
+  private final HiddenOrigin origin;
+  private final EdgePolicy edge;
+  private byte[] originalCallId;
 
   /** WWW-/Proxy-Authenticate lines of every 401 and 407 (section 16.7 step 7). */
   private List<byte[]> challenges;
@@ -81,6 +89,10 @@ final class ResponseContext
     this.action = request.action;
     this.rule = action.rule();
     this.recordRouted = request.recordRoute;
+    this.hidden = request.hidden;
+    this.origin = request.origin;
+    this.edge = request.edge;
+    this.originalCallId = request.originalCallId;
   }
 
   // --- CallEvents.Call ------------------------------------------------------------------------
@@ -111,6 +123,39 @@ final class ResponseContext
 
   boolean recordRouted() {
     return recordRouted;
+  }
+
+  boolean hidden() {
+    return hidden;
+  }
+
+  EdgePolicy edge() {
+    return edge;
+  }
+
+  HiddenOrigin origin() {
+    return origin;
+  }
+
+  ServerTransaction server() {
+    return server;
+  }
+
+  /** The Call-ID the dialog's tokens are bound to (the one its caller chose). */
+  byte[] originalCallId() {
+    if (originalCallId == null) {
+      originalCallId = callId.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+    return originalCallId;
+  }
+
+  /** The responder's address when, by the rule's tests, it is behind NAT; else null. */
+  io.sbc.runtime.sip.locate.UriTarget responderNatHop(
+      SipMessage response, io.sbc.runtime.sip.transport.Flow from) {
+    if (from == null || !edge.detectsNat()) {
+      return null;
+    }
+    return NatDetection.natHop(response, from, edge.natTests(), false);
   }
 
   // --- branches -------------------------------------------------------------------------------
@@ -200,7 +245,7 @@ final class ResponseContext
     Target target = b == null ? null : b.target;
     if (code < 200) {
       if (!finalSent) {
-        deliver(new ProxyResponse(this, response, target, code));
+        deliver(new ProxyResponse(this, response, target, tx.flow(), code));
       }
       return;
     }
@@ -218,7 +263,7 @@ final class ResponseContext
       boolean first = !finalSent;
       finalSent = true;
       request = null; // no branch starts after a final: let the request go
-      deliver(new ProxyResponse(this, response, target, code));
+      deliver(new ProxyResponse(this, response, target, tx.flow(), code));
       if (first) {
         cancelPending();
         endOfTransaction(code);
@@ -244,7 +289,7 @@ final class ResponseContext
     }
     b.done = true;
     proxy.events().branchEnded(this, target, code);
-    consider(response, code, target);
+    consider(response, code, target, tx.flow());
     if (code >= 600) {
       cancelled = true; // section 16.7 step 5: no new branches after a 6xx
       cancelPending();
@@ -316,10 +361,16 @@ final class ResponseContext
 
   /** Section 16.7 step 6: a 6xx wins; else the lowest class; 503 becomes 500 when forwarded. */
   private void consider(SipMessage response, int code, Target target) {
+    consider(response, code, target, null);
+  }
+
+  private void consider(
+      SipMessage response, int code, Target target, io.sbc.runtime.sip.transport.Flow from) {
     if (bestStatus == 0) {
       best = response;
       bestStatus = code;
       bestTarget = target;
+      bestFlow = from;
       return;
     }
     if (bestStatus >= 600) {
@@ -329,6 +380,7 @@ final class ResponseContext
       best = response;
       bestStatus = code;
       bestTarget = target;
+      bestFlow = from;
     }
   }
 
@@ -363,7 +415,7 @@ final class ResponseContext
         deliverLocal(code, Responses.reason(code));
       }
     } else {
-      deliver(new ProxyResponse(this, best, bestTarget, code));
+      deliver(new ProxyResponse(this, best, bestTarget, bestFlow, code));
       best = null;
     }
     request = null;
@@ -498,6 +550,25 @@ final class ResponseContext
     SipMessage m = r.message;
     MessageEditor e = r.edits;
     int code = r.status;
+    if (hidden && origin != null && !m.vias().isEmpty()) {
+      // Topology hiding: the response carries our Via only; the sender's come back.
+      int first = -1;
+      int last = -1;
+      for (int i = 0; i < m.vias().size(); i++) {
+        int h = m.viaHeaderIndex(i);
+        if (h == last) {
+          continue;
+        }
+        last = h;
+        if (first < 0) {
+          first = m.headerLineStart(h);
+        }
+        e.delete(m.headerLineStart(h), m.headerLineEnd(h));
+      }
+      e.insert(first, origin.vias());
+      finishUpstream(r, m, e, code);
+      return;
+    }
     if (m.vias().size() < 2) {
       // The callee's response carries our Via only (a broken peer dropped the others): the caller
       // still gets its answer, built from what the server transaction knows (Kamailio's tm does
@@ -516,6 +587,10 @@ final class ResponseContext
     } else {
       e.delete(m.headerLineStart(h0), m.headerLineEnd(h0));
     }
+    finishUpstream(r, m, e, code);
+  }
+
+  private void finishUpstream(ProxyResponse r, SipMessage m, MessageEditor e, int code) {
     if (code == 503) {
       e.replace(0, m.startLineEnd(), "SIP/2.0 500 Server Internal Error\r\n");
       code = 500;

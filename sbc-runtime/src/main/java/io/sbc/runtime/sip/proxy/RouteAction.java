@@ -15,6 +15,7 @@ import java.util.List;
  * @param rewrite changes to the request before it is forwarded, or null
  * @param failover which final responses make serial forking try the next target
  * @param rule the name of the rule that decided, for logs and tests (may be null)
+ * @param edge topology hiding and NAT traversal for what is forwarded
  */
 public record RouteAction(
     List<Target> targets,
@@ -25,7 +26,8 @@ public record RouteAction(
     String extraHeaders,
     RequestRewrite rewrite,
     FailoverPolicy failover,
-    String rule) {
+    String rule,
+    EdgePolicy edge) {
 
   public static RouteAction forward(List<Target> targets, boolean parallel, boolean recordRoute) {
     return new RouteAction(
@@ -37,7 +39,8 @@ public record RouteAction(
         null,
         null,
         FailoverPolicy.DEFAULT,
-        null);
+        null,
+        EdgePolicy.NONE);
   }
 
   public static RouteAction reject(int status, String reason) {
@@ -46,7 +49,8 @@ public record RouteAction(
 
   /** A local answer: a rejection, a redirection (with Contact lines) or a response. */
   public static RouteAction answer(int status, String reason, String extraHeaders, String rule) {
-    return new RouteAction(List.of(), false, false, status, reason, extraHeaders, null, null, rule);
+    return new RouteAction(
+        List.of(), false, false, status, reason, extraHeaders, null, null, rule, EdgePolicy.NONE);
   }
 
   /** Whether the request is answered here rather than forwarded. */

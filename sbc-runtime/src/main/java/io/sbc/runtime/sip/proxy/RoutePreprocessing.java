@@ -1,5 +1,6 @@
 package io.sbc.runtime.sip.proxy;
 
+import io.sbc.runtime.seal.DialogSeal;
 import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.sip.locate.UriTarget;
 import io.sbc.runtime.sip.message.HeaderName;
@@ -41,7 +42,7 @@ final class RoutePreprocessing implements RequestStage {
         return inDialog(r);
       }
       removeAllRoutes(r);
-      return Outcome.CONTINUE;
+      return redirectToken(r);
     } catch (SipParseException e) {
       r.answer(400, "Bad Request (" + e.getMessage() + ")", null);
       return Outcome.STOP;
@@ -95,6 +96,7 @@ final class RoutePreprocessing implements RequestStage {
       tokenUri = ruri;
     }
     int k = 0;
+    SipUri hiddenUri = null;
     while (k < usable) {
       NameAddr route = NameAddr.parse(b, vals[3 * k + 1], vals[3 * k + 2], "Route");
       SipUri u = route.uri();
@@ -104,9 +106,27 @@ final class RoutePreprocessing implements RequestStage {
       }
       if (RouteSeal.tokenRange(u) >= 0) {
         tokenUri = u;
+      } else if (RouteSeal.paramRange(u, 'h') >= 0) {
+        hiddenUri = u;
       }
       drop[k] = true;
       k++;
+    }
+    boolean ruriOurs =
+        tokenUri != ruri
+            && (ruri.scheme() == SipUri.Scheme.SIP || ruri.scheme() == SipUri.Scheme.SIPS)
+            && ruri.userStart() >= 0
+            && isOurs(ruri);
+    if (hiddenUri != null || (ruriOurs && tokenUri == null)) {
+      Outcome o = hiddenDialog(r, hiddenUri, ruriOurs ? ruri : null);
+      if (o != null) {
+        if (o == Outcome.CONTINUE) {
+          removeValues(r, vals, count, drop);
+        }
+        return o;
+      }
+      // Our host with a user that is no token of ours and no Route of ours: not a hidden
+      // dialog; routing decides (403 unless a rule takes such requests).
     }
     if (tokenUri != null) {
       r.sealedHop = open(tokenUri, m);
@@ -127,6 +147,132 @@ final class RoutePreprocessing implements RequestStage {
       r.edits.insert(m.headersEnd(), "Route: <" + oldUri + ">\r\n");
     }
     removeValues(r, vals, count, drop);
+    return Outcome.CONTINUE;
+  }
+
+  /**
+   * A request of a hidden dialog: the route set towards its target from our Record-Route value, the
+   * target from our Contact URI it names. Both open only for this dialog.
+   *
+   * @return CONTINUE when restored, STOP when refused, null when the request is not one of a hidden
+   *     dialog after all
+   */
+  private Outcome hiddenDialog(ProxyRequest r, SipUri routeUri, SipUri ruri) {
+    SipMessage m = r.request;
+    byte[] original = TopologyHiding.originalCallId(r);
+    HiddenState.Routes routes = null;
+    if (routeUri != null) {
+      long at = RouteSeal.paramRange(routeUri, 'h');
+      routes =
+          HiddenState.Routes.decode(
+              proxy
+                  .dialogSeal()
+                  .open(
+                      DialogSeal.Kind.ROUTES,
+                      routeUri.buffer(),
+                      (int) (at >>> 32),
+                      (int) at,
+                      original,
+                      0,
+                      original.length));
+      if (routes == null) {
+        proxy.refusedToken(r);
+        r.answer(403, "Forbidden (Route not verified)", null);
+        return Outcome.STOP;
+      }
+    }
+    HiddenState.Contact target = null;
+    if (ruri != null) {
+      target =
+          HiddenState.Contact.decode(
+              proxy
+                  .dialogSeal()
+                  .open(
+                      DialogSeal.Kind.CONTACT,
+                      ruri.buffer(),
+                      ruri.userStart(),
+                      ruri.userEnd(),
+                      original,
+                      0,
+                      original.length));
+    }
+    if (target == null) {
+      if (routes == null) {
+        return null;
+      }
+      proxy.refusedToken(r);
+      r.answer(403, "Forbidden (Request-URI not verified)", null);
+      return Outcome.STOP;
+    }
+    r.hiddenTarget = target;
+    r.hiddenRoutes = routes;
+    r.edge =
+        routes != null
+            ? routes.policy()
+            : new EdgePolicy(
+                true,
+                (target.flags() & HiddenState.HIDE_CALL_ID) != 0,
+                (target.flags() & HiddenState.HIDE_FROM_TO) != 0,
+                0,
+                0);
+    String[] problem = new String[1];
+    UriTarget hop = target.natHop();
+    if (hop == null && routes != null && !routes.routes().isEmpty()) {
+      byte[] u = routes.routes().get(0).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      try {
+        hop = UriTarget.of(SipUri.parse(u, 0, u.length), problem);
+      } catch (SipParseException e) {
+        hop = null;
+      }
+    }
+    if (hop == null) {
+      byte[] u = target.target().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      try {
+        hop = UriTarget.of(SipUri.parse(u, 0, u.length), problem);
+      } catch (SipParseException e) {
+        hop = null;
+      }
+    }
+    if (hop == null) {
+      r.answer(500, "Server Internal Error (hidden target unusable)", null);
+      return Outcome.STOP;
+    }
+    r.sealedHop = hop;
+    return Outcome.CONTINUE;
+  }
+
+  /**
+   * A new request to a 3xx Contact this SBC handed out in a hidden call: it goes to the Contact it
+   * stands for (RFC 3261 8.1.3.4), with the policy of that call. Any other request is routing's.
+   */
+  private Outcome redirectToken(ProxyRequest r) {
+    SipUri ruri = r.request.requestUri();
+    if (ruri.userStart() < 0
+        || ruri.userEnd() - ruri.userStart() < 20
+        || (ruri.scheme() != SipUri.Scheme.SIP && ruri.scheme() != SipUri.Scheme.SIPS)
+        || !isOurs(ruri)) {
+      return Outcome.CONTINUE;
+    }
+    HiddenState.Redirect d =
+        HiddenState.Redirect.decode(
+            proxy
+                .dialogSeal()
+                .open(
+                    DialogSeal.Kind.REDIRECT,
+                    ruri.buffer(),
+                    ruri.userStart(),
+                    ruri.userEnd(),
+                    null,
+                    0,
+                    0));
+    if (d == null) {
+      return Outcome.CONTINUE;
+    }
+    if (d.notAfterMillis() < proxy.clock().millis()) {
+      r.answer(410, "Gone (redirection expired)", null);
+      return Outcome.STOP;
+    }
+    r.redirect = d;
     return Outcome.CONTINUE;
   }
 

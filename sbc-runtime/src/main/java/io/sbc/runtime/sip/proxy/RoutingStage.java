@@ -31,6 +31,12 @@ final class RoutingStage implements RequestStage {
     if (r.sealedHop != null) {
       Target t = Target.of(r.sealedHop, LiteralResolver.literalHop(r.sealedHop));
       action = RouteAction.forward(List.of(t), false, false);
+    } else if (r.redirect != null) {
+      action = redirected(r);
+      if (action == null) {
+        r.answer(500, "Server Internal Error (redirection target unusable)", null);
+        return Outcome.STOP;
+      }
     } else {
       action = proxy.router().route(m, r.source);
       if (action == null) {
@@ -52,6 +58,29 @@ final class RoutingStage implements RequestStage {
     }
     r.recordRoute = action.recordRoute() && !r.inDialog && isDialogCreating(m.method());
     return Outcome.CONTINUE;
+  }
+
+  /** A new request to a 3xx Contact handed out by the SBC: to that Contact, hidden as before. */
+  private static RouteAction redirected(ProxyRequest r) {
+    HiddenState.Redirect d = r.redirect;
+    Target t;
+    try {
+      t = Target.parse(d.target(), null);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    r.edits.replace(r.request.uriStart(), r.request.uriEnd(), d.target());
+    r.newRequestUri = d.target();
+    EdgePolicy edge =
+        new EdgePolicy(
+            true,
+            (d.flags() & HiddenState.HIDE_CALL_ID) != 0,
+            (d.flags() & HiddenState.HIDE_FROM_TO) != 0,
+            d.natTests(),
+            0);
+    r.edge = edge;
+    return new RouteAction(
+        List.of(t), false, true, 0, null, null, null, FailoverPolicy.DEFAULT, "redirect", edge);
   }
 
   private static boolean isDialogCreating(String method) {

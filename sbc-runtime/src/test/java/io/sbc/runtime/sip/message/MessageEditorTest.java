@@ -75,6 +75,24 @@ class MessageEditorTest {
   }
 
   @Test
+  void anInsertionGoesBeforeADeletionAtTheSameOffsetWhateverTheOrderAdded() {
+    SipMessage m = message(MSG);
+    int via = MSG.indexOf("Via:");
+    int end = MSG.indexOf("Max-Forwards");
+    String out =
+        text(
+            new MessageEditor(m)
+                .delete(via, end)
+                .insert(via, "Via: SIP/2.0/UDP p;branch=z9hG4bKp\r\n")
+                .apply());
+    assertEquals(
+        MSG.replace(
+            "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\n",
+            "Via: SIP/2.0/UDP p;branch=z9hG4bKp\r\n"),
+        out);
+  }
+
+  @Test
   void overlappingOrOutOfRangeEditsAreRefused() {
     SipMessage m = message(MSG);
     MessageEditor e = new MessageEditor(m);
