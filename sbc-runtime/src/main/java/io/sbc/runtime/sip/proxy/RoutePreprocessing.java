@@ -216,14 +216,19 @@ final class RoutePreprocessing implements RequestStage {
                 0,
                 0);
     String[] problem = new String[1];
-    UriTarget hop = target.natHop();
-    if (hop == null && routes != null && !routes.routes().isEmpty()) {
+    // The first proxy of the side's route set; without one the side itself, at its NAT source
+    // when it is behind NAT, else at its Contact.
+    UriTarget hop = null;
+    if (routes != null && !routes.routes().isEmpty()) {
       byte[] u = routes.routes().get(0).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       try {
         hop = UriTarget.of(SipUri.parse(u, 0, u.length), problem);
       } catch (SipParseException e) {
         hop = null;
       }
+    }
+    if (hop == null) {
+      hop = target.natHop();
     }
     if (hop == null) {
       byte[] u = target.target().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
