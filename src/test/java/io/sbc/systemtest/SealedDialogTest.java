@@ -45,8 +45,6 @@ class SealedDialogTest extends SystemTestBase {
   }
 
   ManagedProcess startReplica(String name, String address, int port, int uasPort) throws Exception {
-    Path dir = workDir.resolve(name);
-    Files.createDirectories(dir);
     String yaml =
         """
         apiVersion: sbc.io/v1alpha1
@@ -62,6 +60,7 @@ class SealedDialogTest extends SystemTestBase {
               advertisedAddress: %s
           sealing:
             secret: "%s"
+          topologyHiding: {enabled: %s, callId: %s, fromToHost: %s}
         ---
         apiVersion: sbc.io/v1alpha1
         kind: SipRoute
@@ -73,32 +72,12 @@ class SealedDialogTest extends SystemTestBase {
             - allowRelay: true
               backendRefs: [{uri: "sip:127.0.0.1:%d"}]
         """
-            .formatted(address, port, SERVICE, SECRET, uasPort);
-    Path cfg = dir.resolve("sbc.yaml");
-    Files.writeString(cfg, yaml);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Dquarkus.vertx.max-event-loop-execute-time=50ms");
-    cmd.add("-Dquarkus.http.port=0");
-    for (String line : Files.readAllLines(sbcHome().resolve("jvm.options"))) {
-      if (!line.isBlank() && !line.startsWith("#")) {
-        cmd.add(line.trim());
-      }
-    }
-    cmd.addAll(
-        List.of(
-            "-jar",
-            ProxyUnderTest.Sbc.jar().toString(),
-            "--config",
-            cfg.toString(),
-            "--pid-file",
-            dir.resolve("sbc.pid").toString()));
-    ManagedProcess p = track(new ManagedProcess(name, cmd, dir, dir.resolve("sbc.log")));
-    assertTrue(
-        SipOptions.awaitOk(address, port, Duration.ofSeconds(30), p::isAlive),
-        name + " did not come up:\n" + p.logTail(30));
-    return p;
+            .formatted(address, port, SERVICE, SECRET, hidden, hidden, hidden, uasPort);
+    return track(SbcProcess.start(workDir, name, yaml, address, port));
   }
+
+  /** Whether this run hides the topology (the same dialog checks, with and without). */
+  boolean hidden;
 
   /** A minimal UDP user agent: sends what it is told, reads what comes, answers nothing alone. */
   static final class Ua implements AutoCloseable {
@@ -169,6 +148,18 @@ class SealedDialogTest extends SystemTestBase {
 
   @Test
   void aDialogMovesBetweenReplicasAndForgeriesGoNowhere() throws Exception {
+    hidden = false;
+    dialogAcrossReplicas();
+  }
+
+  /** Issue 9: the same with topology hiding (Call-ID and From/To hosts too) on every call. */
+  @Test
+  void aHiddenDialogMovesBetweenReplicasAndForgeriesGoNowhere() throws Exception {
+    hidden = true;
+    dialogAcrossReplicas();
+  }
+
+  private void dialogAcrossReplicas() throws Exception {
     int port = freeUdpPort(REPLICA_A);
     int uasPort = freeUdpPort("127.0.0.1");
     ManagedProcess a = startReplica("replica-a", REPLICA_A, port, uasPort);
@@ -180,8 +171,7 @@ class SealedDialogTest extends SystemTestBase {
               Sipp.uas(Sipp.scenario("uas_reinvite.xml"))
                   .port(uasPort)
                   .calls(1)
-                  .traceMessages(true)
-                  .args("-key", "caller_from", from),
+                  .traceMessages(true),
               "uas");
       String callId = "sealed-" + System.nanoTime() + "@" + CALLER;
       String contact = "<sip:alice@" + CALLER + ":" + caller.port() + ">";
@@ -211,7 +201,8 @@ class SealedDialogTest extends SystemTestBase {
       List<String> rr = ok.headers("Record-Route");
       assertEquals(1, rr.size(), "one Record-Route: " + rr);
       String route = rr.get(0);
-      assertTrue(route.startsWith("<sip:" + SERVICE + ":" + port + ";lr;s="), route);
+      String param = hidden ? ";h=" : ";s=";
+      assertTrue(route.startsWith("<sip:" + SERVICE + ":" + port + ";lr" + param), route);
       String remoteTarget = ok.header("Contact").replaceAll("^<|>.*$", "");
       String dialog =
           "From: " + from + "\r\nTo: " + to + "\r\nCall-ID: " + callId + "\r\n";
@@ -247,7 +238,7 @@ class SealedDialogTest extends SystemTestBase {
       caller.await("ACK");
       // A tampered token, through B: refused, and the callee sees nothing (its scenario would fail
       // on an unexpected BYE).
-      int t = route.indexOf(";s=") + 3;
+      int t = route.indexOf(param) + 3;
       char c = route.charAt(t + 5);
       String tampered = route.substring(0, t + 5) + (c == 'A' ? 'B' : 'A') + route.substring(t + 6);
       caller.send(

@@ -33,7 +33,8 @@ public final class DialogSeal {
     CONTACT,
     ROUTES,
     REDIRECT,
-    CALL_ID
+    CALL_ID,
+    VIA
   }
 
   private final SealKeys keys;

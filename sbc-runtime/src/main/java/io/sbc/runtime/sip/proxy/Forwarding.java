@@ -126,7 +126,7 @@ final class Forwarding {
       hideHost(r, m.from(), outNames.host());
       hideHost(r, m.to(), outNames.host());
     }
-    e.insert(m.headerLineStart(m.viaHeaderIndex(0)), viaLine(outNames, branch));
+    e.insert(m.headerLineStart(m.viaHeaderIndex(0)), viaLine(outNames, branch, r.viaToken));
     if (hop.protocol().reliable() && m.findHeader(HeaderName.CONTENT_LENGTH) < 0) {
       // Step 9 (section 18.3): on a stream the body's length must be given; a datagram without
       // one carried the rest of the packet as body.
@@ -167,9 +167,10 @@ final class Forwarding {
     return null;
   }
 
-  private static byte[] viaLine(Listener.Names names, String branch) {
+  private static byte[] viaLine(Listener.Names names, String branch, String hidden) {
     byte[] prefix = names.viaPrefix();
-    byte[] br = branch.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] br =
+        (hidden == null ? branch : branch + ";h=" + hidden).getBytes(StandardCharsets.ISO_8859_1);
     byte[] via = new byte[prefix.length + br.length + 2];
     System.arraycopy(prefix, 0, via, 0, prefix.length);
     System.arraycopy(br, 0, via, prefix.length, br.length);

@@ -168,6 +168,64 @@ final class HiddenState {
     }
   }
 
+  /**
+   * What a response to a hidden request needs on its way back when it reaches a replica without the
+   * transaction (an answer sent to the Service's address): the sender's Via lines and where it is,
+   * and its From and To when they were hidden. Sealed in the SBC's own Via ({@code ;h=}).
+   */
+  record Origin(int flags, byte[] vias, UriTarget source, String from, String to) {
+    byte[] encode() {
+      ByteArrayOutputStream o = new ByteArrayOutputStream(vias.length + 64);
+      o.write(flags);
+      byte[] a = IpLiteral.toBytes(source.host());
+      o.write(source.protocol() == null ? 0 : source.protocol().ordinal() + 1);
+      o.write(a.length);
+      o.write(a, 0, a.length);
+      o.write(source.port() >> 8);
+      o.write(source.port());
+      o.write(vias.length >> 8);
+      o.write(vias.length);
+      o.write(vias, 0, vias.length);
+      writeString(o, from == null ? "" : from);
+      writeString(o, to == null ? "" : to);
+      return o.toByteArray();
+    }
+
+    static Origin decode(byte[] b) {
+      if (b == null || b.length < 4) {
+        return null;
+      }
+      int flags = b[0] & 0xFF;
+      int transport = b[1] & 0xFF;
+      int alen = b[2] & 0xFF;
+      if ((alen != 4 && alen != 16) || b.length < 3 + alen + 4 || transport > PROTOCOLS.length) {
+        return null;
+      }
+      byte[] a = java.util.Arrays.copyOfRange(b, 3, 3 + alen);
+      int p = 3 + alen;
+      int port = ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
+      int vlen = ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+      p += 4;
+      if (p + vlen > b.length) {
+        return null;
+      }
+      byte[] vias = java.util.Arrays.copyOfRange(b, p, p + vlen);
+      int[] at = {p + vlen};
+      String from = readString(b, at);
+      String to = readString(b, at);
+      if (from == null || to == null) {
+        return null;
+      }
+      return new Origin(
+          flags,
+          vias,
+          new UriTarget(
+              IpLiteral.uriHost(a), port, transport == 0 ? null : PROTOCOLS[transport - 1], false),
+          from.isEmpty() ? null : from,
+          to.isEmpty() ? null : to);
+    }
+  }
+
   /** The hop of a sender behind NAT: where its packets came from. */
   static UriTarget hopOf(java.net.InetSocketAddress source, Protocol protocol) {
     InetAddress a = source.getAddress();

@@ -613,6 +613,11 @@ public final class Proxy implements SipReceiver {
   }
 
   private void forwardResponseStatelessly(Loop loop, SipMessage m) {
+    String hidden = m.topVia().param("h");
+    if (hidden != null) {
+      forwardHiddenStray(loop, m, hidden);
+      return;
+    }
     if (m.vias().size() < 2) {
       stats.drop(Drop.NO_UPSTREAM);
       return;
@@ -644,6 +649,62 @@ public final class Proxy implements SipReceiver {
         p,
         loop,
         (hops, problem) -> sendResponse(loop, hops.isEmpty() ? null : hops.get(0), out));
+  }
+
+  /**
+   * A response to a hidden request that reached this replica without the transaction (another sent
+   * the request; the answer went to the Service's address): the sender's Via lines, Call-ID and
+   * From/To come back from the token in our Via, and it goes to where the sender is.
+   */
+  private void forwardHiddenStray(Loop loop, SipMessage m, String token) {
+    byte[] t = token.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    HiddenState.Origin o =
+        HiddenState.Origin.decode(dialogSeal.open(DialogSeal.Kind.VIA, t, 0, t.length, null, 0, 0));
+    if (o == null) {
+      stats.drop(Drop.NO_UPSTREAM);
+      return;
+    }
+    MessageEditor e = new MessageEditor(m);
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < m.vias().size(); i++) {
+      int h = m.viaHeaderIndex(i);
+      if (h != last) {
+        last = h;
+        if (first < 0) {
+          first = m.headerLineStart(h);
+        }
+        e.delete(m.headerLineStart(h), m.headerLineEnd(h));
+      }
+    }
+    e.insert(first, o.vias());
+    int c = m.callIdHeader();
+    byte[] original =
+        dialogSeal.unmaskCallId(m.bytes(), m.headerValueStart(c), m.headerValueEnd(c));
+    if (original != null) {
+      e.replace(
+          m.headerValueStart(c),
+          m.headerValueEnd(c),
+          new String(original, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    if (o.from() != null) {
+      int fh = m.findHeader(io.sbc.runtime.sip.message.HeaderName.FROM);
+      if (fh >= 0) {
+        e.replace(m.headerValueStart(fh), m.headerValueEnd(fh), o.from());
+      }
+    }
+    if (o.to() != null) {
+      int th = m.findHeader(io.sbc.runtime.sip.message.HeaderName.TO);
+      if (th >= 0) {
+        String to = o.to();
+        if (m.toTag() != null && !to.toLowerCase(java.util.Locale.ROOT).contains(";tag=")) {
+          to = to + ";tag=" + m.toTag();
+        }
+        e.replace(m.headerValueStart(th), m.headerValueEnd(th), to);
+      }
+    }
+    Hop hop = LiteralResolver.literalHop(o.source());
+    sendResponse(loop, hop, e.apply());
   }
 
   private void sendResponse(Loop loop, Hop hop, byte[] bytes) {

@@ -95,6 +95,9 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
   /** What responses going back to the sender must carry again (its Via lines and so on). */
   HiddenOrigin origin;
 
+  /** The same, sealed into our Via, for a response that reaches another replica. */
+  String viaToken;
+
   private String callId;
 
   ProxyRequest(Proxy proxy, Loop loop, Flow source, SipMessage request, String serverKey) {

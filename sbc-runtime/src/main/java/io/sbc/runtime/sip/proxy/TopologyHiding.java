@@ -71,6 +71,19 @@ final class TopologyHiding implements RequestStage {
             callIdText,
             fh < 0 ? null : m.text(m.headerValueStart(fh), m.headerValueEnd(fh)),
             th < 0 ? null : m.text(m.headerValueStart(th), m.headerValueEnd(th)));
+    r.viaToken =
+        seal.seal(
+            DialogSeal.Kind.VIA,
+            new HiddenState.Origin(
+                    flags(r.edge),
+                    r.origin.vias(),
+                    HiddenState.hopOf(r.source.remote(), r.source.protocol()),
+                    r.edge.hideFromToHost() ? r.origin.from() : null,
+                    r.edge.hideFromToHost() ? r.origin.to() : null)
+                .encode(),
+            null,
+            0,
+            0);
     // Call-ID: masked towards the side that did not choose it, the original towards the other.
     if (r.edge.hideCallId()) {
       boolean masked =
