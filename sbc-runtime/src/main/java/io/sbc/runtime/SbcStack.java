@@ -112,6 +112,7 @@ public final class SbcStack implements AutoCloseable {
             .build();
     Loop first = loops.get(0);
     first.execute(() -> scheduleSweep(first));
+    proxy.natKeepalive().start(first);
   }
 
   private void scheduleSweep(Loop loop) {
@@ -336,6 +337,7 @@ public final class SbcStack implements AutoCloseable {
 
   @Override
   public void close() {
+    proxy.natKeepalive().stop();
     dispatchers.forEach((name, d) -> probeLoop(name).execute(d::close));
     Loop first = loops.get(0);
     first.execute(

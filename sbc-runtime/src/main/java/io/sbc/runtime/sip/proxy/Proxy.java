@@ -101,6 +101,7 @@ public final class Proxy implements SipReceiver {
   private final Branches branches;
   private final CallEvents events;
   private final ActiveCalls calls;
+  private final NatKeepalive natKeepalive;
   private final Clock clock;
   private final Forwarding forwarding;
   private final RequestStage[] stages;
@@ -121,8 +122,9 @@ public final class Proxy implements SipReceiver {
     this.router = Objects.requireNonNull(b.router, "router");
     this.resolver = b.resolver != null ? b.resolver : new LiteralResolver();
     this.branches = b.branches != null ? b.branches : new Branches();
-    this.events = b.events != null ? b.events : CallEvents.NONE;
     this.clock = b.clock != null ? b.clock : Clock.SYSTEM;
+    this.natKeepalive = new NatKeepalive(transactions, myself, branches, clock);
+    this.events = b.events != null ? CallEvents.all(List.of(b.events, natKeepalive)) : natKeepalive;
     this.routeSeal = b.routeSeal != null ? b.routeSeal : new RouteSeal(SealKeys.generated());
     this.dialogSeal = new DialogSeal(routeSeal.keys());
     this.calls = new ActiveCalls(clock, b.maxCallMillis, events);
@@ -266,6 +268,11 @@ public final class Proxy implements SipReceiver {
 
   public ActiveCalls calls() {
     return calls;
+  }
+
+  /** The keepalives towards NATed ends of calls in progress (started by whoever runs the loops). */
+  public NatKeepalive natKeepalive() {
+    return natKeepalive;
   }
 
   public Branches branches() {

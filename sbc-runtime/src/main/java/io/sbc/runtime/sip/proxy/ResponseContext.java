@@ -21,7 +21,10 @@ import java.util.List;
  * <p>Runs on the loop that owns the server transaction; client transactions are created there too.
  */
 final class ResponseContext
-    implements ClientTransaction.Owner, ServerTransaction.Owner, CallEvents.Call {
+    implements ClientTransaction.Owner,
+        ServerTransaction.Owner,
+        CallEvents.Call,
+        NatKeepalive.NatPeers {
   /** One target being tried: the hops it resolved to and the client transaction of the current. */
   private static final class Branch {
     final Target target;
@@ -70,6 +73,11 @@ final class ResponseContext
   private final EdgePolicy edge;
   private byte[] originalCallId;
 
+  /** The ends of the call behind NAT (the caller's source, the answering callee's). */
+  private final io.sbc.runtime.sip.locate.UriTarget callerNat;
+
+  private io.sbc.runtime.sip.locate.UriTarget calleeNat;
+
   /** WWW-/Proxy-Authenticate lines of every 401 and 407 (section 16.7 step 7). */
   private List<byte[]> challenges;
 
@@ -93,6 +101,7 @@ final class ResponseContext
     this.origin = request.origin;
     this.edge = request.edge;
     this.originalCallId = request.originalCallId;
+    this.callerNat = request.natHop;
   }
 
   // --- CallEvents.Call ------------------------------------------------------------------------
@@ -147,6 +156,22 @@ final class ResponseContext
       originalCallId = callId.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
     return originalCallId;
+  }
+
+  @Override
+  public java.util.List<io.sbc.runtime.sip.locate.UriTarget> natPeers() {
+    if (callerNat == null && calleeNat == null) {
+      return java.util.List.of();
+    }
+    if (callerNat == null || calleeNat == null) {
+      return java.util.List.of(callerNat != null ? callerNat : calleeNat);
+    }
+    return java.util.List.of(callerNat, calleeNat);
+  }
+
+  @Override
+  public int keepaliveSeconds() {
+    return edge.keepaliveSeconds();
   }
 
   /** The responder's address when, by the rule's tests, it is behind NAT; else null. */
@@ -256,6 +281,9 @@ final class ResponseContext
         proxy.events().branchEnded(this, target, code);
       }
       if (method == SipMethod.INVITE) {
+        if (calleeNat == null) {
+          calleeNat = responderNatHop(response, tx.flow());
+        }
         proxy.calls().answered(this, target);
       }
       // Section 16.7 step 5: every 2xx goes upstream at once (retransmissions and other forks
