@@ -184,9 +184,11 @@ public final class SipMessageDecoder {
       addHeader(m, HeaderName.lookup(b, lineStart, nameEnd), lineStart, vs, ve, next);
       p = next;
     }
-    // Datagram with no empty line: everything was headers.
+    // Section 7: "an empty line indicating the end of the header fields" MUST be present even
+    // without a body. Forwarding inserts header lines where the headers end: with the last line
+    // unterminated, an added Max-Forwards would run into its value (found by DecoderFuzzTest).
     m.headersEnd = len;
-    return len;
+    throw new SipParseException("Missing empty line after the header fields");
   }
 
   private void addHeader(SipMessage m, byte code, int line, int vs, int ve, int end)
@@ -261,12 +263,20 @@ public final class SipMessageDecoder {
             throw new SipParseException("Multiple From header fields");
           }
           m.from = NameAddr.parse(b, vs, ve);
+          if (m.from.isStar()) {
+            // Section 20.20: From is a name-addr or addr-spec; "*" is only a Contact value.
+            throw new SipParseException("Malformed From: '*' is not an address");
+          }
           break;
         case HeaderName.TO:
           if (m.to != null) {
             throw new SipParseException("Multiple To header fields");
           }
           m.to = NameAddr.parse(b, vs, ve);
+          if (m.to.isStar()) {
+            // Section 20.39: To is a name-addr or addr-spec; "*" is only a Contact value.
+            throw new SipParseException("Malformed To: '*' is not an address");
+          }
           break;
         case HeaderName.CALL_ID:
           if (m.callIdHeader >= 0) {
