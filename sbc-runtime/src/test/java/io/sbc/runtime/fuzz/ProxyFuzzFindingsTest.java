@@ -78,9 +78,10 @@ class ProxyFuzzFindingsTest {
   }
 
   /**
-   * Found by ProxyResponseFuzzTest: the same with a 503, which section 16.7 step 6 turns into a
-   * 500. ResponseContext.forward reads the second Via without checking there is one and throws
-   * IndexOutOfBoundsException (Proxy.receive logs it); the server transaction leaks as above.
+   * Found reading the code around the previous finding: the same with a 503, which section 16.7
+   * step 6 turns into a 500. ResponseContext.forward reads the second Via without checking there is
+   * one and throws IndexOutOfBoundsException (Proxy.receive logs it); the server transaction leaks
+   * as above.
    */
   @Test
   @Disabled(
@@ -101,10 +102,11 @@ class ProxyFuzzFindingsTest {
   }
 
   /**
-   * Found by ProxyRequestFuzzTest: a UDP request may leave out Content-Length (RFC 3261 section
-   * 18.3: the datagram's end ends the body), but forwarded over TCP it must carry one (section
-   * 20.14: "MUST be used" on stream transports). The proxy forwards the bytes as they came, so the
-   * next hop cannot frame the message: it waits for more, then drops the connection.
+   * Found reviewing what the request target checks (every message the proxy sends must decode; a
+   * 300,000-input run had not produced it): a UDP request may leave out Content-Length (RFC 3261
+   * section 18.3: the datagram's end ends the body), but forwarded over TCP it must carry one
+   * (section 20.14: "MUST be used" on stream transports). The proxy forwards the bytes as they
+   * came, so the next hop cannot frame the message: it waits for more, then drops the connection.
    */
   @Test
   @Disabled(
@@ -137,5 +139,83 @@ class ProxyFuzzFindingsTest {
     SipMessage m = MessageChecks.DECODER.decode(overTcp.data(), overTcp.data().length, true);
     assertNull(m.error(), () -> "framed on a stream: " + m.error().getMessage());
     assertEquals(5, m.bodyLength());
+  }
+
+  /** The requests the proxy sent to {@code to}, decoded as they would be there. */
+  private static List<SipMessage> sentTo(ProxyHarness h, java.net.InetSocketAddress to) {
+    List<SipMessage> r = new ArrayList<>();
+    for (ProxyHarness.Sent s : h.sent) {
+      if (s.to().equals(to)) {
+        r.add(MessageChecks.DECODER.decode(s.data(), s.data().length, s.flow().reliable()));
+      }
+    }
+    return r;
+  }
+
+  /**
+   * Found by ProxyRequestFuzzTest (crash-47be1af2...): the Request-URI names this proxy with lr, so
+   * section 16.4 takes the last Route value for the real Request-URI, here {@code
+   * <syp:10.0.0.2:5060>}. It is copied whatever its scheme, and the INVITE goes out with a
+   * Request-URI the proxy itself answers with 416 (RFC 3261 8.2.2.1) when it receives one.
+   */
+  @Test
+  @Disabled(
+      "proxy bug, reported: the strict-router fix-up (16.4) moves a Route URI of any scheme"
+          + " into the Request-URI of the forwarded request")
+  void aRouteValueOfAnotherSchemeIsNotForwardedAsTheRequestUri() {
+    ProxyHarness h = new ProxyHarness(false, false).watch();
+    h.route(ProxyScript.parse(new byte[0], ProxyScript.From.CALLER));
+    h.deliver(
+        h.udp,
+        h.caller,
+        bytes(
+            "INVITE sip:127.0.0.1:5060;lr SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKs1;rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Route: <syp:10.0.0.2:5060>\r\n"
+                + "From: <sip:alice@example.com>;tag=a1\r\n"
+                + "To: <sip:bob@example.com>\r\n"
+                + "Call-ID: s1@10.0.0.1\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Content-Length: 0\r\n\r\n"));
+    for (SipMessage m : sentTo(h, h.addrA)) {
+      assertNull(m.error(), () -> "the forwarded request decodes: " + m.error().getMessage());
+    }
+    h.assertDrained();
+  }
+
+  /**
+   * Found by ProxyRequestFuzzTest (crash-d13ca59e...): an in-dialog request came through the
+   * proxy's Route value; the next one, {@code <sip:10.0.0.2:5060?transport=tcp;lr>} here, has no lr
+   * parameter (it is inside the URI headers), so section 16.6 step 6 makes its URI the Request-URI,
+   * headers included. Headers are not allowed in a Request-URI (RFC 3261 19.1.1, table 1; a UAC
+   * strips them, 12.2.1.1): the next hop cannot parse the request.
+   */
+  @Test
+  @Disabled(
+      "proxy bug, reported: a strict next hop's Route URI becomes the Request-URI with its"
+          + " URI headers (16.6 step 6)")
+  void aStrictNextHopsUriLosesItsHeadersInTheRequestUri() {
+    ProxyHarness h = new ProxyHarness(false, false).watch();
+    h.route(ProxyScript.parse(new byte[0], ProxyScript.From.CALLER));
+    h.deliver(
+        h.udp,
+        h.caller,
+        bytes(
+            "INFO sip:bob@10.0.0.2 SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKi1;rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Route: <sip:127.0.0.1:5060;lr>, <sip:10.0.0.2:5060?transport=tcp;lr>\r\n"
+                + "From: <sip:alice@example.com>;tag=a1\r\n"
+                + "To: <sip:bob@example.com>;tag=b1\r\n"
+                + "Call-ID: i1@10.0.0.1\r\n"
+                + "CSeq: 2 INFO\r\n"
+                + "Content-Length: 0\r\n\r\n"));
+    List<SipMessage> out = sentTo(h, h.addrA);
+    assertFalse(out.isEmpty(), "forwarded to the next hop");
+    for (SipMessage m : out) {
+      assertNull(m.error(), () -> "the forwarded request decodes: " + m.error().getMessage());
+    }
+    h.assertDrained();
   }
 }

@@ -104,6 +104,18 @@ final class ProxyHarness {
           && sent.error() != null
           && "Missing Content-Length".equals(sent.error().getMessage());
     }
+
+    /**
+     * Request-URI rewrites of section 16.4 (a strict router's fix-up takes the last Route value)
+     * and 16.6 step 6 (a strict next hop's Route URI) copy the URI as written: another scheme, or
+     * URI headers, end up in the Request-URI of the request sent, which the decoder refuses.
+     */
+    static boolean rewrittenRequestUri(SipMessage sent) {
+      return sent.error() != null
+          && sent.isRequest()
+          && (sent.error().status() == 416
+              || "Malformed Request-URI: headers not allowed".equals(sent.error().getMessage()));
+    }
   }
 
   /** A harness for fuzzing: known bugs avoided. */
@@ -250,7 +262,9 @@ final class ProxyHarness {
         continue;
       }
       SipMessage m = MessageChecks.DECODER.decode(s.data(), s.data().length, s.flow().reliable());
-      if (avoidKnownBugs && KnownBugs.missingContentLengthOnStream(m, s.flow().reliable())) {
+      if (avoidKnownBugs
+          && (KnownBugs.missingContentLengthOnStream(m, s.flow().reliable())
+              || KnownBugs.rewrittenRequestUri(m))) {
         continue;
       }
       assertNull(

@@ -52,14 +52,14 @@ public final class SipMessageDecoder {
 
   private int startLine(SipMessage m, byte[] b, int p, int len) throws SipParseException {
     int eol = lineEnd(b, p, len);
+    // Known before anything can fail: a malformed request is answered, a response is dropped.
+    m.request = !startsWith(b, p, eol, "SIP/");
     int next = afterLineEnd(b, eol, len);
     m.startLineEnd = next;
-    if (startsWith(b, p, eol, "SIP/")) {
-      m.request = false;
-      statusLine(m, b, p, eol);
-    } else {
-      m.request = true;
+    if (m.request) {
       requestLine(m, b, p, eol);
+    } else {
+      statusLine(m, b, p, eol);
     }
     return next;
   }
@@ -406,10 +406,16 @@ public final class SipMessageDecoder {
     return p;
   }
 
-  /** Offset after the CRLF (or bare LF, tolerated) at {@code eol}. */
-  static int afterLineEnd(byte[] b, int eol, int len) {
+  /** Offset after the CRLF (or bare LF, tolerated) at {@code eol}; a CR alone is refused. */
+  static int afterLineEnd(byte[] b, int eol, int len) throws SipParseException {
     if (eol < len && b[eol] == '\r') {
       eol++;
+      if (eol == len || b[eol] != '\n') {
+        // Section 7: lines end in CRLF. A bare CR taken for a line end made the header line a
+        // 400 or 100 copies end in CR, and the CRLF the copy adds then read as the empty line,
+        // cutting the headers short (found by ProxyRequestFuzzTest).
+        throw new SipParseException("Bare CR in a line end");
+      }
     }
     if (eol < len && b[eol] == '\n') {
       eol++;

@@ -3,6 +3,7 @@ package io.sbc.runtime.sip.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,9 +54,32 @@ class DecoderFuzzFindingsTest {
     assertNotNull(decode(OPTIONS_HEAD + "\r\n").error(), "a last line end is not the empty line");
     assertNull(decode(OPTIONS_HEAD + "\r\n\r\n").error());
 
+    // The input the fuzzer found (a response, also carrying a bare CR: see below).
     byte[] crash = finding("crash-c72332bc5ae58a7708d236a402e672a5567ef8bc");
-    SipMessage found = DECODER.decode(crash, crash.length, false);
-    assertEquals("Missing empty line after the header fields", found.error().getMessage());
+    assertNotNull(DECODER.decode(crash, crash.length, false).error());
+  }
+
+  /**
+   * A CR not followed by LF was taken for a line end. A 400 or 100 copies the request's header
+   * lines and ends a copied line that does not end in LF with CRLF: "From: ...;tag=a1" CR CRLF,
+   * where the CRLF then reads as the empty line, so the response the proxy sent had lost its To,
+   * Call-ID and CSeq (found by ProxyRequestFuzzTest, crash-8d9b9b5a...). Lines end in CRLF (RFC
+   * 3261 section 7; a bare LF is still tolerated); a bare CR makes the message a 400.
+   */
+  @Test
+  void aBareCrIsNotALineEnd() {
+    String ok = OPTIONS_HEAD + "\r\n\r\n";
+    SipMessage m = decode(ok.replace(";tag=a1\r\n", ";tag=a1\r"));
+    assertNotNull(m.error());
+    assertEquals("Bare CR in a line end", m.error().getMessage());
+    assertEquals(400, m.error().status());
+    assertTrue(m.isRequest(), "a request, so that it is answered");
+    assertEquals(
+        "Bare CR in a line end",
+        decode(ok.replace(" SIP/2.0\r\n", " SIP/2.0\r")).error().getMessage());
+    assertTrue(decode(ok.replace(" SIP/2.0\r\n", " SIP/2.0\r")).isRequest());
+    assertEquals("Bare CR in a line end", decode(OPTIONS_HEAD + "\r").error().getMessage());
+    assertNull(decode(ok.replace("\r\n", "\n")).error(), "bare LF line ends are tolerated");
   }
 
   /** "*" is a Contact value (RFC 3261 section 10.2.2); as From or To it left uri() null. */
