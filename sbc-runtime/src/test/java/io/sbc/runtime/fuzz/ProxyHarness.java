@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
+import io.sbc.runtime.sip.message.SipMethod;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.proxy.ProxySettings;
 import io.sbc.runtime.sip.proxy.Responses;
@@ -76,9 +77,6 @@ final class ProxyHarness {
   /** Whether inputs are steered around the bugs listed in {@link KnownBugs}. */
   private final boolean avoidKnownBugs;
 
-  /** Messages not delivered because they would only find a known bug again. */
-  int avoided;
-
   /**
    * Proxy bugs found by fuzzing, reported and not yet fixed in sip/proxy (each has a disabled test
    * in ProxyFuzzFindingsTest). The fuzz targets steer around them so that the short fuzzing run of
@@ -88,11 +86,16 @@ final class ProxyHarness {
     private KnownBugs() {}
 
     /**
-     * A response from downstream with fewer than two Vias (only the proxy's): the server
-     * transaction never ends, and a 503 throws. Such a response is not delivered.
+     * A response from downstream with fewer than two Vias (only the proxy's) to a request the proxy
+     * forwarded: the server transaction never ends, and a 503 throws. Such a response is not
+     * delivered. (The answer to a CANCEL the proxy sent has one Via by right, section 9.1.)
      */
     static boolean responseWithOnlyOurVia(SipMessage m, boolean fromDownstream) {
-      return fromDownstream && m.error() == null && m.isResponse() && m.vias().size() < 2;
+      return fromDownstream
+          && m.error() == null
+          && m.isResponse()
+          && m.vias().size() < 2
+          && !SipMethod.CANCEL.equals(m.cseqMethod());
     }
 
     /**
@@ -188,17 +191,60 @@ final class ProxyHarness {
   void deliver(Listener l, InetSocketAddress from, byte[] data) {
     SipMessage m = MessageChecks.DECODER.decode(data, data.length, l.protocol().reliable());
     if (avoidKnownBugs && m != null && KnownBugs.responseWithOnlyOurVia(m, !from.equals(caller))) {
-      avoided++;
+      TOTALS.avoided++;
       return;
     }
     malformedInput = m != null && m.error() != null;
+    if (m != null && m.error() == null && m.isResponse()) {
+      TOTALS.responses++;
+      if (transactions.findClient(m.topVia().branch()) != null) {
+        TOTALS.matched++;
+      }
+    }
     try {
       proxy.receive(loop, new Flow(l, from, null), data);
     } finally {
       malformedInput = false;
     }
+    TOTALS.messages++;
+    TOTALS.peakServer = Math.max(TOTALS.peakServer, transactions.serverCount());
+    TOTALS.peakClient = Math.max(TOTALS.peakClient, transactions.clientCount());
     rethrowFailures();
   }
+
+  /** What every harness of this JVM did: the figures a fuzzing run reports (docs/fuzzing.md). */
+  static final class Totals {
+    long inputs;
+    long messages;
+    long responses;
+    long matched;
+    long sent;
+    long avoided;
+    int peakServer;
+    int peakClient;
+
+    @Override
+    public String toString() {
+      return inputs
+          + " inputs drained to 0 server and 0 client transactions and 0 timers; "
+          + messages
+          + " messages delivered ("
+          + responses
+          + " well-formed responses, "
+          + matched
+          + " of them to a client transaction of the proxy), "
+          + sent
+          + " sent by the proxy; peak during an input: "
+          + peakServer
+          + " server, "
+          + peakClient
+          + " client transactions; "
+          + avoided
+          + " messages held back (known bugs)";
+    }
+  }
+
+  static final Totals TOTALS = new Totals();
 
   /** The downstream targets answer each request not yet answered, with {@code codes} in order. */
   void answer(int[] codes) {
@@ -287,6 +333,8 @@ final class ProxyHarness {
     assertEquals(0, transactions.serverCount(), "server transactions left after all timers");
     assertEquals(0, transactions.clientCount(), "client transactions left after all timers");
     assertEquals(0, loop.timers().size(), "timers left after all transactions ended");
+    TOTALS.inputs++;
+    TOTALS.sent += sent.size();
   }
 
   private void rethrowFailures() {

@@ -1,6 +1,8 @@
 package io.sbc.runtime.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Coverage-guided fuzzing of the proxy's request path (RFC 3261 sections 16.3 to 16.6, 16.10,
@@ -13,6 +15,12 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class ProxyRequestFuzzTest {
 
+  @AfterAll
+  static void report() {
+    System.out.println("ProxyRequestFuzzTest: " + ProxyHarness.TOTALS);
+  }
+
+  @DictionaryFile(resourcePath = "sip.dict")
   @FuzzTest(maxDuration = "60s")
   void requests(byte[] input) {
     ProxyScript script = ProxyScript.parse(input, ProxyScript.From.CALLER);

@@ -1,7 +1,9 @@
 package io.sbc.runtime.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * Coverage-guided fuzzing of the proxy's response path (RFC 3261 sections 16.7, 16.8, 17.1,
@@ -14,6 +16,12 @@ import java.nio.charset.StandardCharsets;
  */
 class ProxyResponseFuzzTest {
 
+  @AfterAll
+  static void report() {
+    System.out.println("ProxyResponseFuzzTest: " + ProxyHarness.TOTALS);
+  }
+
+  @DictionaryFile(resourcePath = "sip.dict")
   @FuzzTest(maxDuration = "60s")
   void responses(byte[] input) {
     ProxyScript script = ProxyScript.parse(input, ProxyScript.From.TARGET_A);
