@@ -142,6 +142,7 @@ final class ProxyHarness {
             transactions, new ProxySettings(List.of(udp, tcp), Set.of(), stateless, 70), router);
     proxy.setCallObserver(callId -> {});
     loop.timers().setErrorHandler(failures::add);
+    current = this; // what the proxy logs with an exception now fails this harness
   }
 
   /**
@@ -349,6 +350,8 @@ final class ProxyHarness {
   // --- the proxy's error log: Proxy.receive logs what it catches, so a bug costs one message -----
 
   private static final Logger PROXY_LOG = Logger.getLogger(Proxy.class.getName());
+
+  /** The harness built last (tests run one at a time: @FuzzTest holds a global resource lock). */
   private static ProxyHarness current;
 
   private static final Handler SWALLOWED =
@@ -370,16 +373,5 @@ final class ProxyHarness {
   static {
     SWALLOWED.setLevel(Level.ALL);
     PROXY_LOG.addHandler(SWALLOWED);
-  }
-
-  /** Routes what the proxy logs with an exception to this harness (one harness at a time). */
-  ProxyHarness watch() {
-    current = this;
-    return this;
-  }
-
-  /** Fails when the proxy did, without a script: for tests that deliver messages themselves. */
-  void check() {
-    rethrowFailures();
   }
 }

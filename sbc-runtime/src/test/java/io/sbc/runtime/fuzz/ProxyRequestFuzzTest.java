@@ -24,7 +24,7 @@ class ProxyRequestFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void requests(byte[] input) {
     ProxyScript script = ProxyScript.parse(input, ProxyScript.From.CALLER);
-    ProxyHarness h = new ProxyHarness(script.stateless).watch();
+    ProxyHarness h = new ProxyHarness(script.stateless);
     h.route(script);
     h.run(script);
   }

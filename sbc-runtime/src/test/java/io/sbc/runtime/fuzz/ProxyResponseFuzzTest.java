@@ -25,7 +25,7 @@ class ProxyResponseFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void responses(byte[] input) {
     ProxyScript script = ProxyScript.parse(input, ProxyScript.From.TARGET_A);
-    ProxyHarness h = new ProxyHarness(script.stateless).watch();
+    ProxyHarness h = new ProxyHarness(script.stateless);
     h.route(script);
     h.deliver(h.udp, h.caller, setupRequest(script.setupMethod));
     h.run(script);
