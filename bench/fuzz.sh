@@ -7,9 +7,10 @@
 # request path), responses (its response path). The campaign stops after N
 # executions or S seconds, whichever comes first (default: 1,000,000 runs for
 # the decoder, 200,000 for the proxy targets, no time limit). It starts from the
-# committed seeds and past findings plus the corpus earlier runs grew in
-# sbc-runtime/.cifuzz-corpus (not committed), and prints executions, duration,
-# findings and the proxy's transaction figures. The whole log is in
+# committed seeds and past findings plus the corpus earlier campaigns grew in
+# sbc-runtime/.fuzz-corpus/TARGET (not committed; apart from the test command's
+# .cifuzz-corpus, so that its short runs keep a short start), and prints
+# executions, duration, findings and the proxy's transaction figures. The whole log is in
 # sbc-runtime/target/fuzz-TARGET.log. A finding is written as crash-* next to
 # the target's seeds (src/test/resources/io/sbc/runtime/fuzz/<Class>Inputs/),
 # where the test command then replays it.
@@ -36,19 +37,22 @@ while [ $# -gt 0 ]; do
 done
 
 log=sbc-runtime/target/fuzz-$target.log
-mkdir -p sbc-runtime/target
+corpus=$PWD/sbc-runtime/.fuzz-corpus/$target
+mkdir -p sbc-runtime/target "$corpus"
 echo "fuzz.sh: $class, at most $runs runs$([ "$seconds" -gt 0 ] && echo " or $seconds s"); log: $log"
 start=$(date +%s)
 # -Dtest selects the one target (and leaves the test command's short runs out); JAZZER_FUZZ
-# makes it fuzz; the jazzer.internal.arg.* parameters reach libFuzzer after the @FuzzTest's
-# own (max_total_time from its maxDuration), so they win.
+# makes it fuzz; the jazzer.internal.arg.* parameters are libFuzzer's command line: the first
+# directory is where new inputs go, the flags come after the @FuzzTest's own (max_total_time
+# from its maxDuration), so they win.
 JAZZER_FUZZ=1 mvn -B -pl sbc-runtime -am test \
   -Dtest="$class" -Dsurefire.failIfNoSpecifiedTests=false \
   -Djazzer.internal.arg.0="fuzz-$target" \
-  -Djazzer.internal.arg.1="-runs=$runs" \
-  -Djazzer.internal.arg.2="-max_total_time=$seconds" \
-  -Djazzer.internal.arg.3="-timeout=10" \
-  -Djazzer.internal.arg.4="-print_final_stats=1" \
+  -Djazzer.internal.arg.1="$corpus" \
+  -Djazzer.internal.arg.2="-runs=$runs" \
+  -Djazzer.internal.arg.3="-max_total_time=$seconds" \
+  -Djazzer.internal.arg.4="-timeout=10" \
+  -Djazzer.internal.arg.5="-print_final_stats=1" \
   -DargLine=-Xmx1g \
   "$@" >"$log" 2>&1
 status=$?
