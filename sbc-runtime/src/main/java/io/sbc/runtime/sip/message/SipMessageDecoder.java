@@ -52,14 +52,14 @@ public final class SipMessageDecoder {
 
   private int startLine(SipMessage m, byte[] b, int p, int len) throws SipParseException {
     int eol = lineEnd(b, p, len);
+    // Known before anything can fail: a malformed request is answered, a response is dropped.
+    m.request = !startsWith(b, p, eol, "SIP/");
     int next = afterLineEnd(b, eol, len);
     m.startLineEnd = next;
-    if (startsWith(b, p, eol, "SIP/")) {
-      m.request = false;
-      statusLine(m, b, p, eol);
-    } else {
-      m.request = true;
+    if (m.request) {
       requestLine(m, b, p, eol);
+    } else {
+      statusLine(m, b, p, eol);
     }
     return next;
   }
@@ -184,9 +184,11 @@ public final class SipMessageDecoder {
       addHeader(m, HeaderName.lookup(b, lineStart, nameEnd), lineStart, vs, ve, next);
       p = next;
     }
-    // Datagram with no empty line: everything was headers.
+    // Section 7: "an empty line indicating the end of the header fields" MUST be present even
+    // without a body. Forwarding inserts header lines where the headers end: with the last line
+    // unterminated, an added Max-Forwards would run into its value (found by DecoderFuzzTest).
     m.headersEnd = len;
-    return len;
+    throw new SipParseException("Missing empty line after the header fields");
   }
 
   private void addHeader(SipMessage m, byte code, int line, int vs, int ve, int end)
@@ -261,12 +263,20 @@ public final class SipMessageDecoder {
             throw new SipParseException("Multiple From header fields");
           }
           m.from = NameAddr.parse(b, vs, ve);
+          if (m.from.isStar()) {
+            // Section 20.20: From is a name-addr or addr-spec; "*" is only a Contact value.
+            throw new SipParseException("Malformed From: '*' is not an address");
+          }
           break;
         case HeaderName.TO:
           if (m.to != null) {
             throw new SipParseException("Multiple To header fields");
           }
           m.to = NameAddr.parse(b, vs, ve);
+          if (m.to.isStar()) {
+            // Section 20.39: To is a name-addr or addr-spec; "*" is only a Contact value.
+            throw new SipParseException("Malformed To: '*' is not an address");
+          }
           break;
         case HeaderName.CALL_ID:
           if (m.callIdHeader >= 0) {
@@ -396,10 +406,16 @@ public final class SipMessageDecoder {
     return p;
   }
 
-  /** Offset after the CRLF (or bare LF, tolerated) at {@code eol}. */
-  static int afterLineEnd(byte[] b, int eol, int len) {
+  /** Offset after the CRLF (or bare LF, tolerated) at {@code eol}; a CR alone is refused. */
+  static int afterLineEnd(byte[] b, int eol, int len) throws SipParseException {
     if (eol < len && b[eol] == '\r') {
       eol++;
+      if (eol == len || b[eol] != '\n') {
+        // Section 7: lines end in CRLF. A bare CR taken for a line end made the header line a
+        // 400 or 100 copies end in CR, and the CRLF the copy adds then read as the empty line,
+        // cutting the headers short (found by ProxyRequestFuzzTest).
+        throw new SipParseException("Bare CR in a line end");
+      }
     }
     if (eol < len && b[eol] == '\n') {
       eol++;
