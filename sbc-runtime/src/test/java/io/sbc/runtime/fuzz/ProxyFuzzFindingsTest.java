@@ -9,14 +9,11 @@ import io.sbc.runtime.sip.message.SipMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proxy bugs the fuzz targets found, replayed as plain tests on the same harness. They live in
- * sip/proxy, which is being rewritten: each stays {@code @Disabled} until it is fixed there; then
- * enable it and remove its entry from {@link ProxyHarness.KnownBugs}, which steers the fuzzers
- * around it meanwhile (docs/fuzzing.md, "Findings").
+ * Proxy bugs the fuzz targets found (all fixed in sip/proxy), replayed as plain tests on the same
+ * harness so that they stay fixed (docs/fuzzing.md, "Findings").
  */
 class ProxyFuzzFindingsTest {
 
@@ -25,7 +22,8 @@ class ProxyFuzzFindingsTest {
   }
 
   /** A final response from downstream that carries the proxy's Via and no other. */
-  private static byte[] finalWithOnlyOurVia(int status, String reason, String branch) {
+  private static byte[] finalWithOnlyOurVia(
+      int status, String reason, String branch, String method) {
     return bytes(
         "SIP/2.0 "
             + status
@@ -38,7 +36,9 @@ class ProxyFuzzFindingsTest {
             + "From: \"Alice\" <sip:alice@example.com>;tag=a1\r\n"
             + "To: <sip:bob@example.com>;tag=b1\r\n"
             + "Call-ID: call-3@10.0.0.1\r\n"
-            + "CSeq: 1 INVITE\r\n"
+            + "CSeq: 1 "
+            + method
+            + "\r\n"
             + "Content-Length: 0\r\n\r\n");
   }
 
@@ -64,14 +64,12 @@ class ProxyFuzzFindingsTest {
    * downstream element (or anyone who can spoof its address) leaks one transaction per call.
    */
   @Test
-  @Disabled(
-      "proxy bug, reported: a final response with only the proxy's Via leaks the server"
-          + " transaction (ResponseContext.forward sends nothing when stripTopVia returns null)")
   void aFinalResponseWithOnlyTheProxysViaStillEndsTheCallersTransaction() {
-    ProxyHarness h = new ProxyHarness(false, false);
+    ProxyHarness h = new ProxyHarness(false);
     h.route(ProxyScript.parse(new byte[0], ProxyScript.From.CALLER));
     h.deliver(h.udp, h.caller, ProxyResponseFuzzTest.setupRequest("INVITE"));
-    h.deliver(h.udp, h.addrA, finalWithOnlyOurVia(486, "Busy Here", h.lastBranchTo(h.addrA)));
+    h.deliver(
+        h.udp, h.addrA, finalWithOnlyOurVia(486, "Busy Here", h.lastBranchTo(h.addrA), "INVITE"));
     h.assertDrained();
     List<Integer> up = statusesToCaller(h);
     assertTrue(up.stream().anyMatch(s -> s >= 200), "the caller gets a final response: " + up);
@@ -84,19 +82,23 @@ class ProxyFuzzFindingsTest {
    * as above.
    */
   @Test
-  @Disabled(
-      "proxy bug, reported: a 503 with only the proxy's Via throws IndexOutOfBoundsException"
-          + " in ResponseContext.forward and leaks the server transaction")
   void a503WithOnlyTheProxysViaNeitherThrowsNorLeaks() {
-    ProxyHarness h = new ProxyHarness(false, false);
+    ProxyHarness h = new ProxyHarness(false);
     h.route(ProxyScript.parse(bytes("@0 norr\r\n"), ProxyScript.From.CALLER));
     h.deliver(h.udp, h.caller, ProxyResponseFuzzTest.setupRequest("MESSAGE"));
     // The only target is B after A: answer A's branch; the 503 fails over to B, B's 503 ends it.
     h.deliver(
-        h.udp, h.addrA, finalWithOnlyOurVia(503, "Service Unavailable", h.lastBranchTo(h.addrA)));
+        h.udp,
+        h.addrA,
+        finalWithOnlyOurVia(503, "Service Unavailable", h.lastBranchTo(h.addrA), "MESSAGE"));
     h.deliver(
-        h.udp, h.addrB, finalWithOnlyOurVia(503, "Service Unavailable", h.lastBranchTo(h.addrB)));
+        h.udp,
+        h.addrB,
+        finalWithOnlyOurVia(503, "Service Unavailable", h.lastBranchTo(h.addrB), "MESSAGE"));
     h.assertDrained();
+    for (ProxyHarness.Sent s : h.sent)
+      System.err.println(
+          "DBG to " + s.to() + "\n" + new String(s.data(), StandardCharsets.ISO_8859_1));
     assertFalse(statusesToCaller(h).isEmpty(), "the caller gets an answer");
   }
 
@@ -108,11 +110,8 @@ class ProxyFuzzFindingsTest {
    * came, so the next hop cannot frame the message: it waits for more, then drops the connection.
    */
   @Test
-  @Disabled(
-      "proxy bug, reported: a UDP request without Content-Length is forwarded over TCP"
-          + " without one")
   void aRequestForwardedOverTcpCarriesContentLength() {
-    ProxyHarness h = new ProxyHarness(false, false);
+    ProxyHarness h = new ProxyHarness(false);
     h.route(ProxyScript.parse(bytes("@0 fork btcp\r\n"), ProxyScript.From.CALLER));
     h.deliver(
         h.udp,
@@ -158,11 +157,8 @@ class ProxyFuzzFindingsTest {
    * Request-URI the proxy itself answers with 416 (RFC 3261 8.2.2.1) when it receives one.
    */
   @Test
-  @Disabled(
-      "proxy bug, reported: the strict-router fix-up (16.4) moves a Route URI of any scheme"
-          + " into the Request-URI of the forwarded request")
   void aRouteValueOfAnotherSchemeIsNotForwardedAsTheRequestUri() {
-    ProxyHarness h = new ProxyHarness(false, false);
+    ProxyHarness h = new ProxyHarness(false);
     h.route(ProxyScript.parse(new byte[0], ProxyScript.From.CALLER));
     h.deliver(
         h.udp,
@@ -191,11 +187,8 @@ class ProxyFuzzFindingsTest {
    * strips them, 12.2.1.1): the next hop cannot parse the request.
    */
   @Test
-  @Disabled(
-      "proxy bug, reported: a strict next hop's Route URI becomes the Request-URI with its"
-          + " URI headers (16.6 step 6)")
   void aStrictNextHopsUriLosesItsHeadersInTheRequestUri() {
-    ProxyHarness h = new ProxyHarness(false, false);
+    ProxyHarness h = new ProxyHarness(false);
     h.route(ProxyScript.parse(new byte[0], ProxyScript.From.CALLER));
     h.deliver(
         h.udp,

@@ -542,6 +542,11 @@ public final class SipUri {
     return headersStart >= 0;
   }
 
+  /** Where the URI ends without its headers: the '?' if it has any, else {@link #end()}. */
+  public int endWithoutHeaders() {
+    return headersStart < 0 ? end : headersStart;
+  }
+
   /** The headers part without its '?', or null. */
   public String headers() {
     return headersStart < 0 ? null : str(headersStart + 1, end);

@@ -90,7 +90,14 @@ final class RoutePreprocessing implements RequestStage {
       // Route value is the real Request-URI; it moves there and leaves the Route set.
       usable--;
       NameAddr last = NameAddr.parse(b, vals[3 * usable + 1], vals[3 * usable + 2], "Route");
-      r.newRequestUri = m.text(last.uriStart(), last.uriEnd());
+      SipUri lastUri = last.uri();
+      if (lastUri == null || lastUri.scheme() == SipUri.Scheme.OTHER) {
+        // It becomes the Request-URI, which must be one we can forward (section 8.2.2.1).
+        r.answer(416, "Unsupported URI Scheme (last Route value)", null);
+        return Outcome.STOP;
+      }
+      // Section 19.1.1: a Request-URI has no headers; a UAC drops them too (12.2.1.1).
+      r.newRequestUri = m.text(lastUri.start(), lastUri.endWithoutHeaders());
       r.edits.replace(m.uriStart(), m.uriEnd(), r.newRequestUri);
       drop[usable] = true;
       tokenUri = ruri;
@@ -141,7 +148,12 @@ final class RoutePreprocessing implements RequestStage {
       // Section 16.6 step 6: a strict router next: it gets the Route URI as Request-URI, and the
       // Request-URI goes to the end of the Route set.
       String oldUri = m.text(m.uriStart(), m.uriEnd());
-      r.newRequestUri = m.text(r.nextRoute.uriStart(), r.nextRoute.uriEnd());
+      if (next.scheme() == SipUri.Scheme.OTHER) {
+        r.answer(416, "Unsupported URI Scheme (next Route value)", null);
+        return Outcome.STOP;
+      }
+      // Section 19.1.1: the Route URI's headers do not go into the Request-URI.
+      r.newRequestUri = m.text(next.start(), next.endWithoutHeaders());
       r.edits.replace(m.uriStart(), m.uriEnd(), r.newRequestUri);
       drop[k] = true;
       r.edits.insert(m.headersEnd(), "Route: <" + oldUri + ">\r\n");
