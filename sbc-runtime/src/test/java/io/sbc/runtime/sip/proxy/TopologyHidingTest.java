@@ -331,6 +331,75 @@ class TopologyHidingTest {
     assertNoLeak();
   }
 
+  /** The length of the value of parameter {@code name} in {@code text}, or 0. */
+  static int paramLength(String text, String name) {
+    int i = text.indexOf(";" + name + "=");
+    if (i < 0) {
+      return 0;
+    }
+    int from = i + name.length() + 2;
+    int to = from;
+    while (to < text.length() && ";>,\r\n ".indexOf(text.charAt(to)) < 0) {
+      to++;
+    }
+    return to - from;
+  }
+
+  /**
+   * What hiding adds to a call's INVITE (as the callee gets it) and to its 200 (as the caller gets
+   * it), against the same call through the same SBC without hiding: the tokens must stay short
+   * enough that an INVITE with SDP still fits a UDP datagram under the path MTU (RFC 3261 18.1.1).
+   */
+  @Test
+  void theTokensAddLittleToAnInviteAndIts200() {
+    int[] hidden = inviteAnd200Sizes(a);
+    String inviteText = to(callee).get(to(callee).size() - 1).text();
+    String okText = to(caller).get(to(caller).size() - 1).text();
+    sent.clear();
+    Replica plain =
+        new Replica(
+            CONFIG.replace(
+                "topologyHiding: {enabled: true, callId: true, fromToHost: true}",
+                "topologyHiding: {enabled: false}"));
+    int[] clear = inviteAnd200Sizes(plain);
+    int inviteGrowth = hidden[0] - clear[0];
+    int okGrowth = hidden[1] - clear[1];
+    SipMessage inv =
+        DECODER.decode(
+            inviteText.getBytes(StandardCharsets.ISO_8859_1), inviteText.length(), false);
+    String contact = uriOf(value(inv, HeaderName.CONTACT));
+    System.out.printf(
+        "token sizes: INVITE %d -> %d bytes (%+d), 200 %d -> %d bytes (%+d);"
+            + " Via h= %d, Record-Route h= %d, Contact user %d, Call-ID %d characters%n",
+        clear[0],
+        hidden[0],
+        inviteGrowth,
+        clear[1],
+        hidden[1],
+        okGrowth,
+        paramLength(inviteText, "h"),
+        paramLength(value(inv, HeaderName.RECORD_ROUTE), "h"),
+        contact.indexOf('@') - "sip:".length(),
+        value(inv, HeaderName.CALL_ID).length());
+    // Hiding also removes what it hides (the caller's second Via, its proxy's Record-Route), so
+    // these are net figures for a caller behind one proxy.
+    assertTrue(inviteGrowth < 400, "the INVITE grew by " + inviteGrowth + ":\n" + inviteText);
+    assertTrue(okGrowth < 250, "the 200 grew by " + okGrowth + ":\n" + okText);
+  }
+
+  /** Sizes of the INVITE the callee gets and of the 200 the caller gets, through {@code r}. */
+  int[] inviteAnd200Sizes(Replica r) {
+    r.receive(caller, invite("192.0.2.1"));
+    List<Sent> atCallee = to(callee);
+    SipMessage inv = atCallee.get(atCallee.size() - 1).decode();
+    int inviteSize = atCallee.get(atCallee.size() - 1).data().length;
+    r.receive(callee, response(inv, 200, "Contact: <sip:bob@10.0.0.2:5060>\r\n"));
+    List<Sent> atCaller = to(caller);
+    Sent ok = atCaller.get(atCaller.size() - 1);
+    assertEquals(200, ok.decode().status());
+    return new int[] {inviteSize, ok.data().length};
+  }
+
   @Test
   void aTargetRefreshAndATamperedTokenAndA3xx() {
     a.receive(caller, invite("192.0.2.1"));
