@@ -83,7 +83,7 @@ final class RoutingStage implements RequestStage {
         List.of(t), false, true, 0, null, null, null, FailoverPolicy.DEFAULT, "redirect", edge);
   }
 
-  private static boolean isDialogCreating(String method) {
+  static boolean isDialogCreating(String method) {
     return method == SipMethod.INVITE || method == SipMethod.SUBSCRIBE || method == SipMethod.REFER;
   }
 

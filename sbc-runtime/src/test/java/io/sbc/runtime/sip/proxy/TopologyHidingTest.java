@@ -841,4 +841,49 @@ class TopologyHidingTest {
     assertEquals(3, inv.vias().size(), "ours and the two the INVITE came with");
     assertTrue(value(inv, HeaderName.CONTACT).contains("192.0.2.1"));
   }
+
+  @Test
+  void aNatedCallerStaysReachableWhenTheRuleDoesNotRecordRoute() {
+    String yaml =
+        CONFIG
+            .replace(
+                "topologyHiding: {enabled: true, callId: true, fromToHost: true}",
+                "topologyHiding: {enabled: false}")
+            .replace(
+                "    - allowRelay: true\n", "    - allowRelay: true\n      recordRoute: false\n");
+    assertTrue(yaml.contains("recordRoute: false"), "the fixture changed: " + yaml);
+    Replica r = new Replica(yaml);
+    String natedNoProxy =
+        invite("192.168.1.10")
+            .replace("192.0.2.1:5062;branch", "192.168.1.10:5062;branch")
+            .replace("Via: SIP/2.0/UDP 192.0.2.77:5060;branch=z9hG4bKupstream\r\n", "")
+            .replace("Record-Route: <sip:192.0.2.77;lr>\r\n", "");
+    r.receive(caller, natedNoProxy);
+    SipMessage inv = last(callee);
+    assertNotNull(value(inv, HeaderName.RECORD_ROUTE), "the SBC stays on a NATed caller's path");
+    // A caller that is not behind NAT follows the rule: no Record-Route.
+    r.receive(
+        caller,
+        invite("192.0.2.1")
+            .replace(CALL_ID, "plain@192.0.2.1")
+            .replace("z9hG4bKinv1", "z9hG4bKinv5")
+            .replace("Via: SIP/2.0/UDP 192.0.2.77:5060;branch=z9hG4bKupstream\r\n", "")
+            .replace("Record-Route: <sip:192.0.2.77;lr>\r\n", ""));
+    assertNull(value(last(callee), HeaderName.RECORD_ROUTE), "the rule's recordRoute: false");
+    r.receive(callee, response(inv, 200, "Contact: <sip:bob@10.0.0.2:5060>\r\n"));
+    r.receive(
+        callee,
+        inDialog(
+            "BYE",
+            "sip:alice@192.168.1.10:5062",
+            value(inv, HeaderName.RECORD_ROUTE),
+            "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKbye6",
+            "<sip:bob@core.example.com>;tag=bob1",
+            "<sip:alice@access.example.com>;tag=alice1",
+            CALL_ID,
+            2,
+            null));
+    SipMessage bye = last(caller);
+    assertEquals("BYE", bye.method(), "at 192.0.2.1:5062, where the caller's packets came from");
+  }
 }
