@@ -598,4 +598,77 @@ class GatewayReconcilerTest {
             + actual);
     assertEquals(Files.readString(f), actual, file + " (update with -Dsbc.golden.update=true)");
   }
+
+  /** The names of the routes in a gateway's ConfigMap; empty while there is none. */
+  private Set<String> routesServedBy(String gateway) throws Exception {
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName(gateway + "-sbc-config").get();
+    if (cm == null) {
+      return Set.of();
+    }
+    Configuration c =
+        ConfigReader.read("config.yaml", cm.getData().get(GatewayResolution.CONFIG_KEY));
+    return c.routes().stream()
+        .map(r -> r.metadata.name)
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  private SipGatewayResource plainGateway(String name) throws Exception {
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName(name);
+    gw.getSpec().autoscaling = null;
+    return gw;
+  }
+
+  /**
+   * A route moved from one gateway to another leaves the first one's configuration and enters the
+   * second's; deleted, it leaves the second's. The route's status follows it.
+   */
+  @Test
+  void aRouteMovedToAnotherGatewayLeavesTheFirst() throws Exception {
+    client.resource(plainGateway("move-a")).create();
+    client.resource(plainGateway("move-b")).create();
+    SipRouteResource route = load(SipRouteResource.class, "/cr/to-pbx-pool.yaml");
+    route.getMetadata().setName("moving");
+    route.getSpec().parentRefs.get(0).name = "move-a";
+    route.getSpec().rules.get(0).backendRefs.get(0).kind = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).name = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).uri = "sip:10.0.0.5:5060";
+    client.resource(route).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(routesServedBy("move-a").contains("moving"), "served by A");
+              assertTrue(routesServedBy("move-b").isEmpty(), "B has none");
+            });
+
+    SipRouteResource current =
+        client.resources(SipRouteResource.class).inNamespace(NS).withName("moving").get();
+    current.getSpec().parentRefs.get(0).name = "move-b";
+    client.resource(current).update();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(routesServedBy("move-b").contains("moving"), "served by B");
+              assertTrue(routesServedBy("move-a").isEmpty(), "gone from A");
+              SipRouteResource r =
+                  client.resources(SipRouteResource.class).inNamespace(NS).withName("moving").get();
+              assertEquals(
+                  List.of("move-b"),
+                  r.getStatus().parents.stream().map(p -> p.parentRef.name).toList(),
+                  "the route's status names its new parent only");
+              assertEquals(0, gateway("move-a").getStatus().attachedRoutes);
+              assertEquals(1, gateway("move-b").getStatus().attachedRoutes);
+            });
+
+    client.resources(SipRouteResource.class).inNamespace(NS).withName("moving").delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(routesServedBy("move-b").isEmpty(), "gone from B once deleted");
+              assertEquals(0, gateway("move-b").getStatus().attachedRoutes);
+            });
+  }
 }

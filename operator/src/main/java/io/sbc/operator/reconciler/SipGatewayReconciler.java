@@ -67,7 +67,7 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
     InformerEventSource<SipRouteResource, SipGatewayResource> routes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(SipRouteResource.class, SipGatewayResource.class)
-                .withSecondaryToPrimaryMapper(Mappers.withPrevious(Mappers::gatewaysOf))
+                .withSecondaryToPrimaryMapper(Mappers::gatewaysNowOrBefore)
                 .build(),
             context);
     InformerEventSource<SipDispatcherResource, SipGatewayResource> dispatchers =
