@@ -671,4 +671,66 @@ class GatewayReconcilerTest {
               assertEquals(0, gateway("move-b").getStatus().attachedRoutes);
             });
   }
+
+  /**
+   * A refused change to a running gateway rolls nothing (its Deployment and ConfigMap stay as they
+   * were last accepted), and a gateway refused from the start gets no Deployment or Service that
+   * would crash-loop; both say why in their status.
+   */
+  @Test
+  void refusedConfigurationsNeverReachTheWorkload() throws Exception {
+    client.resource(plainGateway("refuse-later")).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Deployment d =
+                  client.apps().deployments().inNamespace(NS).withName("refuse-later-sbc").get();
+              assertNotNull(d, "the accepted gateway's Deployment");
+              assertEquals(2, d.getSpec().getReplicas());
+            });
+    ConfigMap before =
+        client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get();
+
+    SipGatewayResource gw = gateway("refuse-later");
+    gw.getSpec().replicas = 3;
+    gw.getSpec().timers.t1 = 4000;
+    gw.getSpec().timers.t2 = 1000; // refused: t2 below t1
+    client.resource(gw).update();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition accepted =
+                  condition(gateway("refuse-later").getStatus().conditions, "Accepted");
+              assertEquals("False", accepted.status);
+              assertTrue(accepted.message.contains("spec.timers.t2"), accepted.message);
+            });
+    // Give the operator time to (wrongly) act on the refused spec, then check nothing moved.
+    Thread.sleep(1000);
+    Deployment d = client.apps().deployments().inNamespace(NS).withName("refuse-later-sbc").get();
+    assertEquals(2, d.getSpec().getReplicas(), "the refused replicas: 3 did not roll out");
+    assertEquals(
+        before.getData(),
+        client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get().getData(),
+        "the last accepted configuration stays");
+
+    SipGatewayResource bad = plainGateway("never-good");
+    bad.getSpec().timers.t1 = 4000;
+    bad.getSpec().timers.t2 = 1000;
+    client.resource(bad).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "False",
+                    condition(gateway("never-good").getStatus().conditions, "Accepted").status));
+    Thread.sleep(1000);
+    assertNull(
+        client.apps().deployments().inNamespace(NS).withName("never-good-sbc").get(),
+        "no Deployment for a gateway never accepted");
+    assertNull(
+        client.services().inNamespace(NS).withName("never-good-sbc").get(), "no Service either");
+  }
 }
