@@ -359,8 +359,12 @@ class GatewayReconcilerTest {
     Deployment dep = awaitDeployment("own-sealing-sbc", 2);
     assertNull(client.secrets().inNamespace(NS).withName("own-sealing-sealing").get());
     Container sbc = dep.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertEquals(List.of(), dep.getSpec().getTemplate().getSpec().getVolumes());
-    assertEquals(List.of(), sbc.getVolumeMounts());
+    // No sealing volume: only the /tmp of the read-only root filesystem.
+    assertEquals(
+        List.of("tmp"),
+        dep.getSpec().getTemplate().getSpec().getVolumes().stream().map(v -> v.getName()).toList());
+    assertEquals(
+        List.of("/tmp"), sbc.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
     assertEquals(Optional.empty(), env(sbc, Defaults.SEALING_SECRET_FILE_ENV));
     assertEquals(Optional.empty(), env(sbc, Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV));
     assertEquals(

@@ -46,6 +46,12 @@ import java.util.TreeMap;
 
 /** The Kubernetes objects that run a gateway's SBC pods, built from the gateway alone. */
 public final class WorkloadModel {
+  /** The user and group the pods run as (not root: Pod Security "restricted"). */
+  static final long RUN_AS_USER = 10001L;
+
+  /** An emptyDir for /tmp: the containers' root filesystems are read-only. */
+  static final String TMP_VOLUME = "tmp";
+
   private WorkloadModel() {}
 
   /** The environment variables through which sbc-runtime finds its ConfigMap. */
@@ -163,6 +169,23 @@ public final class WorkloadModel {
             .endMetadata()
             .withNewSpec()
             .withServiceAccountName(Names.workload(gw))
+            // Pod Security "restricted": no root, the runtime's default seccomp profile.
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(RUN_AS_USER)
+            .withRunAsGroup(RUN_AS_USER)
+            .withFsGroup(RUN_AS_USER)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            // The root filesystem is read-only: the JVM's temporary files go here.
+            .addNewVolume()
+            .withName(TMP_VOLUME)
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity("64Mi"))
+            .endEmptyDir()
+            .endVolume()
             .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds.longValue())
             .withNewAffinity()
             .withNewPodAntiAffinity()
@@ -229,8 +252,13 @@ public final class WorkloadModel {
             .endExec()
             .endPreStop()
             .endLifecycle()
+            .addNewVolumeMount()
+            .withName(TMP_VOLUME)
+            .withMountPath("/tmp")
+            .endVolumeMount()
             .withNewSecurityContext()
             .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
             .withNewCapabilities()
             .withDrop("ALL")
             .endCapabilities()
@@ -389,8 +417,11 @@ public final class WorkloadModel {
                         .endFieldRef()
                         .endValueFrom()
                         .build())
+                .withVolumeMounts(
+                    new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
                 .withNewCapabilities()
                 .withDrop("ALL")
                 .endCapabilities()
