@@ -122,7 +122,7 @@ class ChartTest {
     Map<String, String> env = env(container);
     assertEquals("JOSDK_ALL_NAMESPACES", env.get("QUARKUS_OPERATOR_SDK_NAMESPACES"));
     assertEquals("", env.get("WATCH_NAMESPACES"));
-    assertEquals("sbc-runtime:" + appVersion, env.get("SBC_IMAGE"));
+    assertEquals("sbc-runtime:" + appVersion, env.get("SBC_OPERATOR_RUNTIME_IMAGE"));
     assertFalse(env.containsKey("QUARKUS_OPERATOR_SDK_CRD_VALIDATE"));
     assertEquals(
         Map.of(
@@ -201,7 +201,7 @@ class ChartTest {
     Map<String, Object> container = container(only(render(values), "Deployment"));
     assertEquals("registry.example.com/sbc/operator:1.2.3", container.get("image"));
     assertEquals("Always", container.get("imagePullPolicy"));
-    assertEquals("registry.example.com/sbc/runtime:4.5.6", env(container).get("SBC_IMAGE"));
+    assertEquals("registry.example.com/sbc/runtime:4.5.6", env(container).get("SBC_OPERATOR_RUNTIME_IMAGE"));
     assertEquals(
         Map.of(
             "requests", Map.of("cpu", "1", "memory", "1Gi"), "limits", Map.of("memory", "2Gi")),
@@ -210,7 +210,7 @@ class ChartTest {
     Map<String, Object> byString =
         container(
             only(render(Map.of("sbcImage", "registry.example.com/sbc@sha256:abc")), "Deployment"));
-    assertEquals("registry.example.com/sbc@sha256:abc", env(byString).get("SBC_IMAGE"));
+    assertEquals("registry.example.com/sbc@sha256:abc", env(byString).get("SBC_OPERATOR_RUNTIME_IMAGE"));
   }
 
   @Test
