@@ -263,6 +263,17 @@ class ChartTest {
     assertTrue(e.getMessage().contains("watchNamespaces"), e.getMessage());
   }
 
+  /** A misspelt value is an error, not a silent default (values.schema.json). */
+  @Test
+  void refusesUnknownValues() {
+    Exception top = assertThrows(Exception.class, () -> render(Map.of("replicas", 2)));
+    assertTrue(top.getMessage().contains("replicas"), top.getMessage());
+    Exception nested =
+        assertThrows(
+            Exception.class, () -> render(Map.of("image", Map.of("repository", "x", "tags", "1"))));
+    assertTrue(nested.getMessage().contains("tags"), nested.getMessage());
+  }
+
   /** The chart's crds/ holds the same files as the top-level crds/, byte for byte. */
   @Test
   void chartCrdsAreExactCopiesOfTheGeneratedCrds() throws IOException {
