@@ -170,6 +170,16 @@ class GatewayReconcilerTest {
               SipGatewayResource g = gateway("edge");
               assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
               assertEquals("203.0.113.10", g.getStatus().addresses.get(0).value);
+              // and the pods advertise it, not their own address
+              Deployment rolled =
+                  client.apps().deployments().inNamespace(NS).withName("edge-sbc").get();
+              assertEquals(
+                  "203.0.113.10",
+                  env(
+                          rolled.getSpec().getTemplate().getSpec().getContainers().get(0),
+                          Defaults.ADVERTISED_ADDRESS_ENV)
+                      .orElseThrow()
+                      .getValue());
             });
 
     // route and dispatcher statuses

@@ -131,6 +131,18 @@ public final class WorkloadModel {
 
   /** The Deployment of sbc-runtime pods serving the gateway. */
   public static Deployment deployment(SipGatewayResource gw, RuntimeSettings settings) {
+    return deployment(gw, settings, null);
+  }
+
+  /**
+   * The gateway's Deployment.
+   *
+   * @param loadBalancerAddress the address of the Service's load balancer once it has one (null
+   *     before, and for other Service types): wildcard listeners advertise it, so that SIP peers
+   *     outside the cluster send their requests and responses to an address they can reach
+   */
+  public static Deployment deployment(
+      SipGatewayResource gw, RuntimeSettings settings, String loadBalancerAddress) {
     SipGateway.Spec spec = gw.getSpec();
     List<ContainerPort> ports = new ArrayList<>();
     for (PortKey k : ports(gw)) {
@@ -225,7 +237,7 @@ public final class WorkloadModel {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
-                advertisedAddress())
+                advertisedAddress(loadBalancerAddress))
             .withPorts(ports)
             .withResources(resources(spec.resources))
             .withNewReadinessProbe()
@@ -278,12 +290,20 @@ public final class WorkloadModel {
   }
 
   /**
-   * What a wildcard listener without advertisedAddress writes into Via and Record-Route ({@value
-   * Defaults#ADVERTISED_ADDRESS_ENV}): for now the pod's own address, so that responses and
-   * in-dialog requests come back to the pod that sent the request. The one place to change when the
-   * Service's load balancer address is to be advertised instead.
+   * What a wildcard listener without advertisedAddress writes into Via, Record-Route and Contact
+   * ({@value Defaults#ADVERTISED_ADDRESS_ENV}): the load balancer's address once the Service of
+   * type LoadBalancer has one (its ports are the listeners' ports; the pods roll once when it is
+   * assigned), else the pod's own address, which reaches the pod from inside the cluster. Responses
+   * and in-dialog requests that the load balancer hands to another replica are routed there from
+   * what the messages carry (sealed Record-Route, Via), with no state shared.
    */
-  static EnvVar advertisedAddress() {
+  static EnvVar advertisedAddress(String loadBalancerAddress) {
+    if (loadBalancerAddress != null) {
+      return new EnvVarBuilder()
+          .withName(Defaults.ADVERTISED_ADDRESS_ENV)
+          .withValue(loadBalancerAddress)
+          .build();
+    }
     return new EnvVarBuilder()
         .withName(Defaults.ADVERTISED_ADDRESS_ENV)
         .withNewValueFrom()
@@ -292,6 +312,29 @@ public final class WorkloadModel {
         .endFieldRef()
         .endValueFrom()
         .build();
+  }
+
+  /**
+   * The first ingress address (IP, else host name) of the gateway's Service when it is of type
+   * LoadBalancer and has one; null otherwise.
+   */
+  public static String loadBalancerAddress(SipGatewayResource gw, Service svc) {
+    if (!"LoadBalancer".equals(gw.getSpec().serviceType)
+        || svc == null
+        || svc.getStatus() == null
+        || svc.getStatus().getLoadBalancer() == null
+        || svc.getStatus().getLoadBalancer().getIngress() == null) {
+      return null;
+    }
+    for (var i : svc.getStatus().getLoadBalancer().getIngress()) {
+      if (i.getIp() != null && !i.getIp().isBlank()) {
+        return i.getIp();
+      }
+      if (i.getHostname() != null && !i.getHostname().isBlank()) {
+        return i.getHostname();
+      }
+    }
+    return null;
   }
 
   /**

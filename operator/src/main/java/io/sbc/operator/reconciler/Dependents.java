@@ -110,7 +110,10 @@ public final class Dependents {
       extends CRUDKubernetesDependentResource<Deployment, SipGatewayResource> {
     @Override
     protected Deployment desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.deployment(effective(gw, context), OperatorConfig.settings());
+      SipGatewayResource e = effective(gw, context);
+      Service svc = context.getSecondaryResource(Service.class).orElse(null);
+      return WorkloadModel.deployment(
+          e, OperatorConfig.settings(), WorkloadModel.loadBalancerAddress(e, svc));
     }
   }
 
