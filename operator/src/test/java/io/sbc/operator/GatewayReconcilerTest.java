@@ -163,6 +163,17 @@ class GatewayReconcilerTest {
                       .build());
               return s;
             });
+    // an address, but no pod ready yet (the mock runs none): not Programmed
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition p = condition(gateway("edge").getStatus().conditions, "Programmed");
+              assertEquals("False", p.status);
+              assertEquals("Pending", p.reason);
+              assertTrue(p.message.contains("0 of 2 replica(s)"), p.message);
+            });
+    markReady("edge-sbc", 2);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -528,6 +539,9 @@ class GatewayReconcilerTest {
               assertEquals("False", rr.status);
               assertTrue(rr.message.contains("nowhere"), rr.message);
               // advertised address given: programmed without a load balancer address
+              Deployment d = client.apps().deployments().inNamespace(NS).withName("refs-sbc").get();
+              assertNotNull(d);
+              markReady("refs-sbc", d.getSpec().getReplicas());
               assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
               assertEquals("198.51.100.7", g.getStatus().addresses.get(0).value);
             });
@@ -746,5 +760,26 @@ class GatewayReconcilerTest {
         "no Deployment for a gateway never accepted");
     assertNull(
         client.services().inNamespace(NS).withName("never-good-sbc").get(), "no Service either");
+  }
+
+  /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */
+  private void markReady(String deployment, Integer replicas) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(deployment)
+        .editStatus(
+            d -> {
+              d.setStatus(
+                  new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                      .withReplicas(replicas)
+                      .withReadyReplicas(replicas)
+                      .withUpdatedReplicas(replicas)
+                      .withAvailableReplicas(replicas)
+                      .withObservedGeneration(d.getMetadata().getGeneration())
+                      .build());
+              return d;
+            });
   }
 }

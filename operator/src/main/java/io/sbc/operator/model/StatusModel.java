@@ -194,11 +194,42 @@ public final class StatusModel {
           addr.missingReason(),
           gen);
     }
+    // Programmed means SIP is served: the pods of the current template are ready, as many as
+    // wanted (the HPA's minimum while autoscaling owns the count).
+    Deployment d = seen.deployment();
+    int desired =
+        d.getSpec() != null && d.getSpec().getReplicas() != null
+            ? d.getSpec().getReplicas()
+            : gw.getSpec().autoscaling != null && gw.getSpec().autoscaling.minReplicas != null
+                ? gw.getSpec().autoscaling.minReplicas
+                : 1;
+    var st = d.getStatus();
+    int ready = st == null || st.getReadyReplicas() == null ? 0 : st.getReadyReplicas();
+    int updated = st == null || st.getUpdatedReplicas() == null ? 0 : st.getUpdatedReplicas();
+    boolean observed =
+        d.getMetadata().getGeneration() == null
+            || (st != null
+                && st.getObservedGeneration() != null
+                && st.getObservedGeneration() >= d.getMetadata().getGeneration());
+    if (desired > 0 && (!observed || ready < desired || updated < desired)) {
+      return pending(
+          gen,
+          Math.min(ready, updated)
+              + " of "
+              + desired
+              + " replica(s) of Deployment "
+              + Names.workload(gw)
+              + " ready with the current pod template");
+    }
     return new Condition(
         Conditions.PROGRAMMED,
         true,
         Conditions.REASON_PROGRAMMED,
-        "configuration in ConfigMap " + cm + ", Deployment and Service in place",
+        "configuration in ConfigMap "
+            + cm
+            + ", "
+            + ready
+            + " replica(s) ready, Service with an address",
         gen);
   }
 
