@@ -762,6 +762,54 @@ class GatewayReconcilerTest {
         client.services().inNamespace(NS).withName("never-good-sbc").get(), "no Service either");
   }
 
+  private SipRouteResource routeTo(String name, String gateway, String section) throws Exception {
+    SipRouteResource r = load(SipRouteResource.class, "/cr/to-pbx-pool.yaml");
+    r.getMetadata().setName(name);
+    r.getSpec().parentRefs.get(0).name = gateway;
+    r.getSpec().parentRefs.get(0).sectionName = section;
+    var b = r.getSpec().rules.get(0).backendRefs.get(0);
+    b.kind = null;
+    b.name = null;
+    b.uri = "sip:10.0.0.5:5060";
+    return r;
+  }
+
+  /**
+   * A route may attach to one listener (sectionName): the listener's status counts it, the other
+   * listeners' do not; a sectionName that names no listener refuses the route, saying so.
+   */
+  @Test
+  void routesAttachToOneListenerBySectionName() throws Exception {
+    client.resource(plainGateway("sections")).create();
+    client.resource(routeTo("all-listeners", "sections", null)).create();
+    client.resource(routeTo("udp-only", "sections", "udp")).create();
+    client.resource(routeTo("no-such-listener", "sections", "tls")).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g = gateway("sections");
+              assertEquals(2, g.getStatus().attachedRoutes);
+              Map<String, Integer> perListener = new java.util.TreeMap<>();
+              g.getStatus().listeners.forEach(l -> perListener.put(l.name, l.attachedRoutes));
+              assertEquals(Map.of("tcp", 1, "udp", 2), perListener);
+              assertEquals(
+                  "True", condition(g.getStatus().listeners.get(0).conditions, "Accepted").status);
+              SipRouteResource bad =
+                  client
+                      .resources(SipRouteResource.class)
+                      .inNamespace(NS)
+                      .withName("no-such-listener")
+                      .get();
+              Condition acc = condition(bad.getStatus().parents.get(0).conditions, "Accepted");
+              assertEquals("False", acc.status);
+              assertEquals("NoMatchingListenerName", acc.reason);
+              assertTrue(acc.message.contains("no listener 'tls'"), acc.message);
+            });
+    assertEquals(
+        Set.of("all-listeners", "udp-only"), routesServedBy("sections"), "the runtime's routes");
+  }
+
   /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */
   private void markReady(String deployment, Integer replicas) {
     client

@@ -56,6 +56,12 @@ public class SipRoute extends SipResource {
     @Required public String name;
 
     public String namespace;
+
+    /**
+     * One listener of the gateway, by name (Gateway API's sectionName): the route then serves only
+     * requests that arrive on it. Unset: every listener.
+     */
+    public String sectionName;
   }
 
   /**

@@ -217,9 +217,37 @@ public final class GatewayResolution {
     SipRoute r = new SipRoute();
     init(r, SipRoute.KIND, name);
     r.spec = copy(route.getSpec(), SipRoute.Spec.class);
-    SipRoute.ParentRef parent = new SipRoute.ParentRef();
-    parent.name = gateway.getMetadata().getName();
-    r.spec.parentRefs = new ArrayList<>(List.of(parent));
+    // Only this gateway, by name as the runtime knows it; the listeners the route attaches to
+    // (sectionName) stay: none named (or one parentRef without) means every listener.
+    String gwName = gateway.getMetadata().getName();
+    TreeSet<String> sections = new TreeSet<>();
+    boolean whole = false;
+    for (SipRoute.ParentRef p : route.getSpec().parentRefs) {
+      String pns =
+          p == null || p.namespace == null ? route.getMetadata().getNamespace() : p.namespace;
+      if (p != null
+          && Objects.equals(p.name, gwName)
+          && Objects.equals(pns, gateway.getMetadata().getNamespace())) {
+        if (p.sectionName == null) {
+          whole = true;
+        } else {
+          sections.add(p.sectionName);
+        }
+      }
+    }
+    r.spec.parentRefs = new ArrayList<>();
+    if (whole || sections.isEmpty()) {
+      SipRoute.ParentRef parent = new SipRoute.ParentRef();
+      parent.name = gwName;
+      r.spec.parentRefs.add(parent);
+    } else {
+      for (String section : sections) {
+        SipRoute.ParentRef parent = new SipRoute.ParentRef();
+        parent.name = gwName;
+        parent.sectionName = section;
+        r.spec.parentRefs.add(parent);
+      }
+    }
     String ns = gateway.getMetadata().getNamespace();
     for (int i = 0; r.spec.rules != null && i < r.spec.rules.size(); i++) {
       SipRoute.Rule rule = r.spec.rules.get(i);

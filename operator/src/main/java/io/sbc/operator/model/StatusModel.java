@@ -10,6 +10,7 @@ import io.sbc.api.SipRoute;
 import io.sbc.api.status.Condition;
 import io.sbc.api.status.Conditions;
 import io.sbc.api.status.GatewayAddress;
+import io.sbc.api.status.ListenerStatus;
 import io.sbc.api.status.ParentReference;
 import io.sbc.api.status.RouteParentStatus;
 import io.sbc.api.status.SipDispatcherStatus;
@@ -127,9 +128,73 @@ public final class StatusModel {
                 String.join("; ", res.gatewayErrors()),
                 gen));
     c.add(resolvedRefs(res, gen));
-    c.add(programmed(gw, res, seen, addr, gen));
+    Condition programmed = programmed(gw, res, seen, addr, gen);
+    c.add(programmed);
     s.conditions = merge(previous == null ? null : previous.conditions, c, now);
+    s.listeners = listeners(gw, res, programmed, previous, gen, now);
     return s;
+  }
+
+  /**
+   * Per listener: the served routes attached to the whole gateway or to it by sectionName; Accepted
+   * with the gateway, Programmed as the gateway's (one Deployment serves every listener).
+   */
+  private static List<ListenerStatus> listeners(
+      SipGatewayResource gw,
+      GatewayResolution res,
+      Condition programmed,
+      SipGatewayStatus previous,
+      Long gen,
+      String now) {
+    List<ListenerStatus> out = new ArrayList<>();
+    String gwName = gw.getMetadata().getName();
+    for (SipGateway.Listener l : gw.getSpec().listeners) {
+      if (l == null || l.name == null) {
+        continue;
+      }
+      int attached = 0;
+      for (SipRouteResource r : res.servedRoutes()) {
+        boolean whole = false;
+        boolean section = false;
+        for (SipRoute.ParentRef p : r.getSpec().parentRefs) {
+          if (p != null && gwName.equals(p.name)) {
+            whole |= p.sectionName == null;
+            section |= l.name.equals(p.sectionName);
+          }
+        }
+        if (whole || section) {
+          attached++;
+        }
+      }
+      List<Condition> c = new ArrayList<>();
+      c.add(
+          res.accepted()
+              ? new Condition(
+                  Conditions.ACCEPTED, true, Conditions.REASON_ACCEPTED, "Accepted", gen)
+              : new Condition(
+                  Conditions.ACCEPTED,
+                  false,
+                  Conditions.REASON_INVALID,
+                  "the gateway's configuration was refused",
+                  gen));
+      c.add(
+          new Condition(
+              Conditions.PROGRAMMED,
+              "True".equals(programmed.status),
+              programmed.reason,
+              programmed.message,
+              gen));
+      List<Condition> before = null;
+      if (previous != null && previous.listeners != null) {
+        for (ListenerStatus p : previous.listeners) {
+          if (l.name.equals(p.name)) {
+            before = p.conditions;
+          }
+        }
+      }
+      out.add(new ListenerStatus(l.name, attached, merge(before, c, now)));
+    }
+    return out;
   }
 
   private static Condition resolvedRefs(GatewayResolution res, Long gen) {
@@ -309,12 +374,15 @@ public final class StatusModel {
                   "SipGateway " + pr.namespace + "/" + pr.name + " is not accepted",
                   gen));
         } else if (res.routeErrors(name) != null) {
+          String why = String.join("; ", res.routeErrors(name));
           c.add(
               new Condition(
                   Conditions.ACCEPTED,
                   false,
-                  Conditions.REASON_UNSUPPORTED_VALUE,
-                  String.join("; ", res.routeErrors(name)),
+                  why.contains(".sectionName: ")
+                      ? Conditions.REASON_NO_MATCHING_LISTENER_NAME
+                      : Conditions.REASON_UNSUPPORTED_VALUE,
+                  why,
                   gen));
         } else {
           c.add(
