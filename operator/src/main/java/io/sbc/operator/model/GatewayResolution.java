@@ -104,7 +104,15 @@ public final class GatewayResolution {
         routes.stream()
             .filter(r -> Objects.equals(ns, r.getMetadata().getNamespace()))
             .filter(r -> attaches(r, gateway))
-            .sorted(Comparator.comparing(r -> r.getMetadata().getName()))
+            // Document order decides between rules of equal precedence: as Gateway API
+            // resolves conflicts, the oldest route first, then by name, so that a route created
+            // later cannot take over what an older one serves.
+            .sorted(
+                Comparator.comparing(
+                        (SipRouteResource r) ->
+                            Objects.requireNonNullElse(
+                                r.getMetadata().getCreationTimestamp(), "9999"))
+                    .thenComparing(r -> r.getMetadata().getName()))
             .toList();
     Map<String, SipDispatcherResource> byName = new TreeMap<>();
     for (SipDispatcherResource d : dispatchers) {
