@@ -111,8 +111,21 @@ class ChartTest {
             "ClusterRoleBinding",
             "ClusterRoleBinding",
             "Deployment",
+            "Role",
+            "RoleBinding",
             "ServiceAccount"),
         kinds(objects));
+    // The Role of the leader election Lease, in the operator's own namespace, and nothing more.
+    assertEquals(
+        List.of(
+            Map.of(
+                "apiGroups",
+                List.of("coordination.k8s.io"),
+                "resources",
+                List.of("leases"),
+                "verbs",
+                List.of("get", "create", "update"))),
+        rulesOf(objects, "Role", NAMESPACE));
 
     Map<String, Object> deployment = only(objects, "Deployment");
     assertEquals(NAMESPACE, metadata(deployment).get("namespace"));
@@ -153,6 +166,8 @@ class ChartTest {
             "Deployment",
             "Role",
             "Role",
+            "Role",
+            "RoleBinding",
             "RoleBinding",
             "RoleBinding",
             "ServiceAccount"),
