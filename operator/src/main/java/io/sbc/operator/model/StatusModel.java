@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
@@ -233,11 +234,22 @@ public final class StatusModel {
           "the configuration was refused; ConfigMap " + cm + " keeps the last accepted one",
           gen);
     }
+    if (!ConfigMapPayload.fits(res.configYaml())) {
+      return new Condition(
+          Conditions.PROGRAMMED,
+          false,
+          Conditions.REASON_INVALID,
+          "the configuration does not fit a ConfigMap even compressed ("
+              + res.configYaml().length()
+              + " characters); ConfigMap "
+              + cm
+              + " keeps the last one that did",
+          gen);
+    }
     ConfigMap map = seen.configMap();
     boolean current =
         map != null
-            && map.getData() != null
-            && res.configYaml().equals(map.getData().get(GatewayResolution.CONFIG_KEY))
+            && res.configYaml().equals(storedConfig(map))
             && map.getMetadata().getAnnotations() != null
             && String.valueOf(gen)
                 .equals(
@@ -296,6 +308,15 @@ public final class StatusModel {
             + ready
             + " replica(s) ready, Service with an address",
         gen);
+  }
+
+  /** The configuration a ConfigMap holds (plain or compressed), or null. */
+  public static String storedConfig(ConfigMap map) {
+    try {
+      return ConfigMapPayload.read(map.getData(), map.getBinaryData());
+    } catch (io.sbc.api.ConfigException e) {
+      return null;
+    }
   }
 
   private static Condition pending(Long gen, String message) {

@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.Defaults;
 import io.sbc.api.SipGateway;
 import io.sbc.operator.crd.SipGatewayResource;
@@ -102,6 +103,14 @@ public final class WorkloadModel {
     ObjectMeta m = meta(gw, Names.configMap(gw));
     m.setAnnotations(
         Map.of(GENERATION_ANNOTATION, String.valueOf(gw.getMetadata().getGeneration())));
+    // Large configurations (thousands of routes) go compressed: a ConfigMap holds 1 MiB.
+    if (ConfigMapPayload.compressed(configYaml)) {
+      return new ConfigMapBuilder()
+          .withMetadata(m)
+          .withBinaryData(
+              Map.of(ConfigMapPayload.GZIP_KEY, ConfigMapPayload.gzipBase64(configYaml)))
+          .build();
+    }
     return new ConfigMapBuilder()
         .withMetadata(m)
         .withData(Map.of(GatewayResolution.CONFIG_KEY, configYaml))

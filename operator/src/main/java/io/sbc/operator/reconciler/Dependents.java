@@ -16,12 +16,14 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.sbc.api.ConfigException;
+import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.ConfigReader;
 import io.sbc.api.SipGateway;
 import io.sbc.operator.OperatorConfig;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.model.GatewayResolution;
 import io.sbc.operator.model.Names;
+import io.sbc.operator.model.StatusModel;
 import io.sbc.operator.model.WorkloadModel;
 
 /** The objects of a gateway, each computing its desired state from the model only. */
@@ -47,10 +49,7 @@ public final class Dependents {
       result = gw;
     } else {
       ConfigMap last = context.getSecondaryResource(ConfigMap.class).orElse(null);
-      String yaml =
-          last == null || last.getData() == null
-              ? null
-              : last.getData().get(GatewayResolution.CONFIG_KEY);
+      String yaml = last == null ? null : StatusModel.storedConfig(last);
       if (yaml != null && !yaml.startsWith("# refused")) {
         try {
           for (SipGateway g : ConfigReader.read("config.yaml", yaml).gateways()) {
@@ -88,16 +87,18 @@ public final class Dependents {
     @Override
     protected ConfigMap desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
       GatewayResolution res = Resolved.of(gw, context);
-      if (res.accepted()) {
+      if (res.accepted() && ConfigMapPayload.fits(res.configYaml())) {
         return WorkloadModel.configMap(gw, res.configYaml());
       }
+      // Refused, or too large for a ConfigMap (the status says which): the last one stays.
       ConfigMap last = context.getSecondaryResource(ConfigMap.class).orElse(null);
-      if (last != null && last.getData() != null) {
+      if (last != null && (last.getData() != null || last.getBinaryData() != null)) {
         return new ConfigMapBuilder(WorkloadModel.configMap(gw, ""))
             .editMetadata()
             .withAnnotations(last.getMetadata().getAnnotations())
             .endMetadata()
             .withData(last.getData())
+            .withBinaryData(last.getBinaryData())
             .build();
       }
       return WorkloadModel.configMap(
