@@ -71,6 +71,33 @@ public final class WorkloadModel {
 
   public static final String RTPENGINE_NG = "127.0.0.1:2223";
 
+  /**
+   * Pod annotation: a hash of the settings the runtime applies only when it starts (listeners,
+   * limits, timers, proxy mode, served domains), so that changing one rolls the pods; routes,
+   * dispatchers, hiding and the rest reload in place and leave it alone.
+   */
+  public static final String RESTART_HASH_ANNOTATION = "sbc.io/restart-config";
+
+  /** The hash of the settings that need a restart (SHA-256 of their JSON, 16 hex digits). */
+  static String restartHash(SipGateway.Spec spec) {
+    Map<String, Object> parts = new LinkedHashMap<>();
+    parts.put("listeners", spec.listeners);
+    parts.put("limits", spec.limits);
+    parts.put("timers", spec.timers);
+    parts.put("proxy", spec.proxy);
+    parts.put("domains", spec.domains); // "this SBC" (Myself) is built at start
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  io.fabric8.kubernetes.client.utils.Serialization.asJson(parts)
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has SHA-256
+    }
+  }
+
   /** Pod annotation: the UDP port range RTPengine relays media on, "min-max". */
   public static final String RTP_PORT_RANGE_ANNOTATION = "sbc.io/rtp-port-range";
 
@@ -187,6 +214,8 @@ public final class WorkloadModel {
             .withNewTemplate()
             .withNewMetadata()
             .withLabels(Names.labels(gw))
+            // What the runtime applies only at start: a change rolls the pods.
+            .withAnnotations(Map.of(RESTART_HASH_ANNOTATION, restartHash(spec)))
             .endMetadata()
             .withNewSpec()
             .withServiceAccountName(Names.workload(gw))
@@ -432,10 +461,9 @@ public final class WorkloadModel {
   private static void addMediaSidecar(
       Deployment d, SipGateway.Media media, RuntimeSettings settings) {
     var pod = d.getSpec().getTemplate();
-    pod.getMetadata()
-        .setAnnotations(
-            new LinkedHashMap<>(
-                Map.of(RTP_PORT_RANGE_ANNOTATION, media.rtpPortMin + "-" + media.rtpPortMax)));
+    Map<String, String> annotations = new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+    annotations.put(RTP_PORT_RANGE_ANNOTATION, media.rtpPortMin + "-" + media.rtpPortMax);
+    pod.getMetadata().setAnnotations(annotations);
     pod.getSpec()
         .getContainers()
         .get(0)
