@@ -278,6 +278,77 @@ class ChartTest {
     assertTrue(e.getMessage().contains("watchNamespaces"), e.getMessage());
   }
 
+  /** Every metric name a PromQL expression uses (sbc_... and jvm_...). */
+  private static Set<String> metricNames(String text) {
+    Set<String> names = new TreeSet<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\b((?:sbc|jvm)_[a-z_]+)\\b").matcher(text);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  /**
+   * With monitoring on: a PodMonitor on the SBC pods' management port, alerts and a Grafana
+   * dashboard; every sbc_ metric they use is one the runtime documents (README's table, which
+   * MetricsTest holds the runtime to), so no alert waits on a series that never exists.
+   */
+  @Test
+  void monitoringRendersAPodMonitorAlertsAndADashboardOnDocumentedMetrics() throws IOException {
+    assertTrue(
+        kinds(render(Map.of())).stream().noneMatch(k -> k.contains("Monitor") || k.contains("Rule")),
+        "off by default");
+    List<Map<String, Object>> objects =
+        render(
+            Map.of(
+                "monitoring",
+                Map.of(
+                    "podMonitor", Map.of("enabled", true),
+                    "prometheusRule", Map.of("enabled", true),
+                    "dashboard", Map.of("enabled", true))));
+    Map<String, Object> podMonitor = only(objects, "PodMonitor");
+    String pm = new Yaml().dump(podMonitor);
+    assertTrue(pm.contains("app.kubernetes.io/name: sbc"), pm);
+    assertTrue(pm.contains("port: management") && pm.contains("path: /q/metrics"), pm);
+    String rules = new Yaml().dump(only(objects, "PrometheusRule"));
+    Map<String, Object> dashboardMap = only(objects, "ConfigMap");
+    assertEquals("1", map(metadata(dashboardMap).get("labels")).get("grafana_dashboard"));
+    String dashboard = String.valueOf(map(dashboardMap.get("data")).get("sbc.json"));
+    assertTrue(dashboard.contains("\"panels\""), dashboard);
+    for (String needed :
+        List.of(
+            "sbc_calls_answered_total",
+            "sbc_calls_active",
+            "sbc_sip_branches_ended_total",
+            "sbc_transactions_server",
+            "sbc_dispatcher_destination_up",
+            "sbc_config_reloads_total",
+            "jvm_gc_pause_seconds_sum")) {
+      assertTrue(dashboard.contains(needed), "the dashboard shows " + needed);
+    }
+    for (String alert :
+        List.of(
+            "SbcDispatcherDestinationDown",
+            "SbcConfigReloadRefused",
+            "SbcEventLoopStalled",
+            "SbcMessagesDropped")) {
+      assertTrue(rules.contains(alert), "alert " + alert);
+    }
+    String readme = Files.readString(home.resolve("README.md"));
+    Set<String> documented = new TreeSet<>();
+    for (String line : readme.lines().toList()) {
+      if (line.startsWith("| `sbc_")) {
+        documented.addAll(metricNames(line));
+      }
+    }
+    Set<String> used = metricNames(rules + dashboard);
+    used.removeIf(n -> n.startsWith("jvm_"));
+    assertFalse(used.isEmpty());
+    used.removeAll(documented);
+    assertEquals(Set.of(), used, "metrics the runtime does not document: " + used);
+  }
+
   /** A misspelt value is an error, not a silent default (values.schema.json). */
   @Test
   void refusesUnknownValues() {
