@@ -810,6 +810,26 @@ class GatewayReconcilerTest {
         Set.of("all-listeners", "udp-only"), routesServedBy("sections"), "the runtime's routes");
   }
 
+  /** A listener on loopback can never be reached through the Service: refused, saying why. */
+  @Test
+  void aLoopbackListenerIsRefusedInACluster() throws Exception {
+    SipGatewayResource gw = plainGateway("loopback");
+    gw.getSpec().listeners.get(0).address = "127.0.0.1";
+    client.resource(gw).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition accepted =
+                  condition(gateway("loopback").getStatus().conditions, "Accepted");
+              assertEquals("False", accepted.status);
+              assertTrue(
+                  accepted.message.contains("spec.listeners[0].address: 127.0.0.1 is a loopback"),
+                  accepted.message);
+            });
+    assertNull(client.apps().deployments().inNamespace(NS).withName("loopback-sbc").get());
+  }
+
   /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */
   private void markReady(String deployment, Integer replicas) {
     client
