@@ -720,11 +720,35 @@ class GatewayReconcilerTest {
     ConfigMap before =
         client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get();
 
-    SipGatewayResource gw = gateway("refuse-later");
-    gw.getSpec().replicas = 3;
-    gw.getSpec().timers.t1 = 4000;
-    gw.getSpec().timers.t2 = 1000; // refused: t2 below t1
-    client.resource(gw).update();
+    // Edited once the operator's status for this generation is written (the status patch and
+    // the edit would otherwise race, as scale() explains).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              SipGatewayResource g = gateway("refuse-later");
+              return g.getStatus() != null
+                  && !g.getStatus().conditions.isEmpty()
+                  && g.getStatus().conditions.stream()
+                      .allMatch(c -> g.getMetadata().getGeneration().equals(c.observedGeneration));
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(KubernetesClientException.class)
+        .until(
+            () ->
+                client
+                        .resources(SipGatewayResource.class)
+                        .inNamespace(NS)
+                        .withName("refuse-later")
+                        .edit(
+                            g -> {
+                              g.getSpec().replicas = 3;
+                              g.getSpec().timers.t1 = 4000;
+                              g.getSpec().timers.t2 = 1000; // refused: t2 below t1
+                              return g;
+                            })
+                    != null);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -804,6 +828,7 @@ class GatewayReconcilerTest {
               Condition acc = condition(bad.getStatus().parents.get(0).conditions, "Accepted");
               assertEquals("False", acc.status);
               assertEquals("NoMatchingListenerName", acc.reason);
+              assertEquals("sbc.io/operator", bad.getStatus().parents.get(0).controllerName);
               assertTrue(acc.message.contains("no listener 'tls'"), acc.message);
             });
     assertEquals(
