@@ -94,6 +94,17 @@ final class Schema {
           "rtpPortMin", I,
           "rtpPortMax", I,
           "advertisedAddress", S);
+  static final Obj TOLERATION =
+      obj("key", S, "operator", S, "value", S, "effect", S, "tolerationSeconds", I);
+  static final Obj INFRASTRUCTURE =
+      obj(
+          "serviceAnnotations", new MapOf(S),
+          "loadBalancerClass", S,
+          "loadBalancerSourceRanges", new ListOf(S),
+          "loadBalancerIP", S,
+          "nodeSelector", new MapOf(S),
+          "tolerations", new ListOf(TOLERATION),
+          "spreadAcrossZones", B);
   static final Obj GATEWAY_SPEC =
       obj(
           "listeners", new ListOf(LISTENER),
@@ -109,6 +120,7 @@ final class Schema {
           "serviceType", S,
           "resources", RESOURCES,
           "terminationGracePeriodSeconds", I,
+          "infrastructure", INFRASTRUCTURE,
           "media", MEDIA);
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
