@@ -186,7 +186,7 @@ public class SipGateway extends SipResource {
     @Pattern("^(NoSchedule|PreferNoSchedule|NoExecute)$")
     public String effect;
 
-    public Long tolerationSeconds;
+    public Integer tolerationSeconds;
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */

@@ -393,7 +393,8 @@ public final class WorkloadModel {
                 .withOperator(t.operator)
                 .withValue(t.value)
                 .withEffect(t.effect)
-                .withTolerationSeconds(t.tolerationSeconds)
+                .withTolerationSeconds(
+                    t.tolerationSeconds == null ? null : t.tolerationSeconds.longValue())
                 .build());
       }
       pod.setTolerations(ts);
