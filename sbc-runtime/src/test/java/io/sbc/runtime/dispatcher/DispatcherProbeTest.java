@@ -421,7 +421,7 @@ class DispatcherProbeTest {
   @Test
   void aBadReloadChangesNothing() {
     Dispatcher d = Dispatcher.create(probed(1, A, B));
-    SipDispatcher bad = probed(1, "sip:gw.example.com");
+    SipDispatcher bad = probed(1, "sip:gw_1.example.com");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.update(bad));
     assertTrue(e.getMessage().contains("host must be an IP address"), e.getMessage());
     assertEquals(2, d.destinations().size());

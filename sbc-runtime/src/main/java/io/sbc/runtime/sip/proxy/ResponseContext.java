@@ -682,6 +682,14 @@ final class ResponseContext
     }
     cancelled = true;
     cancelPending();
+    for (Branch b : branches) {
+      if (b.resolving) {
+        // Nothing was sent yet: the branch ends now rather than when DNS answers (its answer is
+        // then ignored), so the caller's 487 does not wait for a name server.
+        b.resolving = false;
+        b.done = true;
+      }
+    }
     finishIfDone();
   }
 
