@@ -348,6 +348,16 @@ public final class SbcStack implements AutoCloseable {
     return proxy;
   }
 
+  /** The next-hop resolver (RFC 3263) and its cache. */
+  public DnsResolver resolver() {
+    return resolver;
+  }
+
+  /** The name servers asked. */
+  public List<java.net.InetSocketAddress> dnsServers() {
+    return dns.servers();
+  }
+
   public CallCounters callCounters() {
     return callCounters;
   }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -49,6 +50,8 @@ public final class DnsResolver implements NextHopResolver {
   private final boolean ipv6;
   private final Supplier<RandomGenerator> random;
   private final ConcurrentHashMap<Loop, InFlight> inFlight = new ConcurrentHashMap<>();
+  private final LongAdder questions = new LongAdder();
+  private final LongAdder refused = new LongAdder();
 
   /**
    * @param listeners the gateway's listeners: only their transports and address families are
@@ -112,9 +115,19 @@ public final class DnsResolver implements NextHopResolver {
     resolve(new UriTarget(host, port, protocol, false), loop, answer);
   }
 
-  /** Answers kept now (for tests and status). */
-  int cachedAnswers() {
+  /** Answers kept now. */
+  public int cachedAnswers() {
     return cache.size();
+  }
+
+  /** Questions sent to the name servers: what the cache lacked (and no lookup was asking). */
+  public long questions() {
+    return questions.sum();
+  }
+
+  /** Questions not asked because their loop had too many in flight. */
+  public long refusedQuestions() {
+    return refused.sum();
   }
 
   // --- one lookup --------------------------------------------------------------------------
@@ -377,6 +390,7 @@ public final class DnsResolver implements NextHopResolver {
       return;
     }
     if (f.waiting.size() >= MAX_QUESTIONS_IN_FLIGHT) {
+      refused.increment();
       done.accept(
           new RecordCache.Entry(
               List.of(), k.type() + " " + k.name() + ": too many DNS questions in flight", 0));
@@ -385,6 +399,7 @@ public final class DnsResolver implements NextHopResolver {
     waiting = new ArrayList<>(2);
     waiting.add(done);
     f.waiting.put(k, waiting);
+    questions.increment();
     client.ask(
         k.name(),
         k.type(),
