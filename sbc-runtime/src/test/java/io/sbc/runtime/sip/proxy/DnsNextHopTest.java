@@ -158,6 +158,27 @@ class DnsNextHopTest {
   }
 
   @Test
+  void whenEveryResolvedHopFailsTheRuleFailsOverToItsNextBackend() {
+    InetSocketAddress backup = new InetSocketAddress("10.0.0.9", 5060);
+    action =
+        RouteAction.forward(
+            List.of(
+                Target.destination("sip:trunk.test", null),
+                Target.destination("sip:10.0.0.9", null)),
+            false,
+            true);
+    fromCaller(ProxyTest.invite());
+    zone.release();
+    answer(first, invites(first).get(0), 503);
+    assertEquals(List.of(), to(backup), "the trunk's second hop comes first");
+    answer(second, invites(second).get(0), 503);
+    assertEquals(1, invites(backup).size());
+    answer(backup, invites(backup).get(0), 200);
+    assertEquals(List.of(100, 200), statusesTo(caller));
+    assertAllTransactionsEnd();
+  }
+
+  @Test
   void aSilentFirstTargetTimesOutAndTheNextGetsTheInvite() {
     fromCaller(ProxyTest.invite());
     zone.release();
