@@ -93,7 +93,11 @@ public final class SbcStack implements AutoCloseable {
     this.transactions = new TransactionLayer(transports::send, config.timers());
     // Next hops named by host name (RFC 3263): a DNS client bound to each loop, one cache.
     this.dns = new NettyDnsClient(loops, config.dns());
-    LOG.infof("DNS: next-hop names are resolved through %s", dns.servers());
+    LOG.infof(
+        "DNS: next-hop names are resolved through %s",
+        dns.servers().stream()
+            .map(a -> io.sbc.api.syntax.IpLiteral.uriHost(a.getAddress()) + ":" + a.getPort())
+            .toList());
     this.resolver =
         new DnsResolver(
             dns,

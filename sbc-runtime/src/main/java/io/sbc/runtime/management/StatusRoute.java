@@ -89,7 +89,7 @@ public class StatusRoute {
                     "servers",
                     new JsonArray(
                         s.dnsServers().stream()
-                            .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
+                            .map(a -> IpLiteral.uriHost(a.getAddress()) + ":" + a.getPort())
                             .toList()))
                 .put("questions", s.resolver().questions())
                 .put("questionsRefused", s.resolver().refusedQuestions())

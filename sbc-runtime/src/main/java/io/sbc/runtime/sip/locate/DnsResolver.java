@@ -43,6 +43,8 @@ public final class DnsResolver implements NextHopResolver {
 
   private static final int SIP_PORT = UriTarget.defaultPort(false);
 
+  private static final InetAddress LOOPBACK_V6 = IpLiteral.toInetAddress("::1");
+
   private final DnsClient client;
   private final RecordCache cache;
   private final List<Protocol> transports;
@@ -106,7 +108,17 @@ public final class DnsResolver implements NextHopResolver {
       answer.resolved(List.of(), "no " + t.protocol() + " listener reaches " + host);
       return;
     }
-    new Lookup(t, host.toLowerCase(Locale.ROOT), loop, answer).run();
+    String name = host.toLowerCase(Locale.ROOT);
+    if (name.equals("localhost") || name.endsWith(".localhost")) {
+      // RFC 6761 section 6.3: localhost names are the loopback address, never asked of DNS.
+      InetAddress lo = ipv4 ? InetAddress.getLoopbackAddress() : LOOPBACK_V6;
+      Protocol p = t.protocol() != null ? t.protocol() : Protocol.UDP;
+      answer.resolved(
+          List.of(new Hop(new InetSocketAddress(lo, t.port() > 0 ? t.port() : SIP_PORT), p, name)),
+          null);
+      return;
+    }
+    new Lookup(t, name, loop, answer).run();
   }
 
   /** RFC 3263 section 5: a sent-by name is resolved as a URI host with the Via's transport. */

@@ -98,6 +98,16 @@ class DnsResolverTest {
   }
 
   @Test
+  void localhostIsTheLoopbackAddressWithoutAQuestion() {
+    Result r = resolve("localhost", 5090, null);
+    assertEquals(List.of("UDP 127.0.0.1:5090"), r.hops());
+    assertEquals(1, r.answers);
+    r = resolve("pbx.LOCALHOST", -1, Protocol.TCP);
+    assertEquals(List.of("TCP 127.0.0.1:5060"), r.hops());
+    assertEquals(List.of(), zone.asked());
+  }
+
+  @Test
   void naptrThenSrvThenAddressesInPriorityOrder() {
     exampleZone();
     zone.hold();
