@@ -145,8 +145,8 @@ public class SipGateway extends SipResource {
   }
 
   /**
-   * DNS resolution of next hops named by host name (backendRefs, dispatcher destinations, Route
-   * and Contact hosts): answers are kept for their TTL, names without records for {@code
+   * DNS resolution of next hops named by host name (backendRefs, dispatcher destinations, Route and
+   * Contact hosts): answers are kept for their TTL, names without records for {@code
    * negativeCacheSeconds}.
    */
   public static class Dns {

@@ -156,7 +156,9 @@ public final class IpLiteral {
     }
     int p = defaultPort;
     if (port != null) {
-      if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (port.isEmpty()
+          || port.length() > 5
+          || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
         return null;
       }
       p = Integer.parseInt(port);

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * @param branches new Via branches that the proxy recognises as its own, so that it hands the
  *     responses to the probes' client transactions ({@code Branches.nextProbe})
  * @param sources the local address a wildcard listener advertises towards a destination
- * @param resolver turns a destination named by host name into hops (RFC 3263), as calls do: a
- *     probe goes to the first
+ * @param resolver turns a destination named by host name into hops (RFC 3263), as calls do: a probe
+ *     goes to the first
  */
 public record ProbeEnvironment(
     Loop loop,

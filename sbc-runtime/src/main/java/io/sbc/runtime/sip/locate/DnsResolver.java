@@ -26,7 +26,9 @@ import java.util.random.RandomGenerator;
  * TTL; what the cache lacks is asked on the caller's loop, and the answer comes there later.
  */
 public final class DnsResolver implements NextHopResolver {
-  /** At most this many hops are tried for one target (RFC 3263 section 4.3, within a transaction). */
+  /**
+   * At most this many hops are tried for one target (RFC 3263 section 4.3, within a transaction).
+   */
   static final int MAX_HOPS = 16;
 
   /**

@@ -110,8 +110,7 @@ public final class NettyDnsClient implements DnsClient, AutoCloseable {
     } catch (RuntimeException e) {
       // A name Netty refuses (too long a label...): no such records, said later as promised.
       loop.eventLoop()
-          .execute(
-              () -> loop.dispatch(() -> answer.accept(DnsAnswer.none(e.toString(), false))));
+          .execute(() -> loop.dispatch(() -> answer.accept(DnsAnswer.none(e.toString(), false))));
       return;
     }
     // The future completes on the resolver's event loop, which is this loop.
@@ -241,8 +240,8 @@ public final class NettyDnsClient implements DnsClient, AutoCloseable {
   }
 
   /**
-   * The nameserver lines of a resolv.conf (resolv(5)), port 53; addresses that are not IP
-   * literals (a zone index...) are skipped. Empty when the file cannot be read.
+   * The nameserver lines of a resolv.conf (resolv(5)), port 53; addresses that are not IP literals
+   * (a zone index...) are skipped. Empty when the file cannot be read.
    */
   static List<InetSocketAddress> nameServers(Path resolvConf) {
     List<String> lines;

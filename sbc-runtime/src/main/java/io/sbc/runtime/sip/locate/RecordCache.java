@@ -84,12 +84,10 @@ final class RecordCache {
     } else {
       List<Object> sorted = new ArrayList<>(a.records());
       sorted.sort(RFC3263_ORDER); // stable: the server's order within a priority
-      records =
-          List.copyOf(sorted.size() > MAX_RECORDS ? sorted.subList(0, MAX_RECORDS) : sorted);
+      records = List.copyOf(sorted.size() > MAX_RECORDS ? sorted.subList(0, MAX_RECORDS) : sorted);
       ttl = Math.min(Math.max(0, a.ttlSeconds()) * 1000, MAX_TTL_MILLIS);
     }
-    Entry e =
-        new Entry(records, records.isEmpty() ? problemOf(k, a) : null, now + ttl);
+    Entry e = new Entry(records, records.isEmpty() ? problemOf(k, a) : null, now + ttl);
     if (ttl <= 0) {
       entries.remove(k);
       return e;

@@ -9,7 +9,7 @@
  * SRV targets in RFC 2782 priority and weight order) over {@link
  * io.sbc.runtime.sip.locate.RecordCache} (answers kept for their TTL, negative ones too), asking
  * {@link io.sbc.runtime.sip.locate.DnsClient} (Netty's resolver, one per event loop) only for what
- * the cache lacks; {@link io.sbc.runtime.sip.locate.LiteralResolver} takes IP literals only. Imports
- * the message, timer and transport packages and Netty's DNS codec only.
+ * the cache lacks; {@link io.sbc.runtime.sip.locate.LiteralResolver} takes IP literals only.
+ * Imports the message, timer and transport packages and Netty's DNS codec only.
  */
 package io.sbc.runtime.sip.locate;

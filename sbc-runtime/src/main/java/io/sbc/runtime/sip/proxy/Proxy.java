@@ -559,8 +559,7 @@ public final class Proxy implements SipReceiver {
       LOG.warnf(
           "next hop %s not resolved: %s; requests to it are answered 500 (not logged again for a"
               + " minute)",
-          name,
-          problem);
+          name, problem);
     }
   }
 

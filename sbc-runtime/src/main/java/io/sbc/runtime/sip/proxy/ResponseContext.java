@@ -408,8 +408,7 @@ final class ResponseContext
       Target target,
       io.sbc.runtime.sip.transport.Flow from,
       boolean unresolved) {
-    if (bestStatus == 0
-        || (bestStatus < 600 && (code >= 600 || code / 100 < bestStatus / 100))) {
+    if (bestStatus == 0 || (bestStatus < 600 && (code >= 600 || code / 100 < bestStatus / 100))) {
       best = response;
       bestStatus = code;
       bestTarget = target;

@@ -57,7 +57,8 @@ public final class Responses {
    * turns into a 500 upstream; the phrase says which failure it was (the name itself goes to the
    * log, not to the caller).
    */
-  public static final String NEXT_HOP_NOT_RESOLVED = "Server Internal Error (next hop not resolved)";
+  public static final String NEXT_HOP_NOT_RESOLVED =
+      "Server Internal Error (next hop not resolved)";
 
   /** The reason phrase the proxy uses for a status it generates. */
   public static String reason(int status) {

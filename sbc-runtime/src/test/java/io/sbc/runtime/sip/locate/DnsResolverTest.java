@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RFC 3263 resolution over an in-memory zone: which questions are asked in which order, the hops
- * that come out, what the cache keeps and for how long (a manual clock), and that every answer comes
- * exactly once.
+ * that come out, what the cache keeps and for how long (a manual clock), and that every answer
+ * comes exactly once.
  */
 class DnsResolverTest {
   static final Listener UDP =
@@ -126,7 +126,8 @@ class DnsResolverTest {
     assertEquals(1, r.answers);
     assertNull(r.problem);
     // NAPTR order (UDP before TCP), then SRV priority within each.
-    assertEquals(List.of("UDP 192.0.2.1:5070", "UDP 192.0.2.2:5080", "TCP 192.0.2.3:5090"), r.hops());
+    assertEquals(
+        List.of("UDP 192.0.2.1:5070", "UDP 192.0.2.2:5080", "TCP 192.0.2.3:5090"), r.hops());
     assertEquals("example.test", r.hops.get(0).name(), "hops carry the domain they came from");
 
     Result again = resolve("example.test", -1, null);
@@ -332,7 +333,10 @@ class DnsResolverTest {
     assertTrue(r.problem.contains("too many DNS questions"), r.problem);
     zone.release();
     Result again = resolve("one-more.test", 5060, null);
-    assertEquals(List.of("A one-more.test"), zone.asked().subList(DnsResolver.MAX_QUESTIONS_IN_FLIGHT, DnsResolver.MAX_QUESTIONS_IN_FLIGHT + 1));
+    assertEquals(
+        List.of("A one-more.test"),
+        zone.asked()
+            .subList(DnsResolver.MAX_QUESTIONS_IN_FLIGHT, DnsResolver.MAX_QUESTIONS_IN_FLIGHT + 1));
     zone.release();
     assertEquals(1, again.answers);
     assertTrue(again.problem.contains("no such records"), again.problem);

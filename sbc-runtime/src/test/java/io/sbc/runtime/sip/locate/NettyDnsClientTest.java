@@ -73,7 +73,8 @@ class NettyDnsClientTest {
             .start();
     long end = System.nanoTime() + 10_000_000_000L;
     while (!bound(port)) {
-      assertTrue(dnsmasq.isAlive(), "dnsmasq exited: " + Files.readString(dir.resolve("dnsmasq.log")));
+      assertTrue(
+          dnsmasq.isAlive(), "dnsmasq exited: " + Files.readString(dir.resolve("dnsmasq.log")));
       assertTrue(System.nanoTime() < end, "dnsmasq did not bind its port");
       Thread.sleep(20);
     }
@@ -149,7 +150,8 @@ class NettyDnsClientTest {
               new SrvRecord(20, 0, 5080, "sip2.example.test.")),
           sorted(srv.records()));
       DnsAnswer a = ask(c, "sip2.example.test.", RecordType.A);
-      assertEquals(List.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 2})), a.records());
+      assertEquals(
+          List.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 2})), a.records());
       DnsAnswer aaaa = ask(c, "sip2.example.test.", RecordType.AAAA);
       assertEquals(1, aaaa.records().size());
       assertEquals("2001:db8:0:0:0:0:0:2", ((InetAddress) aaaa.records().get(0)).getHostAddress());
@@ -172,10 +174,12 @@ class NettyDnsClientTest {
 
   @Test
   void theResolverOverTheClientGivesTheRfc3263Hops() throws Exception {
-    Listener udp = new Listener("udp", Protocol.UDP, new InetSocketAddress("127.0.0.1", 5060), null);
+    Listener udp =
+        new Listener("udp", Protocol.UDP, new InetSocketAddress("127.0.0.1", 5060), null);
     try (NettyDnsClient c = client(port)) {
       DnsResolver r =
-          new DnsResolver(c, DnsSettings.DEFAULT, List.of(udp), Clock.SYSTEM, ThreadLocalRandom::current);
+          new DnsResolver(
+              c, DnsSettings.DEFAULT, List.of(udp), Clock.SYSTEM, ThreadLocalRandom::current);
       CompletableFuture<List<Hop>> f = new CompletableFuture<>();
       loop.eventLoop()
           .execute(
@@ -186,7 +190,12 @@ class NettyDnsClientTest {
                       (hops, problem) -> f.complete(hops)));
       List<String> hops = new ArrayList<>();
       for (Hop h : f.get(10, TimeUnit.SECONDS)) {
-        hops.add(h.protocol() + " " + h.address().getAddress().getHostAddress() + ":" + h.address().getPort());
+        hops.add(
+            h.protocol()
+                + " "
+                + h.address().getAddress().getHostAddress()
+                + ":"
+                + h.address().getPort());
       }
       assertEquals(List.of("UDP 192.0.2.1:5070", "UDP 192.0.2.2:5080"), hops);
     }

@@ -68,7 +68,8 @@ public final class Zone implements DnsClient {
   @Override
   public void ask(String name, RecordType type, Loop loop, Consumer<DnsAnswer> answer) {
     asked.add(type + " " + name);
-    DnsAnswer a = answers.getOrDefault(new Question(name, type), DnsAnswer.none("no such records", false));
+    DnsAnswer a =
+        answers.getOrDefault(new Question(name, type), DnsAnswer.none("no such records", false));
     if (holding) {
       held.add(() -> answer.accept(a));
     } else {

@@ -74,8 +74,7 @@ class DnsNextHopTest {
               new RouteSeal(
                   SealKeys.of(
                       List.of("a test secret of enough bytes".getBytes(StandardCharsets.UTF_8)))))
-          .resolver(
-              new DnsResolver(zone, DnsSettings.DEFAULT, List.of(udp), clock, () -> random))
+          .resolver(new DnsResolver(zone, DnsSettings.DEFAULT, List.of(udp), clock, () -> random))
           .clock(clock)
           .build();
 
