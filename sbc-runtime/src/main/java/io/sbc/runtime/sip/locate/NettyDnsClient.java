@@ -74,6 +74,53 @@ public final class NettyDnsClient implements DnsClient, AutoCloseable {
     for (Loop loop : loops) {
       resolvers[loop.index()] = build(loop.eventLoop(), servers, settings.queryTimeoutMillis());
     }
+    warmUp(loops);
+  }
+
+  /**
+   * Asks each loop's resolver one question ("localhost." A) at start and waits a second at most:
+   * the first question on a loop loads and initialises Netty's resolution classes, tens of
+   * milliseconds that would otherwise stall the first call routed by name. The answer does not
+   * matter; that the servers answered is logged.
+   */
+  private void warmUp(List<Loop> loops) {
+    java.util.concurrent.CountDownLatch done =
+        new java.util.concurrent.CountDownLatch(loops.size());
+    java.util.concurrent.atomic.AtomicInteger answered =
+        new java.util.concurrent.atomic.AtomicInteger();
+    for (Loop loop : loops) {
+      DnsNameResolver r = resolvers[loop.index()];
+      loop.eventLoop()
+          .execute(
+              () -> {
+                try {
+                  r.resolveAll(new DefaultDnsQuestion("localhost.", DnsRecordType.A))
+                      .addListener(
+                          f -> {
+                            if (f.isSuccess() || !DnsNameResolver.isTimeoutError(f.cause())) {
+                              answered.incrementAndGet();
+                            }
+                            if (f.isSuccess()) {
+                              for (Object o : (List<?>) f.getNow()) {
+                                ReferenceCountUtil.release(o);
+                              }
+                            }
+                            done.countDown();
+                          });
+                } catch (RuntimeException e) {
+                  done.countDown();
+                }
+              });
+    }
+    try {
+      if (!done.await(1, java.util.concurrent.TimeUnit.SECONDS) || answered.get() == 0) {
+        LOG.warnf(
+            "DNS: no answer from %s yet; next hops named by host name resolve once they answer",
+            servers);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The name servers asked, in order. */
