@@ -81,7 +81,7 @@ public final class NettyDnsClient implements DnsClient, AutoCloseable {
    * Asks each loop's resolver one question ("localhost." A) at start and waits a second at most:
    * the first question on a loop loads and initialises Netty's resolution classes, tens of
    * milliseconds that would otherwise stall the first call routed by name. The answer does not
-   * matter; that the servers answered is logged.
+   * matter; servers that do not answer in time are logged.
    */
   private void warmUp(List<Loop> loops) {
     java.util.concurrent.CountDownLatch done =
