@@ -45,6 +45,7 @@ public final class DnsResolver implements NextHopResolver {
 
   private static final int SIP_PORT = UriTarget.defaultPort(false);
 
+  private static final InetAddress LOOPBACK_V4 = IpLiteral.toInetAddress("127.0.0.1");
   private static final InetAddress LOOPBACK_V6 = IpLiteral.toInetAddress("::1");
 
   private final DnsClient client;
@@ -102,7 +103,7 @@ public final class DnsResolver implements NextHopResolver {
       return;
     }
     String host = t.host();
-    if (host.startsWith("[") || IpLiteral.isIpLiteral(host) || !HostName.isValid(host)) {
+    if (host.startsWith("[") || IpLiteral.isIpLiteral(host) || !isHostName(host)) {
       answer.resolved(List.of(), "host " + host + " is neither an IP address nor a host name");
       return;
     }
@@ -113,7 +114,7 @@ public final class DnsResolver implements NextHopResolver {
     String name = host.toLowerCase(Locale.ROOT);
     if (name.equals("localhost") || name.endsWith(".localhost")) {
       // RFC 6761 section 6.3: localhost names are the loopback address, never asked of DNS.
-      InetAddress lo = ipv4 ? InetAddress.getLoopbackAddress() : LOOPBACK_V6;
+      InetAddress lo = ipv4 ? LOOPBACK_V4 : LOOPBACK_V6;
       Protocol p = t.protocol() != null ? t.protocol() : Protocol.UDP;
       answer.resolved(
           List.of(new Hop(new InetSocketAddress(lo, t.port() > 0 ? t.port() : SIP_PORT), p, name)),
@@ -121,6 +122,18 @@ public final class DnsResolver implements NextHopResolver {
       return;
     }
     new Lookup(t, name, loop, answer).run();
+  }
+
+  /**
+   * A host name as the codec accepts one from a peer: '_' tolerated inside labels (deployed names
+   * carry it); configured destinations are checked strictly when they are loaded.
+   */
+  private static boolean isHostName(String host) {
+    if (HostName.isValid(host)) {
+      return true;
+    }
+    byte[] b = host.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    return HostName.isValid(b, 0, b.length, true);
   }
 
   /** RFC 3263 section 5: a sent-by name is resolved as a URI host with the Via's transport. */

@@ -98,6 +98,15 @@ class DnsResolverTest {
   }
 
   @Test
+  void aPeersHostWithAnUnderscoreIsResolvedButNotGarbage() {
+    zone.a("pbx_1.example.test", 60, "192.0.2.40");
+    assertEquals(List.of("UDP 192.0.2.40:5060"), resolve("pbx_1.example.test", 5060, null).hops());
+    Result r = resolve("bad host", 5060, null);
+    assertEquals(List.of(), r.hops);
+    assertTrue(r.problem.contains("neither an IP address nor a host name"), r.problem);
+  }
+
+  @Test
   void localhostIsTheLoopbackAddressWithoutAQuestion() {
     Result r = resolve("localhost", 5090, null);
     assertEquals(List.of("UDP 127.0.0.1:5090"), r.hops());
