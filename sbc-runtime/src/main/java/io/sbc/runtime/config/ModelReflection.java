@@ -30,6 +30,7 @@ import io.sbc.api.SipRoute;
       SipGateway.Timers.class,
       SipGateway.Limits.class,
       SipGateway.Sealing.class,
+      SipGateway.Dns.class,
       io.sbc.api.TopologyHiding.class,
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
