@@ -31,6 +31,27 @@ public final class Defaults {
       List.of("PrivateContact", "ContactMismatch", "ViaMismatch", "PrivateSource");
   public static final int NAT_KEEPALIVE_SECONDS = 20;
 
+  // spec.antiFlood, when set: a phone or a small PBX stays far below; a trunk or a load balancer
+  // sending from one address needs more, or a place in exempt.
+  public static final int ANTI_FLOOD_REQUESTS_PER_SECOND = 50;
+  public static final int ANTI_FLOOD_BURST = 100;
+  public static final int ANTI_FLOOD_BAN_SECONDS = 60;
+
+  /**
+   * Source addresses the anti-flood tables of one event loop track at once; older idle ones make
+   * room for new ones, so memory stays bounded whatever the number of sources.
+   */
+  public static final int ANTI_FLOOD_TRACKED_SOURCES = 16_384;
+
+  public static final boolean SCANNERS_BLOCK = true;
+
+  /** User-Agent substrings of well-known SIP scanners (matched case-insensitively). */
+  public static final List<String> SCANNER_USER_AGENTS =
+      List.of("friendly-scanner", "sipvicious", "sipcli");
+
+  /** The longest User-Agent substring accepted in spec.scanners.userAgents. */
+  public static final int MAX_SCANNER_USER_AGENT_LENGTH = 128;
+
   /** The shortest sealing secret accepted: 128 bits. */
   public static final int MIN_SEALING_SECRET_BYTES = 16;
 

@@ -61,7 +61,21 @@ final class Schema {
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
   static final Obj LISTENER =
-      obj("name", S, "protocol", S, "address", S, "port", I, "advertisedAddress", S);
+      obj(
+          "name", S,
+          "protocol", S,
+          "address", S,
+          "port", I,
+          "advertisedAddress", S,
+          "allow", new ListOf(S),
+          "deny", new ListOf(S));
+  static final Obj ANTI_FLOOD =
+      obj(
+          "requestsPerSecond", I,
+          "burst", I,
+          "banSeconds", I,
+          "exempt", new ListOf(S));
+  static final Obj SCANNERS = obj("block", B, "userAgents", new ListOf(S));
   static final Obj PROXY = obj("mode", S, "maxForwards", I);
   static final Obj TIMERS = obj("t1", I, "t2", I, "t4", I, "timerC", I, "timerD", I);
   static final Obj LIMITS =
@@ -104,6 +118,8 @@ final class Schema {
           "sealing", SEALING,
           "topologyHiding", TOPOLOGY_HIDING,
           "nat", NAT,
+          "antiFlood", ANTI_FLOOD,
+          "scanners", SCANNERS,
           "replicas", I,
           "autoscaling", AUTOSCALING,
           "serviceType", S,

@@ -89,6 +89,8 @@ final class Validator {
         if (l.advertisedAddress != null) {
           advertisedHost(p + ".advertisedAddress", l.advertisedAddress);
         }
+        cidrs(p + ".allow", l.allow);
+        cidrs(p + ".deny", l.deny);
         if (l.protocol != null && l.port != null && !bound.add(l.protocol + l.address + l.port)) {
           error(
               p, "another listener already serves " + l.protocol + " " + l.address + ":" + l.port);
@@ -170,7 +172,63 @@ final class Validator {
     } else {
       nat(s.nat, "spec.nat");
     }
+    antiFlood(s.antiFlood);
+    scanners(s.scanners);
     cluster(s);
+  }
+
+  private void antiFlood(SipGateway.AntiFlood a) {
+    if (a == null) {
+      return;
+    }
+    range("spec.antiFlood.requestsPerSecond", a.requestsPerSecond, 1, 1_000_000);
+    range("spec.antiFlood.burst", a.burst, 1, 1_000_000);
+    range("spec.antiFlood.banSeconds", a.banSeconds, 0, 86_400);
+    cidrs("spec.antiFlood.exempt", a.exempt);
+  }
+
+  private void scanners(SipGateway.Scanners z) {
+    if (z == null) {
+      error("spec.scanners", "required (default: block true)");
+      return;
+    }
+    if (z.block == null) {
+      error("spec.scanners.block", "must be true or false");
+    }
+    if (z.userAgents == null) {
+      error("spec.scanners.userAgents", "must be a list (may be empty)");
+      return;
+    }
+    for (int i = 0; i < z.userAgents.size(); i++) {
+      String ua = z.userAgents.get(i);
+      String p = "spec.scanners.userAgents[" + i + "]";
+      if (ua == null || ua.isBlank()) {
+        error(p, "empty list entry: give a part of a User-Agent value, such as sipvicious");
+      } else if (ua.length() > Defaults.MAX_SCANNER_USER_AGENT_LENGTH) {
+        error(p, "longer than " + Defaults.MAX_SCANNER_USER_AGENT_LENGTH + " characters");
+      } else if (!SipGrammar.isText(ua) || !ua.chars().allMatch(c -> c < 128)) {
+        error(
+            p,
+            "must be printable ASCII without line breaks or control characters (was "
+                + quoted(ua)
+                + ")");
+      }
+    }
+  }
+
+  /** A list of networks in CIDR notation (or bare addresses), each checked. */
+  private void cidrs(String path, List<String> list) {
+    if (list == null) {
+      error(path, "must be a list (may be empty)");
+      return;
+    }
+    for (int c = 0; c < list.size(); c++) {
+      String cidr = list.get(c);
+      String why = cidr == null ? "empty list entry" : cidrProblem(cidr);
+      if (why != null) {
+        error(path + "[" + c + "]", why);
+      }
+    }
   }
 
   private void topologyHiding(TopologyHiding t, String p) {

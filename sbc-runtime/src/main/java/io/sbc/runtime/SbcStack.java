@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sbc.api.ConfigException;
+import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.config.GatewayConfig;
 import io.sbc.runtime.dispatcher.DestinationStatus;
@@ -13,6 +14,7 @@ import io.sbc.runtime.dispatcher.ProbeEnvironment;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.RouteSeal;
+import io.sbc.runtime.sip.admission.SourceGuard;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.sbc.runtime.sip.proxy.Branches;
 import io.sbc.runtime.sip.proxy.CallCounters;
@@ -49,6 +51,7 @@ public final class SbcStack implements AutoCloseable {
   private volatile GatewayConfig config;
   private final List<Loop> loops;
   private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+  private final SourceGuard sourceGuard;
   private final TransportLayer transports;
   private final TransactionLayer transactions;
   private final Branches branches;
@@ -85,7 +88,10 @@ public final class SbcStack implements AutoCloseable {
                   () -> loop.dispatch(advance), tick, tick, TimeUnit.MILLISECONDS));
     }
     this.branches = new Branches(config.name());
-    this.transports = new TransportLayer(loops, config.transport());
+    this.sourceGuard =
+        new SourceGuard(
+            loops.size(), Defaults.ANTI_FLOOD_TRACKED_SOURCES, config.sourcePolicy(), Clock.SYSTEM);
+    this.transports = new TransportLayer(loops, config.transport(), sourceGuard);
     this.transactions = new TransactionLayer(transports::send, config.timers());
     // Dispatchers first (their probes use the branches and transactions), then the routing table
     // over them, then the proxy with everything it needs.
@@ -243,8 +249,9 @@ public final class SbcStack implements AutoCloseable {
    * Applies a new configuration of the same gateway, all or nothing: its dispatchers and its
    * routing table are compiled first, and only when every part compiles are they swapped in
    * (routes, dispatchers and the sealing keys at once; a request already routed keeps its targets,
-   * so no transaction or call is dropped). Listeners, limits and timers need a restart and are left
-   * as they are.
+   * so no transaction or call is dropped), as are the anti-flood, scanner and listener allow/deny
+   * settings (buckets and bans in progress stay). Listeners, limits and timers need a restart and
+   * are left as they are.
    *
    * @throws ConfigException naming what is wrong; the running configuration is untouched
    */
@@ -294,6 +301,7 @@ public final class SbcStack implements AutoCloseable {
     // must outlive reloads, or every dialog set up before one would be refused after it.
     RouteSeal seal = next.sealKeys().isGenerated() ? routeSeal : new RouteSeal(next.sealKeys());
     proxy.reload(router, seal);
+    sourceGuard.update(next.sourcePolicy());
     routeSeal = seal;
     config = next;
     for (Runnable l : reloadListeners) {
@@ -325,6 +333,11 @@ public final class SbcStack implements AutoCloseable {
 
   public TransactionLayer transactions() {
     return transactions;
+  }
+
+  /** Who the listeners hear: refusals by reason, bans, tracked sources. */
+  public SourceGuard sourceGuard() {
+    return sourceGuard;
   }
 
   public Proxy proxy() {

@@ -9,10 +9,12 @@ import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
 import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.dispatcher.Dispatcher;
+import io.sbc.runtime.routing.CidrSet;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RouteCompiler;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.SealKeys;
+import io.sbc.runtime.sip.admission.SourcePolicy;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.proxy.ProxySettings;
 import io.sbc.runtime.sip.proxy.Target;
@@ -53,6 +55,7 @@ public record GatewayConfig(
     List<String> secretFiles,
     io.sbc.api.TopologyHiding topologyHiding,
     io.sbc.api.NatTraversal nat,
+    SourcePolicy sourcePolicy,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -229,6 +232,7 @@ public record GatewayConfig(
             List.copyOf(secretFiles),
             gw.spec.topologyHiding,
             gw.spec.nat,
+            sourcePolicy(gw.spec),
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);
@@ -260,6 +264,25 @@ public record GatewayConfig(
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }
     return table;
+  }
+
+  /** Who the listeners hear: their allow and deny networks, the anti-flood limit, scanners. */
+  private static SourcePolicy sourcePolicy(SipGateway.Spec spec) {
+    Map<String, SourcePolicy.ListenerAccess> access = new java.util.LinkedHashMap<>();
+    for (SipGateway.Listener l : spec.listeners) {
+      access.put(l.name, SourcePolicy.access(l.allow, l.deny));
+    }
+    SipGateway.AntiFlood a = spec.antiFlood;
+    SourcePolicy.AntiFlood antiFlood =
+        a == null
+            ? null
+            : new SourcePolicy.AntiFlood(
+                a.requestsPerSecond, a.burst, a.banSeconds, CidrSet.of(a.exempt));
+    List<String> scanners =
+        Boolean.TRUE.equals(spec.scanners.block)
+            ? SourcePolicy.scannerAgents(Defaults.SCANNER_USER_AGENTS, spec.scanners.userAgents)
+            : List.of();
+    return new SourcePolicy(access, antiFlood, scanners);
   }
 
   /** The sealing keys: the configured secrets, or one made up for this process. */

@@ -30,6 +30,8 @@ import io.sbc.api.SipRoute;
       SipGateway.Timers.class,
       SipGateway.Limits.class,
       SipGateway.Sealing.class,
+      SipGateway.AntiFlood.class,
+      SipGateway.Scanners.class,
       io.sbc.api.TopologyHiding.class,
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,

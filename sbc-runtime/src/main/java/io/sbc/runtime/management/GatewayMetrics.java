@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.sbc.runtime.SbcStack;
 import io.sbc.runtime.dispatcher.DestinationState;
 import io.sbc.runtime.dispatcher.DestinationStatus;
+import io.sbc.runtime.sip.admission.SourceGuard;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.transport.Listener;
@@ -121,6 +122,32 @@ public class GatewayMetrics {
           "reason",
           d.name().toLowerCase(Locale.ROOT));
     }
+    for (SourceGuard.Refusal r : SourceGuard.Refusal.values()) {
+      counter(
+          "sbc_sip_dropped",
+          "Messages dropped without an answer, by reason",
+          st -> st.sourceGuard().refusedMessages(r),
+          "reason",
+          refusalName(r));
+    }
+    counter(
+        "sbc_sip_source_bans",
+        "Sources banned (over the anti-flood limit, or scanning)",
+        st -> st.sourceGuard().bans());
+    gauge(
+        "sbc_sip_sources_banned",
+        "Sources banned now",
+        Tags.empty(),
+        st -> st.sourceGuard().bannedNow());
+    gauge(
+        "sbc_sip_sources_tracked",
+        "Source addresses the anti-flood tables hold now (bounded per event loop)",
+        Tags.empty(),
+        st -> st.sourceGuard().trackedSources());
+    counter(
+        "sbc_sip_sources_evicted",
+        "Sources that lost their anti-flood slot while still counted (the tables were full)",
+        st -> st.sourceGuard().evicted());
     counter(
         "sbc_sip_route_tokens_refused",
         "In-dialog requests whose Route token of this SBC did not verify (answered 403)",
@@ -233,8 +260,9 @@ public class GatewayMetrics {
         Tags.of("direction", "outbound"),
         st -> st.transports().outboundConnections());
     String refused =
-        "TCP connections refused: maxTcpConnections or maxTcpConnectionsPerSource reached for an"
-            + " accepted one, maxOutboundTcpConnections for a connect";
+        "TCP connections refused: maxTcpConnections or maxTcpConnectionsPerSource reached, or the"
+            + " source denied or banned, for an accepted one; maxOutboundTcpConnections for a"
+            + " connect";
     counter(
         "sbc_tcp_connections_refused",
         refused,
@@ -253,6 +281,18 @@ public class GatewayMetrics {
         st -> st.transports().refusedOutbound(),
         "reason",
         "max_outbound");
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.sourceGuard().refusedConnections(SourceGuard.Refusal.DENIED),
+        "reason",
+        "source_denied");
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.sourceGuard().refusedConnections(SourceGuard.Refusal.BANNED),
+        "reason",
+        "source_banned");
     String closed =
         "TCP connections closed by the SBC: the peer did not read (write queue full), a message"
             + " was not complete in time (message timeout), or nothing came (idle)";
@@ -375,6 +415,15 @@ public class GatewayMetrics {
             uri,
             DestinationStatus::stateChanges));
     return meters;
+  }
+
+  /** The reason label of a source refusal: source_denied, source_banned, rate_limited, scanner. */
+  static String refusalName(SourceGuard.Refusal r) {
+    return switch (r) {
+      case DENIED -> "source_denied";
+      case BANNED -> "source_banned";
+      default -> r.name().toLowerCase(Locale.ROOT);
+    };
   }
 
   private void counter(String name, String help, ToDoubleFunction<SbcStack> f, String... tags) {

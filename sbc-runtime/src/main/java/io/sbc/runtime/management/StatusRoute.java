@@ -2,6 +2,7 @@ package io.sbc.runtime.management;
 
 import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.SbcStack;
+import io.sbc.runtime.sip.admission.SourceGuard;
 import io.sbc.runtime.sip.proxy.CallCounters;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
@@ -48,8 +49,14 @@ public class StatusRoute {
   static JsonObject status(SbcStack s, RunningGateway g) {
     Proxy.Stats st = s.proxy().stats();
     JsonObject dropped = new JsonObject();
+    long droppedTotal = st.dropped();
     for (Proxy.Drop d : Proxy.Drop.values()) {
       dropped.put(d.name().toLowerCase(Locale.ROOT), st.dropped(d));
+    }
+    SourceGuard guard = s.sourceGuard();
+    for (SourceGuard.Refusal r : SourceGuard.Refusal.values()) {
+      dropped.put(GatewayMetrics.refusalName(r), guard.refusedMessages(r));
+      droppedTotal += guard.refusedMessages(r);
     }
     long timerFailures = 0;
     for (Loop l : s.loops()) {
@@ -76,12 +83,13 @@ public class StatusRoute {
                 .put("requests", st.requests.sum())
                 .put("responses", st.responses.sum())
                 .put("malformed", st.malformed.sum())
-                .put("dropped", st.dropped())
+                .put("dropped", droppedTotal)
                 .put("droppedByReason", dropped)
                 .put("localReplies", st.localReplies.sum())
                 .put("routeTokensRefused", st.refusedRoutes.sum())
                 .put("nextHopsUnresolved", st.unresolvable.sum())
                 .put("stageFailures", st.stageFailures.sum()))
+        .put("sources", sources(guard))
         .put("calls", calls(s))
         .put("dispatchers", dispatchers(s));
   }
@@ -139,6 +147,21 @@ public class StatusRoute {
                 .put("messageTimeout", t.closedHalfSent())
                 .put("idle", t.closedIdle()))
         .put("sendsDroppedWhileConnecting", t.droppedWhileConnecting());
+  }
+
+  /** The anti-flood tables and the connections refused for their source. */
+  private static JsonObject sources(SourceGuard g) {
+    return new JsonObject()
+        .put("antiFlood", g.policy().antiFlood() != null)
+        .put("bans", g.bans())
+        .put("bannedNow", g.bannedNow())
+        .put("tracked", g.trackedSources())
+        .put("evicted", g.evicted())
+        .put(
+            "connectionsRefused",
+            new JsonObject()
+                .put("denied", g.refusedConnections(SourceGuard.Refusal.DENIED))
+                .put("banned", g.refusedConnections(SourceGuard.Refusal.BANNED)));
   }
 
   private static JsonObject calls(SbcStack s) {
