@@ -27,6 +27,12 @@ public final class Defaults {
   public static final int TCP_MESSAGE_TIMEOUT_SECONDS = 10;
   public static final int MAX_TCP_WRITE_QUEUE_BYTES = 1 << 20;
 
+  /** Six hours: longer than any sane call; a call nobody ended is counted until then. */
+  public static final int MAX_CALL_SECONDS = 6 * 3600;
+
+  /** RFC 3261 21.5.4: a 503 may say when to retry; a few seconds spreads the retries out. */
+  public static final int CALL_LIMIT_RETRY_AFTER_SECONDS = 5;
+
   public static final List<String> NAT_TESTS =
       List.of("PrivateContact", "ContactMismatch", "ViaMismatch", "PrivateSource");
   public static final int NAT_KEEPALIVE_SECONDS = 20;
@@ -102,6 +108,15 @@ public final class Defaults {
   public static final String SERVICE_TYPE = "ClusterIP";
   public static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
   public static final int TERMINATION_GRACE_PERIOD_SECONDS = 60;
+
+  /**
+   * The environment variable giving a stopping runtime its drain period in seconds (the operator
+   * sets the grace period less the preStop pause and {@link #DRAIN_MARGIN_SECONDS}).
+   */
+  public static final String DRAIN_SECONDS_ENV = "SBC_DRAIN_SECONDS";
+
+  /** Seconds kept between the end of a drain and the grace period's kill, to stop cleanly. */
+  public static final int DRAIN_MARGIN_SECONDS = 5;
   public static final int TARGET_CPU_UTILIZATION_PERCENTAGE = 70;
   public static final String SERVICE_REF_TRANSPORT = "UDP";
   public static final String MEDIA_MODE = "None";

@@ -87,7 +87,8 @@ final class Schema {
           "maxTcpConnectionsPerSource", I,
           "tcpIdleTimeoutSeconds", I,
           "tcpMessageTimeoutSeconds", I,
-          "maxTcpWriteQueueBytes", I);
+          "maxTcpWriteQueueBytes", I,
+          "maxCallSeconds", I);
   static final Obj SEALING =
       obj(
           "secret",
@@ -169,6 +170,8 @@ final class Schema {
   static final Obj REJECT = obj("statusCode", I, "reason", S);
   static final Obj REDIRECT = obj("statusCode", I, "contacts", new ListOf(S));
   static final Obj RESPOND = obj("statusCode", I, "reason", S);
+  static final Obj CALL_LIMITS =
+      obj("maxCalls", I, "maxCallsPerSecond", I, "retryAfterSeconds", I);
   static final Obj RULE =
       obj(
           "name", S,
@@ -184,7 +187,8 @@ final class Schema {
           "allowRelay", B,
           "allowInDialog", B,
           "topologyHiding", TOPOLOGY_HIDING,
-          "nat", NAT);
+          "nat", NAT,
+          "callLimits", CALL_LIMITS);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =

@@ -332,5 +332,13 @@ public class SipGateway extends SipResource {
     @Min(65_535)
     @Max(8_388_608)
     public Integer maxTcpWriteQueueBytes = Defaults.MAX_TCP_WRITE_QUEUE_BYTES;
+
+    /**
+     * Seconds an answered call is counted without a BYE: then it is forgotten (a BYE that took
+     * another path, a lost one), in active calls and in call limits alike.
+     */
+    @Min(60)
+    @Max(604_800)
+    public Integer maxCallSeconds = Defaults.MAX_CALL_SECONDS;
   }
 }

@@ -153,6 +153,7 @@ final class Validator {
       range("spec.limits.tcpIdleTimeoutSeconds", lim.tcpIdleTimeoutSeconds, 1, 86_400);
       range("spec.limits.tcpMessageTimeoutSeconds", lim.tcpMessageTimeoutSeconds, 1, 3600);
       range("spec.limits.maxTcpWriteQueueBytes", lim.maxTcpWriteQueueBytes, 65_535, 8_388_608);
+      range("spec.limits.maxCallSeconds", lim.maxCallSeconds, 60, 604_800);
     }
     sealing(s.sealing);
     if (s.topologyHiding == null) {
@@ -424,6 +425,9 @@ final class Validator {
     if (rule.nat != null) {
       nat(rule.nat, p + ".nat");
     }
+    if (rule.callLimits != null) {
+      callLimits(rule, p + ".callLimits");
+    }
     if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
       error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");
     }
@@ -521,6 +525,23 @@ final class Validator {
     if (rule.respond != null) {
       range(p + ".respond.statusCode", rule.respond.statusCode, 200, 699);
       reasonPhrase(p + ".respond.reason", rule.respond.reason);
+    }
+  }
+
+  private void callLimits(SipRoute.Rule rule, String p) {
+    SipRoute.CallLimits c = rule.callLimits;
+    if (c.maxCalls == null && c.maxCallsPerSecond == null) {
+      error(p, "give maxCalls, maxCallsPerSecond or both (or leave out callLimits)");
+    }
+    if (c.maxCalls != null) {
+      range(p + ".maxCalls", c.maxCalls, 1, 10_000_000);
+    }
+    if (c.maxCallsPerSecond != null) {
+      range(p + ".maxCallsPerSecond", c.maxCallsPerSecond, 1, 1_000_000);
+    }
+    range(p + ".retryAfterSeconds", c.retryAfterSeconds, 0, 86_400);
+    if (rule.backendRefs == null || rule.backendRefs.isEmpty()) {
+      error(p, "only for a rule with backendRefs: a rule that answers itself carries no call");
     }
   }
 

@@ -155,7 +155,10 @@ public class SbcApplication implements QuarkusApplication {
             : null;
     LOG.infof("SBC gateway %s ready, pid %d (config %s)", cfg.name(), pid, config);
     Quarkus.waitForExit();
+    // SIGTERM: readiness drops at once (a Service stops sending new traffic here), then the calls
+    // in progress finish while new INVITEs get 503, within the drain period.
     running.stopping();
+    sbc.drain(sbc.config().drainMillis());
     if (secrets != null) {
       secrets.close();
     }

@@ -17,11 +17,13 @@ import io.sbc.runtime.seal.RouteSeal;
 import io.sbc.runtime.sip.admission.SourceGuard;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.sbc.runtime.sip.proxy.Branches;
+import io.sbc.runtime.sip.proxy.CallAdmission;
 import io.sbc.runtime.sip.proxy.CallCounters;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.timer.Clock;
 import io.sbc.runtime.sip.timer.Timeout;
+import io.sbc.runtime.sip.transaction.TimerSettings;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
@@ -57,6 +59,7 @@ public final class SbcStack implements AutoCloseable {
   private final Branches branches;
   private final SourceAddresses sources = new SourceAddresses();
   private final CallCounters callCounters = new CallCounters();
+  private final CallAdmission callAdmission;
   private final Proxy proxy;
   private volatile Map<String, Dispatcher> dispatchers;
   private boolean listening;
@@ -104,6 +107,12 @@ public final class SbcStack implements AutoCloseable {
               + " tokens, so dialogs do not survive a restart and cannot move to another replica",
           config.name());
     }
+    // A call not answered is counted at most until its INVITE transaction must have ended (timer C
+    // and the fallback after it), with a minute to spare.
+    TimerSettings t = config.timers();
+    this.callAdmission =
+        new CallAdmission(
+            Clock.SYSTEM, config.maxCallMillis(), t.timerC() + 64L * t.t1() + t.t4() + 60_000);
     this.proxy =
         Proxy.builder()
             .decoder(new SipMessageDecoder(config.limits()))
@@ -115,6 +124,8 @@ public final class SbcStack implements AutoCloseable {
             .branches(branches)
             .sources(sources)
             .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
+            .maxCallMillis(config.maxCallMillis())
+            .callAdmission(callAdmission)
             .build();
     Loop first = loops.get(0);
     first.execute(() -> scheduleSweep(first));
@@ -129,6 +140,10 @@ public final class SbcStack implements AutoCloseable {
                   int n = proxy.calls().sweep();
                   if (n > 0) {
                     LOG.infof("%d answered calls without a BYE for too long forgotten", n);
+                  }
+                  int slots = callAdmission.sweep();
+                  if (slots > 0) {
+                    LOG.infof("%d call admission slots whose call was never seen ending released", slots);
                   }
                   scheduleSweep(loop);
                 },
@@ -258,6 +273,7 @@ public final class SbcStack implements AutoCloseable {
   public synchronized void reload(GatewayConfig next) throws ConfigException {
     if (!next.listeners().toString().equals(config.listeners().toString())
         || !next.limits().equals(config.limits())
+        || next.maxCallMillis() != config.maxCallMillis()
         || !next.timers().equals(config.timers())
         || !next.transport().equals(config.transport())) {
       LOG.warnf(
@@ -346,6 +362,50 @@ public final class SbcStack implements AutoCloseable {
 
   public CallCounters callCounters() {
     return callCounters;
+  }
+
+  /** Call admission control: calls in progress and refusals per rule with call limits. */
+  public CallAdmission callAdmission() {
+    return callAdmission;
+  }
+
+  /**
+   * Drains before a stop (SIGTERM): new INVITEs are answered 503 with Retry-After while in-dialog
+   * requests and open transactions are served; returns once the calls this process carries have
+   * ended (their BYE answered, or their INVITE failed), or after {@code maxMillis}. Blocks the
+   * calling thread (never an event loop).
+   *
+   * @return the calls still in progress when it returned (0 unless the time ran out)
+   */
+  public int drain(long maxMillis) throws InterruptedException {
+    callAdmission.drain();
+    long deadline = System.nanoTime() + maxMillis * 1_000_000;
+    int n = inProgress();
+    LOG.infof(
+        "draining gateway %s: %d calls in progress; new INVITEs get 503; stopping when they end or"
+            + " in %d s",
+        config.name(), n, maxMillis / 1000);
+    long lastLog = System.nanoTime();
+    while ((n = inProgress()) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      if (System.nanoTime() - lastLog > 10_000_000_000L) {
+        lastLog = System.nanoTime();
+        LOG.infof("draining: %d calls in progress", n);
+      }
+    }
+    if (n > 0) {
+      LOG.warnf("drain period over: stopping with %d calls in progress", n);
+    } else {
+      // The last BYE's 200 went out; a retransmitted BYE (the 200 lost) is still answered.
+      Thread.sleep(Math.min(500, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
+      LOG.infof("drained: no call in progress");
+    }
+    return n;
+  }
+
+  /** Calls this process carries: ringing or answered. */
+  private int inProgress() {
+    return Math.max(callAdmission.active(), proxy.calls().size());
   }
 
   @Override

@@ -48,6 +48,8 @@ public record GatewayConfig(
     List<Listener> listeners,
     Myself myself,
     SipLimits limits,
+    long maxCallMillis,
+    long drainMillis,
     TransportConfig transport,
     TimerSettings timers,
     ProxySettings proxy,
@@ -204,6 +206,7 @@ public record GatewayConfig(
         }
       }
     }
+    long drain = drainMillis(source, gw.spec, env, errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
@@ -225,6 +228,8 @@ public record GatewayConfig(
             List.copyOf(listeners),
             myself,
             limits,
+            lim.maxCallSeconds * 1000L,
+            drain,
             transport,
             timers,
             proxy,
@@ -264,6 +269,51 @@ public record GatewayConfig(
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }
     return table;
+  }
+
+  /**
+   * How long a stopping process drains: {@link Defaults#DRAIN_SECONDS_ENV} when set (the operator
+   * sets the pod's grace period less its preStop pause), else the gateway's
+   * terminationGracePeriodSeconds less {@link Defaults#DRAIN_MARGIN_SECONDS}.
+   */
+  private static long drainMillis(
+      String source, SipGateway.Spec spec, Map<String, String> env, List<String> errors) {
+    String e = env.get(Defaults.DRAIN_SECONDS_ENV);
+    if (e != null && !e.isBlank()) {
+      try {
+        long s = Long.parseLong(e.strip());
+        if (s >= 0 && s <= 86_400) {
+          return s * 1000;
+        }
+      } catch (NumberFormatException x) {
+        // reported below
+      }
+      errors.add(
+          source
+              + ": environment variable "
+              + Defaults.DRAIN_SECONDS_ENV
+              + ": must be a number of seconds 0..86400 (was "
+              + e
+              + ")");
+      return 0;
+    }
+    return Math.max(0, spec.terminationGracePeriodSeconds - Defaults.DRAIN_MARGIN_SECONDS) * 1000L;
+  }
+
+  /** The names of the rules with call limits, as call admission counts them. */
+  public List<String> limitedRules() {
+    List<String> names = new ArrayList<>();
+    for (SipRoute r : routes) {
+      for (int i = 0; i < r.spec.rules.size(); i++) {
+        if (r.spec.rules.get(i).callLimits != null) {
+          String n = RouteCompiler.ruleName(r, i);
+          if (!names.contains(n)) {
+            names.add(n);
+          }
+        }
+      }
+    }
+    return names;
   }
 
   /** Who the listeners hear: their allow and deny networks, the anti-flood limit, scanners. */

@@ -57,7 +57,8 @@ import io.sbc.api.SipRoute;
       SipRoute.Failover.class,
       SipRoute.Reject.class,
       SipRoute.Redirect.class,
-      SipRoute.Respond.class
+      SipRoute.Respond.class,
+      SipRoute.CallLimits.class
     })
 public final class ModelReflection {
   private ModelReflection() {}

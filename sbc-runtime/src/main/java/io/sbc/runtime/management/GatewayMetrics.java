@@ -9,6 +9,7 @@ import io.sbc.runtime.SbcStack;
 import io.sbc.runtime.dispatcher.DestinationState;
 import io.sbc.runtime.dispatcher.DestinationStatus;
 import io.sbc.runtime.sip.admission.SourceGuard;
+import io.sbc.runtime.sip.proxy.CallAdmission;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.transport.Listener;
@@ -50,6 +51,9 @@ public class GatewayMetrics {
    * function counters weakly, and this bean lives as long as the process.
    */
   private volatile SbcStack stack;
+
+  /** The meters of each rule with call limits, by rule name; guarded by {@code this}. */
+  private final Map<String, List<Meter>> limitedRules = new HashMap<>();
 
   /** The meters of each exported destination, by (dispatcher, URI); guarded by {@code this}. */
   private final Map<List<String>, List<Meter>> destinations = new HashMap<>();
@@ -94,7 +98,9 @@ public class GatewayMetrics {
         "result",
         "refused");
     bindDestinations();
+    bindAdmission();
     s.addReloadListener(this::bindDestinations);
+    s.addReloadListener(this::bindAdmission);
   }
 
   private void bindMessages() {
@@ -198,6 +204,15 @@ public class GatewayMetrics {
         "Calls answered and not yet ended",
         Tags.empty(),
         st -> st.proxy().calls().size());
+    gauge(
+        "sbc_calls_in_progress",
+        "Calls this replica carries, ringing or answered (what a drain waits for)",
+        Tags.empty(),
+        st -> st.callAdmission().active());
+    counter(
+        "sbc_calls_refused_draining",
+        "New INVITEs answered 503 because the process is stopping",
+        st -> st.callAdmission().refusedDraining());
   }
 
   private void bindTransactions() {
@@ -343,6 +358,57 @@ public class GatewayMetrics {
               e.getValue().forEach(registry::remove);
               return true;
             });
+  }
+
+  /**
+   * Exports the call admission counts of the rules with call limits in the running configuration,
+   * and stops exporting those of rules a reload removed; runs at start and after every reload.
+   */
+  synchronized void bindAdmission() {
+    List<String> present = stack.config().limitedRules();
+    for (String rule : present) {
+      limitedRules.computeIfAbsent(rule, this::registerAdmission);
+    }
+    limitedRules
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (present.contains(e.getKey())) {
+                return false;
+              }
+              e.getValue().forEach(registry::remove);
+              return true;
+            });
+  }
+
+  private List<Meter> registerAdmission(String rule) {
+    List<Meter> meters = new ArrayList<>();
+    meters.add(
+        Gauge.builder(
+                "sbc_calls_admitted_active",
+                this,
+                m -> {
+                  CallAdmission.RuleCounts c = m.stack.callAdmission().rule(rule);
+                  return c == null ? 0 : c.active();
+                })
+            .description("Calls of a rule with call limits in progress now (this replica)")
+            .tags(Tags.of("rule", rule))
+            .register(registry));
+    for (CallAdmission.Refusal r :
+        List.of(CallAdmission.Refusal.MAX_CALLS, CallAdmission.Refusal.MAX_CALLS_PER_SECOND)) {
+      meters.add(
+          FunctionCounter.builder(
+                  "sbc_calls_admission_refused",
+                  this,
+                  m -> {
+                    CallAdmission.RuleCounts c = m.stack.callAdmission().rule(rule);
+                    return c == null ? 0 : c.refused(r);
+                  })
+              .description("Calls answered 503 by call admission control, by limit reached")
+              .tags(Tags.of("rule", rule, "reason", r.name().toLowerCase(Locale.ROOT)))
+              .register(registry));
+    }
+    return meters;
   }
 
   private List<Meter> registerDestination(String dispatcher, String uri) {

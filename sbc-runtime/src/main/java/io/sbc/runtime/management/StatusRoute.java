@@ -3,7 +3,9 @@ package io.sbc.runtime.management;
 import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.SbcStack;
 import io.sbc.runtime.sip.admission.SourceGuard;
+import io.sbc.runtime.sip.proxy.CallAdmission;
 import io.sbc.runtime.sip.proxy.CallCounters;
+import io.sbc.runtime.sip.proxy.CallLimit;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.transport.Listener;
@@ -174,8 +176,33 @@ public class StatusRoute {
     for (int k = 2; k <= 6; k++) {
       branchEnds.put(k + "xx", c.branchEnds(k));
     }
+    JsonArray rules = new JsonArray();
+    for (CallAdmission.RuleCounts rc : s.callAdmission().rules()) {
+      CallLimit l = rc.limit();
+      rules.add(
+          new JsonObject()
+              .put("rule", rc.rule())
+              .put("active", rc.active())
+              .put("maxCalls", l.maxCalls())
+              .put("maxCallsPerSecond", l.maxCallsPerSecond())
+              .put("admitted", rc.admitted())
+              .put(
+                  "refused",
+                  new JsonObject()
+                      .put("maxCalls", rc.refused(CallAdmission.Refusal.MAX_CALLS))
+                      .put(
+                          "maxCallsPerSecond",
+                          rc.refused(CallAdmission.Refusal.MAX_CALLS_PER_SECOND))));
+    }
     return new JsonObject()
         .put("active", s.proxy().calls().size())
+        .put(
+            "admission",
+            new JsonObject()
+                .put("active", s.callAdmission().active())
+                .put("draining", s.callAdmission().draining())
+                .put("refusedDraining", s.callAdmission().refusedDraining())
+                .put("rules", rules))
         .put("answered", c.answered.sum())
         .put("ended", ended)
         .put("requestsRouted", c.routed.sum())
