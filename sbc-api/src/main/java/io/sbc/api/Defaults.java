@@ -117,6 +117,7 @@ public final class Defaults {
 
   /** Seconds kept between the end of a drain and the grace period's kill, to stop cleanly. */
   public static final int DRAIN_MARGIN_SECONDS = 5;
+
   public static final int TARGET_CPU_UTILIZATION_PERCENTAGE = 70;
   public static final String SERVICE_REF_TRANSPORT = "UDP";
   public static final String MEDIA_MODE = "None";

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** spec.antiFlood, spec.scanners and the listeners' allow and deny networks: defaults and errors. */
+/**
+ * spec.antiFlood, spec.scanners and the listeners' allow and deny networks: defaults and errors.
+ */
 class SourceAdmissionModelTest {
   static String gateway(String listenerExtra, String specExtra) {
     return """
@@ -37,8 +39,7 @@ class SourceAdmissionModelTest {
     assertEquals(List.of(), g.spec.scanners.userAgents);
     assertEquals(List.of(), g.spec.listeners.get(0).allow);
     assertEquals(List.of(), g.spec.listeners.get(0).deny);
-    assertEquals(
-        List.of("friendly-scanner", "sipvicious", "sipcli"), Defaults.SCANNER_USER_AGENTS);
+    assertEquals(List.of("friendly-scanner", "sipvicious", "sipcli"), Defaults.SCANNER_USER_AGENTS);
   }
 
   @Test
@@ -87,21 +88,33 @@ class SourceAdmissionModelTest {
                 antiFlood: {requestsPerSecond: 0, burst: 0, banSeconds: -1, exempt: [300.1.1.1]}
                 scanners: {userAgents: ["", "bad\\u0001agent"]}
                 """));
-    assertTrue(errorAt(errors, "spec.listeners[0].allow[0]").contains("prefix length"), errors.toString());
-    assertTrue(errorAt(errors, "spec.listeners[0].deny[0]").contains("without brackets"), errors.toString());
-    assertTrue(errorAt(errors, "spec.listeners[0].deny[1]").contains("not an IPv4 or IPv6"), errors.toString());
-    assertTrue(errorAt(errors, "spec.antiFlood.requestsPerSecond").contains("1..1000000"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.listeners[0].allow[0]").contains("prefix length"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.listeners[0].deny[0]").contains("without brackets"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.listeners[0].deny[1]").contains("not an IPv4 or IPv6"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.antiFlood.requestsPerSecond").contains("1..1000000"),
+        errors.toString());
     assertTrue(errorAt(errors, "spec.antiFlood.burst").contains("1..1000000"), errors.toString());
-    assertTrue(errorAt(errors, "spec.antiFlood.banSeconds").contains("0..86400"), errors.toString());
-    assertTrue(errorAt(errors, "spec.antiFlood.exempt[0]").contains("not an IPv4 or IPv6"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.antiFlood.banSeconds").contains("0..86400"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.antiFlood.exempt[0]").contains("not an IPv4 or IPv6"),
+        errors.toString());
     assertTrue(errorAt(errors, "spec.scanners.userAgents[0]").contains("empty"), errors.toString());
-    assertTrue(errorAt(errors, "spec.scanners.userAgents[1]").contains("printable"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.scanners.userAgents[1]").contains("printable"), errors.toString());
   }
 
   @Test
   void unknownFieldsAreNamed() {
     List<String> errors = errors(gateway("", "antiFlood: {requestsPerSec: 10}"));
     assertTrue(
-        errors.stream().anyMatch(e -> e.contains("spec.antiFlood.requestsPerSec")), errors.toString());
+        errors.stream().anyMatch(e -> e.contains("spec.antiFlood.requestsPerSec")),
+        errors.toString());
   }
 }

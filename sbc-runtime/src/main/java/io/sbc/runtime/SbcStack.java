@@ -143,7 +143,8 @@ public final class SbcStack implements AutoCloseable {
                   }
                   int slots = callAdmission.sweep();
                   if (slots > 0) {
-                    LOG.infof("%d call admission slots whose call was never seen ending released", slots);
+                    LOG.infof(
+                        "%d call admission slots whose call was never seen ending released", slots);
                   }
                   scheduleSweep(loop);
                 },

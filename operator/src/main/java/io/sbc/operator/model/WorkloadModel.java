@@ -202,7 +202,15 @@ public final class WorkloadModel {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
-                advertisedAddress())
+                advertisedAddress(),
+                new EnvVarBuilder()
+                    .withName(Defaults.DRAIN_SECONDS_ENV)
+                    .withValue(
+                        Integer.toString(
+                            drainSeconds(
+                                spec.terminationGracePeriodSeconds,
+                                settings.preStopSleepSeconds())))
+                    .build())
             .withPorts(ports)
             .withResources(resources(spec.resources))
             .withNewReadinessProbe()
@@ -255,6 +263,15 @@ public final class WorkloadModel {
    * in-dialog requests come back to the pod that sent the request. The one place to change when the
    * Service's load balancer address is to be advertised instead.
    */
+  /**
+   * How long the runtime drains after SIGTERM: the grace period less the preStop pause that came
+   * before the signal, less a margin to stop cleanly before the kubelet kills the container.
+   */
+  static int drainSeconds(int terminationGracePeriodSeconds, int preStopSleepSeconds) {
+    return Math.max(
+        0, terminationGracePeriodSeconds - preStopSleepSeconds - Defaults.DRAIN_MARGIN_SECONDS);
+  }
+
   static EnvVar advertisedAddress() {
     return new EnvVarBuilder()
         .withName(Defaults.ADVERTISED_ADDRESS_ENV)

@@ -78,7 +78,7 @@ class CidrSetTest {
 
   /** Random networks against random addresses, checked one network at a time. */
   @Test
-  void agreesWithNetworkByNetworkChecks() {
+  void agreesWithNetworkByNetworkChecks() throws Exception {
     SplittableRandom r = new SplittableRandom(4632);
     List<String> cidrs = new ArrayList<>();
     List<IpNetwork> nets = new ArrayList<>();
@@ -115,7 +115,8 @@ class CidrSetTest {
   void inet4AddressHashCodeIsTheAddress() throws Exception {
     for (String a : List.of("0.0.0.0", "127.0.0.5", "192.0.2.1", "255.255.255.255", "10.1.2.3")) {
       byte[] b = IpLiteral.toBytes(a);
-      int bits = ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+      int bits =
+          ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
       assertEquals(bits, InetAddress.getByAddress(b).hashCode(), a);
     }
     CidrSet s = CidrSet.of(List.of("255.255.255.0/24", "127.0.0.5"));

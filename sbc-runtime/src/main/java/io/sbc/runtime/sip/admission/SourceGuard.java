@@ -108,7 +108,9 @@ public final class SourceGuard implements SourceFilter {
     SourcePolicy.AntiFlood af = p.antiFlood();
     SourceTable t = null;
     long now = 0;
-    if (af != null && kind != KEEPALIVE && (af.exempt().isEmpty() || !af.exempt().contains(source))) {
+    if (af != null
+        && kind != KEEPALIVE
+        && (af.exempt().isEmpty() || !af.exempt().contains(source))) {
       t = table(loop);
       now = clock.millis();
       int hash = source.hashCode();
@@ -118,7 +120,8 @@ public final class SourceGuard implements SourceFilter {
         }
       } else {
         long banBefore = t.bans;
-        switch (t.take(source, hash, now, af.requestsPerSecond(), af.burst(), af.banSeconds() * 1000L)) {
+        switch (t.take(
+            source, hash, now, af.requestsPerSecond(), af.burst(), af.banSeconds() * 1000L)) {
           case BANNED:
             return refuse(Refusal.BANNED);
           case OVER_LIMIT:
@@ -134,7 +137,13 @@ public final class SourceGuard implements SourceFilter {
     if (kind == REQUEST && !p.scanners.isEmpty() && p.scanners.matches(data, 0, data.length)) {
       if (t != null && af.banSeconds() > 0) {
         // A scan is many requests: the next ones are dropped before the User-Agent is looked for.
-        t.ban(source, source.hashCode(), now, af.banSeconds() * 1000L, af.requestsPerSecond(), af.burst());
+        t.ban(
+            source,
+            source.hashCode(),
+            now,
+            af.banSeconds() * 1000L,
+            af.requestsPerSecond(),
+            af.burst());
         logBan(source, listener, "sent a scanner's User-Agent", af);
       }
       return refuse(Refusal.SCANNER);
@@ -171,7 +180,8 @@ public final class SourceGuard implements SourceFilter {
         : REQUEST;
   }
 
-  private void logBan(InetAddress source, Listener listener, String why, SourcePolicy.AntiFlood af) {
+  private void logBan(
+      InetAddress source, Listener listener, String why, SourcePolicy.AntiFlood af) {
     long minute = clock.millis() / 60_000;
     long seen = logMinute.get();
     if (seen != minute && logMinute.compareAndSet(seen, minute)) {

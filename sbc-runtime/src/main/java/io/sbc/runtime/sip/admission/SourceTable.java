@@ -9,9 +9,9 @@ import java.net.InetAddress;
  *
  * <p>Single-threaded: only its loop touches it (status readers see counts that may be slightly
  * stale). Slots are never emptied, only taken over: a source is looked for in a window of {@link
- * #PROBES} slots from its hash, and a new source takes the first empty slot of its window, else
- * the one whose loss matters least (an idle source whose bucket is full again is as good as
- * absent; a banned source goes last).
+ * #PROBES} slots from its hash, and a new source takes the first empty slot of its window, else the
+ * one whose loss matters least (an idle source whose bucket is full again is as good as absent; a
+ * banned source goes last).
  */
 final class SourceTable {
   /** Slots looked at per lookup: a new source may displace one of these, never more. */
@@ -62,9 +62,8 @@ final class SourceTable {
   }
 
   /**
-   * Takes a token for one request of {@code source}: ADMIT while it has one, OVER_LIMIT when it
-   * has none (which starts a ban of {@code banMillis} when that is above 0), BANNED while a ban
-   * runs.
+   * Takes a token for one request of {@code source}: ADMIT while it has one, OVER_LIMIT when it has
+   * none (which starts a ban of {@code banMillis} when that is above 0), BANNED while a ban runs.
    *
    * @param perSecond tokens coming back per second (requests per second)
    * @param burst the most tokens a source holds
@@ -169,9 +168,9 @@ final class SourceTable {
   }
 
   /**
-   * A slot for a new source: the first empty one of its window, else an idle source whose bucket
-   * is full again (nothing is lost), else the source with the oldest activity that is not banned,
-   * else the ban that ends first.
+   * A slot for a new source: the first empty one of its window, else an idle source whose bucket is
+   * full again (nothing is lost), else the source with the oldest activity that is not banned, else
+   * the ban that ends first.
    */
   private int claim(InetAddress source, int hash, long now, int perSecond, int burst) {
     int s = start(hash);

@@ -5,8 +5,8 @@ import io.sbc.runtime.sip.message.SipMethod;
 /**
  * Call admission control after routing: a new INVITE takes a slot (of its rule, when the rule has
  * call limits), or is answered 503 with Retry-After (RFC 3261 21.5.4: the server is "temporarily
- * unable to process the request due to a temporary overloading or maintenance", and may say when
- * to retry): over a limit, or while the process drains. Stateful mode only: without a transaction
+ * unable to process the request due to a temporary overloading or maintenance", and may say when to
+ * retry): over a limit, or while the process drains. Stateful mode only: without a transaction
  * nothing tells when a call ends.
  */
 final class CallAdmissionStage implements RequestStage {

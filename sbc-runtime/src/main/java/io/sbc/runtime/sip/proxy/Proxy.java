@@ -248,8 +248,8 @@ public final class Proxy implements SipReceiver {
     }
 
     /**
-     * Call admission control: the rules' call limits enforced after routing (503 with
-     * Retry-After), the slots given back by this proxy's call events.
+     * Call admission control: the rules' call limits enforced after routing (503 with Retry-After),
+     * the slots given back by this proxy's call events.
      */
     public Builder callAdmission(CallAdmission a) {
       this.admission = a;

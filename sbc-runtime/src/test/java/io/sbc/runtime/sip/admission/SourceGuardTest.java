@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
 class SourceGuardTest {
   final ManualClock clock = new ManualClock(1_000_000);
   final Loop loop = Loop.driven(0, Runnable::run, () -> true, clock);
-  final Listener udp = new Listener("udp", Protocol.UDP, new InetSocketAddress("127.0.0.1", 5060), null);
-  final Listener tcp = new Listener("tcp", Protocol.TCP, new InetSocketAddress("127.0.0.1", 5060), null);
+  final Listener udp =
+      new Listener("udp", Protocol.UDP, new InetSocketAddress("127.0.0.1", 5060), null);
+  final Listener tcp =
+      new Listener("tcp", Protocol.TCP, new InetSocketAddress("127.0.0.1", 5060), null);
 
   static final InetAddress FLOODER = address("127.0.0.5");
   static final InetAddress CALLER = address("127.0.0.2");
@@ -181,7 +183,9 @@ class SourceGuardTest {
     assertTrue(g.admitMessage(loop, udp, CALLER, other.getBytes(StandardCharsets.ISO_8859_1)));
     String body =
         new String(request("Acme"), StandardCharsets.ISO_8859_1)
-            .replace("Content-Length: 0\r\n\r\n", "Content-Length: 28\r\n\r\nUser-Agent: friendly-scanner");
+            .replace(
+                "Content-Length: 0\r\n\r\n",
+                "Content-Length: 28\r\n\r\nUser-Agent: friendly-scanner");
     assertTrue(g.admitMessage(loop, udp, CALLER, body.getBytes(StandardCharsets.ISO_8859_1)));
     // Responses are not looked at (a Server header is not a scanner's mark).
     assertTrue(

@@ -37,8 +37,7 @@ class CallAdmissionTest {
   final InetSocketAddress caller = new InetSocketAddress("192.0.2.1", 5062);
   final InetSocketAddress callee = new InetSocketAddress("10.0.0.2", 5060);
   final MessageSender sender =
-      (l, flow, data, onFailure) ->
-          (flow.remote().equals(caller) ? toCaller : toCallee).add(data);
+      (l, flow, data, onFailure) -> (flow.remote().equals(caller) ? toCaller : toCallee).add(data);
   final TransactionLayer tl =
       new TransactionLayer(sender, new TimerSettings(500, 4000, 5000, 180000));
   final Listener udp =
@@ -87,7 +86,8 @@ class CallAdmissionTest {
   }
 
   void call(String callId) {
-    proxy.receive(loop, new Flow(udp, caller, null), invite(callId).getBytes(StandardCharsets.ISO_8859_1));
+    proxy.receive(
+        loop, new Flow(udp, caller, null), invite(callId).getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /** The callee answers the INVITE of this Call-ID it received. */
@@ -110,7 +110,7 @@ class CallAdmissionTest {
       SipMessage m = DECODER.decode(b, b.length, false);
       assertNull(m.error());
       if (m.status() >= 200) {
-        String ra = m.headerValue("Retry-After");
+        String ra = m.headerValue(io.sbc.runtime.sip.message.HeaderName.RETRY_AFTER);
         out.add(m.status() + " " + m.callId() + (ra == null ? "" : " " + ra));
       }
     }
