@@ -38,7 +38,7 @@ class DrainTest extends SystemTestBase {
                 .calls(calls)
                 .rate(calls)
                 .args("-d", String.valueOf(callMillis))
-                .traceMessages(false)
+                .traceMessages(true)
                 .timeout(Duration.ofSeconds(40))
                 .start(workDir, "uac"));
     JsonNode up =
