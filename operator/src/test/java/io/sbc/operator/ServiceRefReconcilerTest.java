@@ -139,6 +139,8 @@ class ServiceRefReconcilerTest {
                       .inNamespace(NS)
                       .withName("svcgw")
                       .get();
+              // an assertion (retried) while the gateway has no status yet, not an NPE
+              assertNotNull(g.getStatus(), "the gateway's status");
               Condition rr = condition(g.getStatus().conditions, "ResolvedRefs");
               assertEquals("False", rr.status);
               assertTrue(rr.message.contains("Service sbc-svc/pbx not found"), rr.message);
