@@ -195,7 +195,7 @@ final class Schema {
 
   static final Obj SERVICE_REF = obj("name", S, "namespace", S, "port", IS, "transport", S);
   static final Obj DESTINATION =
-      obj("uri", S, "serviceRef", SERVICE_REF, "weight", I, "priority", I);
+      obj("uri", S, "serviceRef", SERVICE_REF, "weight", I, "priority", I, "maxCalls", I);
   static final Obj PROBE =
       obj(
           "enabled", B,

@@ -833,6 +833,9 @@ final class Validator {
         }
         range(p + ".weight", dst.weight, 0, 1000);
         range(p + ".priority", dst.priority, 0, 1000);
+        if (dst.maxCalls != null) {
+          range(p + ".maxCalls", dst.maxCalls, 1, 10_000_000);
+        }
       }
     }
     if (s.algorithm == null || !Defaults.DISPATCH_ALGORITHMS.contains(s.algorithm)) {

@@ -450,6 +450,14 @@ public class GatewayMetrics {
             DestinationStatus::callsStarted));
     meters.add(
         destinationCounter(
+            "sbc_dispatcher_destination_calls_skipped_full",
+            "New calls that skipped the destination because it carried its maxCalls",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::callsSkippedFull));
+    meters.add(
+        destinationCounter(
             "sbc_dispatcher_destination_call_failures",
             "Branches to the destination that ended with 408 or 5xx",
             tags,

@@ -230,7 +230,9 @@ public class StatusRoute {
                               .put("callFailures", d.callFailures())
                               .put("probesSent", d.probesSent())
                               .put("probeFailures", d.probeFailures())
-                              .put("stateChanges", d.stateChanges())));
+                              .put("stateChanges", d.stateChanges())
+                              .put("maxCalls", d.maxCalls())
+                              .put("callsSkippedFull", d.callsSkippedFull())));
               ds.add(new JsonObject().put("name", name).put("destinations", dests));
             });
     return ds;
