@@ -170,7 +170,12 @@ final class Schema {
   static final Obj REJECT = obj("statusCode", I, "reason", S);
   static final Obj REDIRECT = obj("statusCode", I, "contacts", new ListOf(S));
   static final Obj RESPOND = obj("statusCode", I, "reason", S);
-  static final Obj CALL_LIMITS = obj("maxCalls", I, "maxCallsPerSecond", I, "retryAfterSeconds", I);
+  static final Obj CALL_LIMITS =
+      obj(
+          "maxCalls", I,
+          "maxCallsPerSecond", I,
+          "maxCallsPerSource", I,
+          "retryAfterSeconds", I);
   static final Obj RULE =
       obj(
           "name", S,

@@ -136,6 +136,11 @@ public class SipRoute extends SipResource {
     @Max(1_000_000)
     public Integer maxCallsPerSecond;
 
+    /** Calls in progress at once from one source address. */
+    @Min(1)
+    @Max(10_000_000)
+    public Integer maxCallsPerSource;
+
     /** The Retry-After, in seconds, of the 503 a refused call gets. */
     @Min(0)
     @Max(86_400)

@@ -530,8 +530,12 @@ final class Validator {
 
   private void callLimits(SipRoute.Rule rule, String p) {
     SipRoute.CallLimits c = rule.callLimits;
-    if (c.maxCalls == null && c.maxCallsPerSecond == null) {
-      error(p, "give maxCalls, maxCallsPerSecond or both (or leave out callLimits)");
+    if (c.maxCalls == null && c.maxCallsPerSecond == null && c.maxCallsPerSource == null) {
+      error(
+          p, "give maxCalls, maxCallsPerSecond and/or maxCallsPerSource (or leave out callLimits)");
+    }
+    if (c.maxCallsPerSource != null) {
+      range(p + ".maxCallsPerSource", c.maxCallsPerSource, 1, 10_000_000);
     }
     if (c.maxCalls != null) {
       range(p + ".maxCalls", c.maxCalls, 1, 10_000_000);

@@ -78,7 +78,8 @@ class CallLimitsModelTest {
     assertTrue(
         errorAt(errors, "spec.limits.maxCallSeconds").contains("60..604800"), errors.toString());
     assertTrue(
-        errorAt(errors, "spec.rules[0].callLimits").contains("give maxCalls, maxCallsPerSecond"),
+        errorAt(errors, "spec.rules[0].callLimits")
+            .contains("give maxCalls, maxCallsPerSecond and/or maxCallsPerSource"),
         errors.toString());
     assertTrue(
         errorAt(errors, "spec.rules[0].callLimits.retryAfterSeconds").contains("0..86400"),

@@ -395,7 +395,10 @@ public class GatewayMetrics {
             .tags(Tags.of("rule", rule))
             .register(registry));
     for (CallAdmission.Refusal r :
-        List.of(CallAdmission.Refusal.MAX_CALLS, CallAdmission.Refusal.MAX_CALLS_PER_SECOND)) {
+        List.of(
+            CallAdmission.Refusal.MAX_CALLS,
+            CallAdmission.Refusal.MAX_CALLS_PER_SECOND,
+            CallAdmission.Refusal.MAX_CALLS_PER_SOURCE)) {
       meters.add(
           FunctionCounter.builder(
                   "sbc_calls_admission_refused",

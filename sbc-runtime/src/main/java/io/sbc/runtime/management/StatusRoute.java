@@ -185,6 +185,8 @@ public class StatusRoute {
               .put("active", rc.active())
               .put("maxCalls", l.maxCalls())
               .put("maxCallsPerSecond", l.maxCallsPerSecond())
+              .put("maxCallsPerSource", l.maxCallsPerSource())
+              .put("sources", rc.sources())
               .put("admitted", rc.admitted())
               .put(
                   "refused",
@@ -192,7 +194,10 @@ public class StatusRoute {
                       .put("maxCalls", rc.refused(CallAdmission.Refusal.MAX_CALLS))
                       .put(
                           "maxCallsPerSecond",
-                          rc.refused(CallAdmission.Refusal.MAX_CALLS_PER_SECOND))));
+                          rc.refused(CallAdmission.Refusal.MAX_CALLS_PER_SECOND))
+                      .put(
+                          "maxCallsPerSource",
+                          rc.refused(CallAdmission.Refusal.MAX_CALLS_PER_SOURCE))));
     }
     return new JsonObject()
         .put("active", s.proxy().calls().size())

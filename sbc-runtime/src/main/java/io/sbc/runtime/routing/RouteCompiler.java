@@ -299,6 +299,7 @@ public final class RouteCompiler {
           new io.sbc.runtime.sip.proxy.CallLimit(
               cl.maxCalls == null ? 0 : cl.maxCalls,
               cl.maxCallsPerSecond == null ? 0 : cl.maxCallsPerSecond,
+              cl.maxCallsPerSource == null ? 0 : cl.maxCallsPerSource,
               cl.retryAfterSeconds == null ? 0 : cl.retryAfterSeconds);
     }
     return compiled;

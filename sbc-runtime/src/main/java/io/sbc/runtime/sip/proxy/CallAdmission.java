@@ -1,6 +1,7 @@
 package io.sbc.runtime.sip.proxy;
 
 import io.sbc.runtime.sip.timer.Clock;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ public final class CallAdmission implements CallEvents {
   public enum Refusal {
     MAX_CALLS,
     MAX_CALLS_PER_SECOND,
+    MAX_CALLS_PER_SOURCE,
     /** The process is stopping: calls in progress finish, new ones go elsewhere. */
     DRAINING
   }
@@ -34,7 +36,11 @@ public final class CallAdmission implements CallEvents {
     private final String rule;
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder admitted = new LongAdder();
-    private final LongAdder[] refused = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder[] refused = newAdders(Refusal.values().length);
+
+    /** Calls in progress per source address (entries go when they reach 0). */
+    private final ConcurrentHashMap<InetAddress, Integer> bySource = new ConcurrentHashMap<>();
+
     private volatile CallLimit limit;
 
     /** New-call tokens in thousandths, and when they were last refilled (guarded by this). */
@@ -49,6 +55,15 @@ public final class CallAdmission implements CallEvents {
 
     public String rule() {
       return rule;
+    }
+
+    /** Source addresses with calls of this rule in progress now. */
+    public int sources() {
+      return bySource.size();
+    }
+
+    private void releaseSource(InetAddress source) {
+      bySource.computeIfPresent(source, (a, n) -> n > 1 ? n - 1 : null);
     }
 
     /** Calls of this rule in progress now. */
@@ -86,20 +101,39 @@ public final class CallAdmission implements CallEvents {
     }
   }
 
+  private static LongAdder[] newAdders(int n) {
+    LongAdder[] a = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = new LongAdder();
+    }
+    return a;
+  }
+
   /**
-   * A call holding a slot: its rule's counts (null when the rule has no limits), when its INVITE
-   * arrived (to tell it from a namesake).
+   * A call holding a slot: its rule's counts (null when the rule has no limits), its source when
+   * counted per source, when its INVITE arrived (to tell it from a namesake).
    */
   private static final class Slot {
     final RuleCounts counts;
+    final InetAddress source;
     final long startedAt;
     final long takenAt;
     volatile boolean answered;
 
-    Slot(RuleCounts counts, long startedAt, long takenAt) {
+    Slot(RuleCounts counts, InetAddress source, long startedAt, long takenAt) {
       this.counts = counts;
+      this.source = source;
       this.startedAt = startedAt;
       this.takenAt = takenAt;
+    }
+
+    void release() {
+      if (counts != null) {
+        counts.active.decrementAndGet();
+        if (source != null) {
+          counts.releaseSource(source);
+        }
+      }
     }
   }
 
@@ -141,7 +175,7 @@ public final class CallAdmission implements CallEvents {
    * why not. An INVITE with the Call-ID of a call that holds a slot is that call (a second copy, a
    * loop), and takes nothing more.
    */
-  Refusal admit(String callId, long startedAt, String rule, CallLimit limit) {
+  Refusal admit(String callId, long startedAt, String rule, CallLimit limit, InetAddress source) {
     if (draining) {
       refusedDraining.increment();
       return Refusal.DRAINING;
@@ -150,7 +184,7 @@ public final class CallAdmission implements CallEvents {
       return null;
     }
     if (limit == null) {
-      byCall.putIfAbsent(callId, new Slot(null, startedAt, clock.millis()));
+      byCall.putIfAbsent(callId, new Slot(null, null, startedAt, clock.millis()));
       return null;
     }
     RuleCounts c = byRule.computeIfAbsent(rule, r -> new RuleCounts(r, limit));
@@ -160,9 +194,22 @@ public final class CallAdmission implements CallEvents {
       c.refused[Refusal.MAX_CALLS.ordinal()].increment();
       return Refusal.MAX_CALLS;
     }
+    InetAddress perSource = limit.maxCallsPerSource() > 0 ? source : null;
+    if (perSource != null
+        && c.bySource.merge(perSource, 1, Integer::sum) > limit.maxCallsPerSource()) {
+      c.releaseSource(perSource);
+      if (limit.maxCalls() > 0) {
+        c.active.decrementAndGet();
+      }
+      c.refused[Refusal.MAX_CALLS_PER_SOURCE.ordinal()].increment();
+      return Refusal.MAX_CALLS_PER_SOURCE;
+    }
     if (limit.maxCallsPerSecond() > 0 && !c.takeToken(limit.maxCallsPerSecond(), clock.millis())) {
       if (limit.maxCalls() > 0) {
         c.active.decrementAndGet();
+      }
+      if (perSource != null) {
+        c.releaseSource(perSource);
       }
       c.refused[Refusal.MAX_CALLS_PER_SECOND.ordinal()].increment();
       return Refusal.MAX_CALLS_PER_SECOND;
@@ -171,9 +218,9 @@ public final class CallAdmission implements CallEvents {
       c.active.incrementAndGet(); // counted all the same, for status and metrics
     }
     c.admitted.increment();
-    Slot prev = byCall.putIfAbsent(callId, new Slot(c, startedAt, clock.millis()));
-    if (prev != null) {
-      c.active.decrementAndGet(); // the same Call-ID admitted at once on another loop
+    Slot mine = new Slot(c, perSource, startedAt, clock.millis());
+    if (byCall.putIfAbsent(callId, mine) != null) {
+      mine.release(); // the same Call-ID admitted at once on another loop
     }
     return null;
   }
@@ -192,8 +239,8 @@ public final class CallAdmission implements CallEvents {
       return; // a fork answered twice: the Call-ID's call goes on
     }
     Slot s = slotOf(call);
-    if (s != null && byCall.remove(call.callId(), s) && s.counts != null) {
-      s.counts.active.decrementAndGet();
+    if (s != null && byCall.remove(call.callId(), s)) {
+      s.release();
     }
   }
 
@@ -216,9 +263,7 @@ public final class CallAdmission implements CallEvents {
       long age = now - s.takenAt;
       if ((age >= maxCallMillis || (!s.answered && age >= maxRingingMillis))
           && byCall.remove(e.getKey(), s)) {
-        if (s.counts != null) {
-          s.counts.active.decrementAndGet();
-        }
+        s.release();
         n++;
       }
     }

@@ -35,7 +35,8 @@ final class CallAdmissionStage implements RequestStage {
         || r.server == null) {
       return Outcome.CONTINUE;
     }
-    CallAdmission.Refusal why = admission.admit(r.callId(), r.startedAt, a.rule(), limit);
+    CallAdmission.Refusal why =
+        admission.admit(r.callId(), r.startedAt, a.rule(), limit, r.source.remote().getAddress());
     if (why == null) {
       return Outcome.CONTINUE;
     }
@@ -43,6 +44,7 @@ final class CallAdmissionStage implements RequestStage {
         switch (why) {
           case MAX_CALLS -> "Service Unavailable (call limit reached)";
           case MAX_CALLS_PER_SECOND -> "Service Unavailable (call rate limit reached)";
+          case MAX_CALLS_PER_SOURCE -> "Service Unavailable (call limit of the source reached)";
           case DRAINING -> "Service Unavailable (shutting down)";
         };
     int retryAfter =

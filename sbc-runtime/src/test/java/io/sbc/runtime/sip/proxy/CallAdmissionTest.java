@@ -43,7 +43,7 @@ class CallAdmissionTest {
   final Listener udp =
       new Listener("udp", Protocol.UDP, new InetSocketAddress("127.0.0.1", 5060), null);
   final CallAdmission admission = new CallAdmission(clock, 3_600_000, 300_000);
-  CallLimit limit = new CallLimit(2, 0, 7);
+  CallLimit limit = new CallLimit(2, 0, 0, 7);
   final Router router =
       (m, f) ->
           new RouteAction(
@@ -177,7 +177,7 @@ class CallAdmissionTest {
 
   @Test
   void overMaxCallsPerSecondA503UntilATokenComesBack() {
-    limit = new CallLimit(0, 2, 0);
+    limit = new CallLimit(0, 2, 0, 0);
     call("c1");
     call("c2");
     call("c3");
@@ -195,11 +195,36 @@ class CallAdmissionTest {
 
   @Test
   void inDialogRequestsAndOtherMethodsAreNotCalls() {
-    limit = new CallLimit(1, 0, 5);
+    limit = new CallLimit(1, 0, 0, 5);
     call("c1");
     String options = invite("o1").replace("INVITE", "OPTIONS");
     proxy.receive(loop, new Flow(udp, caller, null), options.getBytes(StandardCharsets.ISO_8859_1));
     assertEquals(1, active());
     assertEquals(List.of(), finals().stream().filter(f -> f.startsWith("503")).toList());
+  }
+
+  @Test
+  void overMaxCallsPerSourceOnlyThatSourceIsRefused() {
+    limit = new CallLimit(0, 0, 2, 3);
+    call("c1");
+    call("c2");
+    call("c3");
+    assertEquals(List.of("503 c3 3"), finals());
+    assertEquals(1, admission.rule(RULE).refused(CallAdmission.Refusal.MAX_CALLS_PER_SOURCE));
+    assertEquals(1, admission.rule(RULE).sources());
+    // Another source still gets through.
+    InetSocketAddress other = new InetSocketAddress("192.0.2.9", 5062);
+    proxy.receive(
+        loop,
+        new Flow(udp, other, null),
+        invite("d1").replace("192.0.2.1", "192.0.2.9").getBytes(StandardCharsets.ISO_8859_1));
+    assertEquals(3, invitesForwarded());
+    assertEquals(2, admission.rule(RULE).sources());
+    // The first source's call ends: room for one more of its calls; the entry goes at 0.
+    answer("c1", 486);
+    answer("c2", 486);
+    assertEquals(1, admission.rule(RULE).sources(), "a source with no call left is forgotten");
+    call("c4");
+    assertEquals(4, invitesForwarded());
   }
 }
