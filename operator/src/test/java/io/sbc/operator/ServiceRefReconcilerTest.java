@@ -38,6 +38,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer
 class ServiceRefReconcilerTest {
+  static {
+    // A status or list the operator has not written yet reads as null while a wait polls it:
+    // retried like a failed assertion until the wait's limit, not an end of the wait.
+    org.awaitility.Awaitility.ignoreExceptionsByDefault();
+  }
+
   static final String NS = "sbc-svc";
 
   @Inject KubernetesClient client;
@@ -57,10 +63,12 @@ class ServiceRefReconcilerTest {
     return r;
   }
 
+  /** The condition of that type; an assertion (retried inside an await) when there is none yet. */
   private static Condition condition(List<Condition> cs, String type) {
-    return cs == null
-        ? null
-        : cs.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
+    Condition c =
+        cs == null ? null : cs.stream().filter(x -> type.equals(x.type)).findFirst().orElse(null);
+    assertNotNull(c, "no " + type + " condition yet");
+    return c;
   }
 
   private Configuration config(String gateway) throws Exception {
@@ -139,7 +147,7 @@ class ServiceRefReconcilerTest {
                       .inNamespace(NS)
                       .withName("svcgw")
                       .get();
-              // an assertion (retried) while the gateway has no status yet, not an NPE
+              // (an assertion, retried: the gateway's status may not be written yet)
               assertNotNull(g.getStatus(), "the gateway's status");
               Condition rr = condition(g.getStatus().conditions, "ResolvedRefs");
               assertEquals("False", rr.status);
@@ -183,6 +191,7 @@ class ServiceRefReconcilerTest {
               assertNull(first.serviceRef);
               assertNull(c.routes().get(0).spec.rules.get(0).reject);
               SipDispatcherResource d = dispatcher("pbx-svc");
+              assertNotNull(d.getStatus(), "the dispatcher's status");
               assertEquals(2, d.getStatus().destinations);
               assertEquals("True", condition(d.getStatus().conditions, "Ready").status);
               assertEquals("True", condition(d.getStatus().conditions, "ResolvedRefs").status);
@@ -205,6 +214,7 @@ class ServiceRefReconcilerTest {
         .untilAsserted(
             () -> {
               SipDispatcherResource d = dispatcher("pbx-svc");
+              assertNotNull(d.getStatus(), "the dispatcher's status");
               Condition ready = condition(d.getStatus().conditions, "Ready");
               assertEquals("False", ready.status);
               assertEquals("NoReadyEndpoints", ready.reason);

@@ -109,6 +109,17 @@ final class Schema {
           "rtpPortMin", I,
           "rtpPortMax", I,
           "advertisedAddress", S);
+  static final Obj TOLERATION =
+      obj("key", S, "operator", S, "value", S, "effect", S, "tolerationSeconds", I);
+  static final Obj INFRASTRUCTURE =
+      obj(
+          "serviceAnnotations", new MapOf(S),
+          "loadBalancerClass", S,
+          "loadBalancerSourceRanges", new ListOf(S),
+          "loadBalancerIP", S,
+          "nodeSelector", new MapOf(S),
+          "tolerations", new ListOf(TOLERATION),
+          "spreadAcrossZones", B);
   static final Obj GATEWAY_SPEC =
       obj(
           "listeners", new ListOf(LISTENER),
@@ -126,11 +137,12 @@ final class Schema {
           "serviceType", S,
           "resources", RESOURCES,
           "terminationGracePeriodSeconds", I,
+          "infrastructure", INFRASTRUCTURE,
           "media", MEDIA);
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
 
-  static final Obj PARENT_REF = obj("name", S, "namespace", S);
+  static final Obj PARENT_REF = obj("name", S, "namespace", S, "sectionName", S);
   static final Obj STRING_MATCH = obj("type", S, "value", S);
   static final Obj URI_MATCH = obj("user", STRING_MATCH, "host", STRING_MATCH);
   static final Obj HEADER_MATCH = obj("name", S, "type", S, "value", S);

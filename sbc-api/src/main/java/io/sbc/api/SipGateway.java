@@ -89,6 +89,12 @@ public class SipGateway extends SipResource {
     @Max(86_400)
     public Integer terminationGracePeriodSeconds = Defaults.TERMINATION_GRACE_PERIOD_SECONDS;
 
+    /**
+     * In a cluster: how the gateway's Service and pods are placed (cloud load balancer settings,
+     * scheduling); ignored by a local run.
+     */
+    public Infrastructure infrastructure;
+
     /** In a cluster: media relaying (an RTPengine sidecar in each SBC pod); none when unset. */
     @ValidationRule(
         value =
@@ -190,6 +196,51 @@ public class SipGateway extends SipResource {
      * Defaults#SCANNER_USER_AGENTS}.
      */
     public List<String> userAgents = new ArrayList<>();
+  }
+
+  /**
+   * Where and how a gateway runs in a cluster, beyond its SIP settings: the Service's cloud load
+   * balancer and the pods' scheduling.
+   */
+  public static class Infrastructure {
+    /** Annotations on the Service (the cloud load balancer's own settings go here). */
+    public java.util.Map<String, String> serviceAnnotations = new java.util.LinkedHashMap<>();
+
+    /** The Service's loadBalancerClass (which load balancer implementation serves it). */
+    public String loadBalancerClass;
+
+    /** Source CIDRs the load balancer admits (loadBalancerSourceRanges); empty: any. */
+    public List<String> loadBalancerSourceRanges = new ArrayList<>();
+
+    /** A static address for the load balancer (spec.loadBalancerIP, where the cloud honours it). */
+    public String loadBalancerIP;
+
+    /** The pods' nodeSelector. */
+    public java.util.Map<String, String> nodeSelector = new java.util.LinkedHashMap<>();
+
+    /** The pods' tolerations. */
+    public List<Toleration> tolerations = new ArrayList<>();
+
+    /**
+     * Spread the pods across zones (topology.kubernetes.io/zone, max skew 1, best effort), so that
+     * one zone's loss takes part of the gateway, not all of it.
+     */
+    public Boolean spreadAcrossZones = false;
+  }
+
+  /** A Kubernetes toleration. */
+  public static class Toleration {
+    public String key;
+
+    @Pattern("^(Exists|Equal)$")
+    public String operator;
+
+    public String value;
+
+    @Pattern("^(NoSchedule|PreferNoSchedule|NoExecute)$")
+    public String effect;
+
+    public Integer tolerationSeconds;
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */

@@ -332,6 +332,9 @@ final class Validator {
       quantities("spec.resources.requests", s.resources.requests);
       quantities("spec.resources.limits", s.resources.limits);
     }
+    if (s.infrastructure != null) {
+      infrastructure(s.infrastructure);
+    }
     SipGateway.Media m = s.media;
     if (m != null) {
       if (m.mode == null || !Defaults.MEDIA_MODES.contains(m.mode)) {
@@ -354,6 +357,50 @@ final class Validator {
             "must be an IPv4 or IPv6 address, IPv6 without brackets (RTPengine writes it into"
                 + " SDP's c= line, which takes no host name): "
                 + quoted(m.advertisedAddress));
+      }
+    }
+  }
+
+  /** The Service's and pods' placement in a cluster (spec.infrastructure). */
+  private void infrastructure(SipGateway.Infrastructure inf) {
+    String p = "spec.infrastructure";
+    if (inf.loadBalancerSourceRanges != null) {
+      for (int i = 0; i < inf.loadBalancerSourceRanges.size(); i++) {
+        String cidr = inf.loadBalancerSourceRanges.get(i);
+        String why = cidr == null ? "empty list entry" : cidrProblem(cidr);
+        if (why != null) {
+          error(p + ".loadBalancerSourceRanges[" + i + "]", why);
+        }
+      }
+    }
+    if (inf.loadBalancerIP != null && !IpLiteral.isIpLiteral(inf.loadBalancerIP)) {
+      error(
+          p + ".loadBalancerIP", "must be an IPv4 or IPv6 address: " + quoted(inf.loadBalancerIP));
+    }
+    if (inf.loadBalancerClass != null && inf.loadBalancerClass.isBlank()) {
+      error(p + ".loadBalancerClass", "must not be empty when given");
+    }
+    if (inf.tolerations != null) {
+      for (int i = 0; i < inf.tolerations.size(); i++) {
+        SipGateway.Toleration t = inf.tolerations.get(i);
+        String tp = p + ".tolerations[" + i + "]";
+        if (t == null) {
+          error(tp, "empty list entry");
+          continue;
+        }
+        if (t.operator != null && !t.operator.equals("Exists") && !t.operator.equals("Equal")) {
+          error(tp + ".operator", "must be Exists or Equal (was " + t.operator + ")");
+        }
+        if (t.effect != null
+            && !java.util.Set.of("NoSchedule", "PreferNoSchedule", "NoExecute")
+                .contains(t.effect)) {
+          error(
+              tp + ".effect",
+              "must be NoSchedule, PreferNoSchedule or NoExecute (was " + t.effect + ")");
+        }
+        if ("Exists".equals(t.operator) && t.value != null) {
+          error(tp + ".value", "must be empty with operator Exists");
+        }
       }
     }
   }

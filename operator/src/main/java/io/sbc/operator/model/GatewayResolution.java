@@ -14,6 +14,7 @@ import io.sbc.api.SipGateway;
 import io.sbc.api.SipResource;
 import io.sbc.api.SipRoute;
 import io.sbc.api.status.Conditions;
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.crd.SipRouteResource;
@@ -104,7 +105,15 @@ public final class GatewayResolution {
         routes.stream()
             .filter(r -> Objects.equals(ns, r.getMetadata().getNamespace()))
             .filter(r -> attaches(r, gateway))
-            .sorted(Comparator.comparing(r -> r.getMetadata().getName()))
+            // Document order decides between rules of equal precedence: as Gateway API
+            // resolves conflicts, the oldest route first, then by name, so that a route created
+            // later cannot take over what an older one serves.
+            .sorted(
+                Comparator.comparing(
+                        (SipRouteResource r) ->
+                            Objects.requireNonNullElse(
+                                r.getMetadata().getCreationTimestamp(), "9999"))
+                    .thenComparing(r -> r.getMetadata().getName()))
             .toList();
     Map<String, SipDispatcherResource> byName = new TreeMap<>();
     for (SipDispatcherResource d : dispatchers) {
@@ -142,6 +151,25 @@ public final class GatewayResolution {
   }
 
   private void run(Map<String, SipDispatcherResource> dispatchers) {
+    // In a cluster a listener on a loopback address can never be reached through the Service
+    // (the local quickstart's 127.0.0.1 is the usual way this happens): refused, saying why.
+    List<SipGateway.Listener> ls = gateway.getSpec().listeners;
+    for (int i = 0; ls != null && i < ls.size(); i++) {
+      SipGateway.Listener l = ls.get(i);
+      byte[] a = l == null || l.address == null ? null : IpLiteral.toBytes(l.address);
+      if (a != null && isLoopback(a)) {
+        gatewayErrors.add(
+            "spec.listeners["
+                + i
+                + "].address: "
+                + l.address
+                + " is a loopback address, which nothing reaches through the gateway's Service;"
+                + " in a cluster listen on 0.0.0.0 (or ::)");
+      }
+    }
+    if (!gatewayErrors.isEmpty()) {
+      return;
+    }
     // Each pass leaves out what the reader refused in the previous one; at most one pass per
     // document plus one.
     for (int pass = 0; pass <= attached.size() + dispatchers.size() + 1; pass++) {
@@ -202,6 +230,19 @@ public final class GatewayResolution {
     return true;
   }
 
+  /** 127.0.0.0/8 or ::1. */
+  private static boolean isLoopback(byte[] a) {
+    if (a.length == 4) {
+      return a[0] == 127;
+    }
+    for (int i = 0; i < 15; i++) {
+      if (a[i] != 0) {
+        return false;
+      }
+    }
+    return a[15] == 1;
+  }
+
   private SipGateway gatewayDocument() {
     SipGateway g = new SipGateway();
     init(g, SipGateway.KIND, gateway.getMetadata().getName());
@@ -217,9 +258,37 @@ public final class GatewayResolution {
     SipRoute r = new SipRoute();
     init(r, SipRoute.KIND, name);
     r.spec = copy(route.getSpec(), SipRoute.Spec.class);
-    SipRoute.ParentRef parent = new SipRoute.ParentRef();
-    parent.name = gateway.getMetadata().getName();
-    r.spec.parentRefs = new ArrayList<>(List.of(parent));
+    // Only this gateway, by name as the runtime knows it; the listeners the route attaches to
+    // (sectionName) stay: none named (or one parentRef without) means every listener.
+    String gwName = gateway.getMetadata().getName();
+    TreeSet<String> sections = new TreeSet<>();
+    boolean whole = false;
+    for (SipRoute.ParentRef p : route.getSpec().parentRefs) {
+      String pns =
+          p == null || p.namespace == null ? route.getMetadata().getNamespace() : p.namespace;
+      if (p != null
+          && Objects.equals(p.name, gwName)
+          && Objects.equals(pns, gateway.getMetadata().getNamespace())) {
+        if (p.sectionName == null) {
+          whole = true;
+        } else {
+          sections.add(p.sectionName);
+        }
+      }
+    }
+    r.spec.parentRefs = new ArrayList<>();
+    if (whole || sections.isEmpty()) {
+      SipRoute.ParentRef parent = new SipRoute.ParentRef();
+      parent.name = gwName;
+      r.spec.parentRefs.add(parent);
+    } else {
+      for (String section : sections) {
+        SipRoute.ParentRef parent = new SipRoute.ParentRef();
+        parent.name = gwName;
+        parent.sectionName = section;
+        r.spec.parentRefs.add(parent);
+      }
+    }
     String ns = gateway.getMetadata().getNamespace();
     for (int i = 0; r.spec.rules != null && i < r.spec.rules.size(); i++) {
       SipRoute.Rule rule = r.spec.rules.get(i);

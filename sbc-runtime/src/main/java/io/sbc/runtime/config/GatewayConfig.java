@@ -264,7 +264,7 @@ public record GatewayConfig(
             random != null ? random : ThreadLocalRandom::current,
             topologyHiding,
             nat);
-    RoutingTable table = c.compile(routes);
+    RoutingTable table = c.compile(routes, name);
     if (!c.errors().isEmpty()) {
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }

@@ -36,6 +36,8 @@ import io.sbc.api.SipRoute;
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
       SipGateway.Media.class,
+      SipGateway.Infrastructure.class,
+      SipGateway.Toleration.class,
       SipGateway.Resources.class,
       SipResource.class,
       SipRoute.class,

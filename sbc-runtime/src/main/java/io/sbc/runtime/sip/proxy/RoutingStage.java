@@ -97,7 +97,7 @@ final class RoutingStage implements RequestStage {
         null);
   }
 
-  private static boolean isDialogCreating(String method) {
+  static boolean isDialogCreating(String method) {
     return method == SipMethod.INVITE || method == SipMethod.SUBSCRIBE || method == SipMethod.REFER;
   }
 

@@ -40,6 +40,12 @@ final class TopologyHiding implements RequestStage {
     SipMessage m = r.request;
     if (r.edge.detectsNat()) {
       r.natHop = NatDetection.natHop(m, r.source, r.edge.natTests(), true);
+      if (r.natHop != null && !r.inDialog && RoutingStage.isDialogCreating(m.method())) {
+        // A NATed sender is reachable only where its packets came from, which the other side
+        // cannot know: the SBC stays on the dialog's path, whatever the rule says (the sealed
+        // Record-Route hop is that source).
+        r.recordRoute = true;
+      }
     }
     if (!r.edge.hide()) {
       return Outcome.CONTINUE;

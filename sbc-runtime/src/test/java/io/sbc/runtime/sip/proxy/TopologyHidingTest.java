@@ -227,7 +227,7 @@ class TopologyHidingTest {
     }
     for (Sent s : to(caller)) {
       // (core.example.com is the caller's own choice of Request-URI and To: no leak.)
-      for (String addr : List.of("10.0.0.2", "10.0.0.3", "10.0.0.5", "10.0.0.99")) {
+      for (String addr : List.of("10.0.0.2", "10.0.0.3", "10.0.0.5", "10.0.0.98", "10.0.0.99")) {
         assertFalse(s.text().contains(addr), "the caller saw " + addr + ":\n" + s.text());
       }
     }
@@ -581,5 +581,309 @@ class TopologyHidingTest {
     SipMessage bye = last(caller);
     assertEquals("BYE", bye.method(), "at 192.0.2.1:5062, the caller's source, not 192.168.1.10");
     assertEquals("sip:alice@192.168.1.10:5062", bye.text(bye.uriStart(), bye.uriEnd()));
+  }
+
+  final InetSocketAddress callee2 = new InetSocketAddress("10.0.0.3", 5060);
+
+  /** The gateway with a rule forking every call to two callees at once. */
+  static final String FORKING =
+      CONFIG.replace(
+          "    - allowRelay: true\n      backendRefs: [{uri: \"sip:10.0.0.2:5060\"}]",
+          "    - allowRelay: true\n      forking: parallel\n"
+              + "      backendRefs: [{uri: \"sip:10.0.0.2:5060\"}, {uri: \"sip:10.0.0.3:5060\"}]");
+
+  @Test
+  void aForkedCallShowsTheCallerOneHiddenPartyPerBranch() {
+    assertTrue(FORKING.contains("forking: parallel"), "the fixture changed: " + FORKING);
+    Replica f = new Replica(FORKING);
+    f.receive(caller, invite("192.0.2.1"));
+    SipMessage inv1 = last(callee);
+    SipMessage inv2 = last(callee2);
+    // Both ring, from different Contacts, each behind a proxy of its own; then both answer.
+    f.receive(
+        callee,
+        response(inv1, 180, "Contact: <sip:bob@10.0.0.2:5060>\r\n")
+            .replace("Record-Route: ", "Record-Route: <sip:10.0.0.98;lr>, ")
+            .replace("tag=bob1", "tag=b1"));
+    f.receive(
+        callee2,
+        response(inv2, 180, "Contact: <sip:bob@10.0.0.3:5060>\r\n")
+            .replace("Record-Route: ", "Record-Route: <sip:10.0.0.99;lr>, ")
+            .replace("tag=bob1", "tag=b2"));
+    f.receive(
+        callee,
+        response(inv1, 200, "Contact: <sip:bob@10.0.0.2:5060>\r\n")
+            .replace("Record-Route: ", "Record-Route: <sip:10.0.0.98;lr>, ")
+            .replace("tag=bob1", "tag=b1"));
+    f.receive(
+        callee2,
+        response(inv2, 200, "Contact: <sip:bob@10.0.0.3:5060>\r\n")
+            .replace("Record-Route: ", "Record-Route: <sip:10.0.0.99;lr>, ")
+            .replace("tag=bob1", "tag=b2"));
+    List<SipMessage> up = new ArrayList<>();
+    for (Sent s : to(caller)) {
+      SipMessage m = s.decode();
+      if (m.isResponse() && m.status() > 100) {
+        up.add(m);
+      }
+    }
+    assertEquals(
+        List.of(180, 180, 200, 200), up.stream().map(SipMessage::status).toList(), "all four");
+    List<String> contacts = new ArrayList<>();
+    for (SipMessage m : up) {
+      assertEquals(CALL_ID, value(m, HeaderName.CALL_ID));
+      assertEquals("z9hG4bKinv1", m.topVia().branch());
+      String rrUp = value(m, HeaderName.RECORD_ROUTE);
+      assertTrue(rrUp.startsWith("<sip:sbc.example.net:5060;lr;h=") && !rrUp.contains(","), rrUp);
+      contacts.add(uriOf(value(m, HeaderName.CONTACT)));
+    }
+    // The caller ACKs each 200 at its own hidden Contact, along its own hidden route set.
+    for (int i = 2; i < 4; i++) {
+      SipMessage ok = up.get(i);
+      f.receive(
+          caller,
+          inDialog(
+              "ACK",
+              contacts.get(i),
+              value(ok, HeaderName.RECORD_ROUTE),
+              "SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bKack" + i,
+              "<sip:alice@access.example.com>;tag=alice1",
+              value(ok, HeaderName.TO),
+              CALL_ID,
+              1,
+              null));
+    }
+    SipMessage ack1 = last(new InetSocketAddress("10.0.0.98", 5060));
+    SipMessage ack2 = last(new InetSocketAddress("10.0.0.99", 5060));
+    assertEquals("sip:bob@10.0.0.2:5060", ack1.text(ack1.uriStart(), ack1.uriEnd()));
+    assertEquals("sip:bob@10.0.0.3:5060", ack2.text(ack2.uriStart(), ack2.uriEnd()));
+    assertTrue(value(ack1, HeaderName.TO).contains("tag=b1"));
+    assertTrue(value(ack2, HeaderName.TO).contains("tag=b2"));
+    assertNoLeak();
+  }
+
+  @Test
+  void aCancelledCallStaysHidden() {
+    a.receive(caller, invite("192.0.2.1"));
+    SipMessage inv = last(callee);
+    a.receive(callee, response(inv, 180, "Contact: <sip:bob@10.0.0.2:5060>\r\n"));
+    a.receive(
+        caller,
+        invite("192.0.2.1")
+            .replace("INVITE sip:bob@core.example.com", "CANCEL sip:bob@core.example.com")
+            .replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+            .replace("Record-Route: <sip:192.0.2.77;lr>\r\n", "")
+            .replaceAll("Contact: [^\r]*\r\n", ""));
+    SipMessage cancel = last(callee);
+    assertEquals("CANCEL", cancel.method());
+    assertEquals(1, cancel.vias().size(), "only our Via");
+    assertEquals(inv.topVia().branch(), cancel.topVia().branch(), "the INVITE's branch");
+    assertEquals(value(inv, HeaderName.CALL_ID), value(cancel, HeaderName.CALL_ID));
+    assertEquals(value(inv, HeaderName.FROM), value(cancel, HeaderName.FROM));
+    a.receive(callee, response(cancel, 200, ""));
+    a.receive(callee, response(inv, 487, ""));
+    List<Integer> up = new ArrayList<>();
+    for (Sent s : to(caller)) {
+      SipMessage m = s.decode();
+      if (m.isResponse()) {
+        up.add(m.status() * 10 + ("CANCEL".equals(m.cseqMethod()) ? 1 : 0));
+        assertEquals(CALL_ID, value(m, HeaderName.CALL_ID));
+        assertEquals("z9hG4bKinv1", m.topVia().branch());
+      }
+    }
+    assertTrue(up.contains(2001), "the CANCEL answered: " + up);
+    assertTrue(up.contains(4870), "the caller's 487: " + up);
+    // The ACK of the 487 is the SBC's own, hop by hop (section 17.1.1.3): still hidden.
+    SipMessage ack = last(callee);
+    assertEquals("ACK", ack.method());
+    assertEquals(1, ack.vias().size());
+    assertNoLeak();
+  }
+
+  @Test
+  void reliableProvisionalsAndUpdatesGoBothWays() {
+    a.receive(
+        caller,
+        invite("192.0.2.1")
+            .replace("CSeq: 1 INVITE\r\n", "CSeq: 1 INVITE\r\nSupported: 100rel\r\n"));
+    SipMessage inv = last(callee);
+    a.receive(
+        callee,
+        response(inv, 183, "Contact: <sip:bob@10.0.0.2:5060>\r\nRequire: 100rel\r\nRSeq: 1\r\n"));
+    SipMessage early = last(caller);
+    assertEquals(183, early.status());
+    String contactUp = uriOf(value(early, HeaderName.CONTACT));
+    String rrUp = value(early, HeaderName.RECORD_ROUTE);
+    String calleeTo = value(early, HeaderName.TO);
+    // PRACK from the caller (early dialog), through the other replica.
+    b.receive(
+        caller,
+        inDialog(
+                "PRACK",
+                contactUp,
+                rrUp,
+                "SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bKprack1",
+                "<sip:alice@access.example.com>;tag=alice1",
+                calleeTo,
+                CALL_ID,
+                2,
+                null)
+            .replace("Content-Length: 0", "RAck: 1 1 INVITE\r\nContent-Length: 0"));
+    SipMessage prack = last(callee);
+    assertEquals("PRACK", prack.method());
+    assertEquals("sip:bob@10.0.0.2:5060", prack.text(prack.uriStart(), prack.uriEnd()));
+    assertEquals(value(inv, HeaderName.CALL_ID), value(prack, HeaderName.CALL_ID));
+    b.receive(callee, response(prack, 200, ""));
+    SipMessage prackOk = last(caller);
+    assertEquals(200, prackOk.status());
+    assertEquals("PRACK", prackOk.cseqMethod());
+    assertEquals("z9hG4bKprack1", prackOk.topVia().branch());
+    // UPDATE from the callee towards the caller, through replica A.
+    a.receive(
+        callee,
+        inDialog(
+            "UPDATE",
+            uriOf(value(inv, HeaderName.CONTACT)),
+            value(inv, HeaderName.RECORD_ROUTE),
+            "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKupd1",
+            "<sip:bob@sbc.example.net>;tag=bob1",
+            value(inv, HeaderName.FROM),
+            value(inv, HeaderName.CALL_ID),
+            1,
+            "<sip:bob@10.0.0.2:5060>"));
+    SipMessage update = last(new InetSocketAddress("192.0.2.77", 5060));
+    assertEquals("UPDATE", update.method());
+    assertEquals("sip:alice@192.0.2.1:5062", update.text(update.uriStart(), update.uriEnd()));
+    assertEquals(CALL_ID, value(update, HeaderName.CALL_ID));
+    assertEquals(1, update.vias().size());
+    assertNoLeak();
+  }
+
+  @Test
+  void aSubscriptionsNotifiesReachTheSubscriberHidden() {
+    a.receive(
+        caller,
+        invite("192.0.2.1")
+            .replace("INVITE sip:bob@core.example.com", "SUBSCRIBE sip:bob@core.example.com")
+            .replace("CSeq: 1 INVITE", "CSeq: 1 SUBSCRIBE\r\nEvent: presence\r\nExpires: 600"));
+    SipMessage sub = last(callee);
+    assertEquals("SUBSCRIBE", sub.method());
+    a.receive(callee, response(sub, 202, "Contact: <sip:bob@10.0.0.2:5060>\r\nExpires: 600\r\n"));
+    SipMessage accepted = last(caller);
+    assertEquals(202, accepted.status());
+    // The notifier's NOTIFY, through the other replica, at the subscriber's hidden Contact.
+    b.receive(
+        callee,
+        inDialog(
+                "NOTIFY",
+                uriOf(value(sub, HeaderName.CONTACT)),
+                value(sub, HeaderName.RECORD_ROUTE),
+                "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKnot1",
+                "<sip:bob@sbc.example.net>;tag=bob1",
+                value(sub, HeaderName.FROM),
+                value(sub, HeaderName.CALL_ID),
+                1,
+                "<sip:bob@10.0.0.2:5060>")
+            .replace(
+                "Content-Length: 0",
+                "Event: presence\r\nSubscription-State: active;expires=600\r\nContent-Length: 0"));
+    SipMessage notify = last(new InetSocketAddress("192.0.2.77", 5060));
+    assertEquals("NOTIFY", notify.method());
+    assertEquals("sip:alice@192.0.2.1:5062", notify.text(notify.uriStart(), notify.uriEnd()));
+    assertEquals(CALL_ID, value(notify, HeaderName.CALL_ID));
+    String notifierContact = uriOf(value(notify, HeaderName.CONTACT));
+    assertTrue(notifierContact.endsWith("@sbc.example.net:5060"), notifierContact);
+    b.receive(new InetSocketAddress("192.0.2.77", 5060), response(notify, 200, ""));
+    SipMessage notifyOk = last(callee);
+    assertEquals(200, notifyOk.status());
+    assertEquals("z9hG4bKnot1", notifyOk.topVia().branch());
+    assertEquals(value(sub, HeaderName.CALL_ID), value(notifyOk, HeaderName.CALL_ID));
+    assertNoLeak();
+  }
+
+  @Test
+  void outOfDialogMessageAndOptionsAreHiddenToo() {
+    for (String method : List.of("MESSAGE", "OPTIONS")) {
+      String req =
+          invite("192.0.2.1")
+              .replace("INVITE sip:bob@core.example.com", method + " sip:bob@core.example.com")
+              .replace("CSeq: 1 INVITE", "CSeq: 1 " + method)
+              .replace(CALL_ID, method + "-" + CALL_ID)
+              .replace("z9hG4bKinv1", "z9hG4bK" + method)
+              .replace("Record-Route: <sip:192.0.2.77;lr>\r\n", "");
+      a.receive(caller, req);
+      SipMessage out = last(callee);
+      assertEquals(method, out.method());
+      assertEquals(1, out.vias().size(), "only our Via");
+      assertFalse(value(out, HeaderName.CALL_ID).contains("192.0.2.1"));
+      a.receive(callee, response(out, 200, "Contact: <sip:bob@10.0.0.2:5060>\r\n"));
+      SipMessage ok = last(caller);
+      assertEquals(200, ok.status());
+      assertEquals(method, ok.cseqMethod());
+      assertEquals("z9hG4bK" + method, ok.topVia().branch());
+      assertEquals(2, ok.vias().size());
+      assertEquals(method + "-" + CALL_ID, value(ok, HeaderName.CALL_ID));
+    }
+    assertNoLeak();
+  }
+
+  @Test
+  void aRuleMayTurnTheGatewaysHidingOff() {
+    String yaml =
+        CONFIG.replace(
+            "    - allowRelay: true\n",
+            "    - allowRelay: true\n      topologyHiding: {enabled: false}\n");
+    assertTrue(yaml.contains("enabled: false}"), "the fixture changed: " + yaml);
+    Replica r = new Replica(yaml);
+    r.receive(caller, invite("192.0.2.1"));
+    SipMessage inv = last(callee);
+    assertEquals(CALL_ID, value(inv, HeaderName.CALL_ID), "the rule's setting wins");
+    assertEquals(3, inv.vias().size(), "ours and the two the INVITE came with");
+    assertTrue(value(inv, HeaderName.CONTACT).contains("192.0.2.1"));
+  }
+
+  @Test
+  void aNatedCallerStaysReachableWhenTheRuleDoesNotRecordRoute() {
+    String yaml =
+        CONFIG
+            .replace(
+                "topologyHiding: {enabled: true, callId: true, fromToHost: true}",
+                "topologyHiding: {enabled: false}")
+            .replace(
+                "    - allowRelay: true\n", "    - allowRelay: true\n      recordRoute: false\n");
+    assertTrue(yaml.contains("recordRoute: false"), "the fixture changed: " + yaml);
+    Replica r = new Replica(yaml);
+    String natedNoProxy =
+        invite("192.168.1.10")
+            .replace("192.0.2.1:5062;branch", "192.168.1.10:5062;branch")
+            .replace("Via: SIP/2.0/UDP 192.0.2.77:5060;branch=z9hG4bKupstream\r\n", "")
+            .replace("Record-Route: <sip:192.0.2.77;lr>\r\n", "");
+    r.receive(caller, natedNoProxy);
+    SipMessage inv = last(callee);
+    assertNotNull(value(inv, HeaderName.RECORD_ROUTE), "the SBC stays on a NATed caller's path");
+    // A caller that is not behind NAT follows the rule: no Record-Route.
+    r.receive(
+        caller,
+        invite("192.0.2.1")
+            .replace(CALL_ID, "plain@192.0.2.1")
+            .replace("z9hG4bKinv1", "z9hG4bKinv5")
+            .replace("Via: SIP/2.0/UDP 192.0.2.77:5060;branch=z9hG4bKupstream\r\n", "")
+            .replace("Record-Route: <sip:192.0.2.77;lr>\r\n", ""));
+    assertNull(value(last(callee), HeaderName.RECORD_ROUTE), "the rule's recordRoute: false");
+    r.receive(callee, response(inv, 200, "Contact: <sip:bob@10.0.0.2:5060>\r\n"));
+    r.receive(
+        callee,
+        inDialog(
+            "BYE",
+            "sip:alice@192.168.1.10:5062",
+            value(inv, HeaderName.RECORD_ROUTE),
+            "SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKbye6",
+            "<sip:bob@core.example.com>;tag=bob1",
+            "<sip:alice@access.example.com>;tag=alice1",
+            CALL_ID,
+            2,
+            null));
+    SipMessage bye = last(caller);
+    assertEquals("BYE", bye.method(), "at 192.0.2.1:5062, where the caller's packets came from");
   }
 }
