@@ -81,7 +81,18 @@ public final class WorkloadModel {
   /** The hash of the settings that need a restart (SHA-256 of their JSON, 16 hex digits). */
   static String restartHash(SipGateway.Spec spec) {
     Map<String, Object> parts = new LinkedHashMap<>();
-    parts.put("listeners", spec.listeners);
+    // A listener's allow and deny networks apply on reload: they leave the hash alone.
+    List<Map<String, Object>> listeners = new ArrayList<>();
+    for (SipGateway.Listener l : spec.listeners) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+              io.fabric8.kubernetes.client.utils.Serialization.asJson(l), LinkedHashMap.class);
+      m.remove("allow");
+      m.remove("deny");
+      listeners.add(m);
+    }
+    parts.put("listeners", listeners);
     parts.put("limits", spec.limits);
     parts.put("timers", spec.timers);
     parts.put("proxy", spec.proxy);
