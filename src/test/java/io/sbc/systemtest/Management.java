@@ -117,6 +117,11 @@ final class Management {
     return status.path("no destination " + uri);
   }
 
+  /** http://host:port, for requests the methods above do not make. */
+  URI base() {
+    return base;
+  }
+
   @Override
   public String toString() {
     return "management " + base;

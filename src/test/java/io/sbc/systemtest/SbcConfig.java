@@ -28,6 +28,7 @@ public final class SbcConfig {
   private final List<String> dispatcherRefs = new ArrayList<>();
   private final List<Dispatcher> dispatchers = new ArrayList<>();
   private String rulesYaml;
+  private String gatewaySpecYaml;
   private Integer t1;
   private final List<String> dnsServers = new ArrayList<>();
   private boolean recordRoute = true;
@@ -88,6 +89,15 @@ public final class SbcConfig {
     return this;
   }
 
+  /**
+   * More fields of the gateway's spec, as YAML written from column 0 (indented here to their place
+   * under {@code spec}): antiFlood, scanners...
+   */
+  public SbcConfig gatewaySpec(String yaml) {
+    this.gatewaySpecYaml = yaml;
+    return this;
+  }
+
   /** The gateway's T1 in ms (Timer B and F are 64*T1: a short T1 makes unanswered INVITEs fail over quickly). */
   public SbcConfig t1(int millis) {
     this.t1 = millis;
@@ -103,7 +113,8 @@ public final class SbcConfig {
   /** Whether this config needs the SBC's own routing model (dispatchers, rules, timers, DNS). */
   public boolean usesSbcRouting() {
     return !dispatcherRefs.isEmpty() || !dispatchers.isEmpty() || rulesYaml != null || t1 != null
-        || !dnsServers.isEmpty();
+        || !dnsServers.isEmpty()
+        || gatewaySpecYaml != null;
   }
 
   public SbcConfig recordRoute(boolean recordRoute) {
@@ -171,6 +182,9 @@ public final class SbcConfig {
       for (String d : dnsServers) {
         y.append("      - \"").append(d).append("\"\n");
       }
+    }
+    if (gatewaySpecYaml != null) {
+      y.append(indent(gatewaySpecYaml, "  "));
     }
     y.append("---\n")
         .append("apiVersion: sbc.io/v1alpha1\n")

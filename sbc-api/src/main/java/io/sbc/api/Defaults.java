@@ -33,9 +33,36 @@ public final class Defaults {
   /** How long a name without records is remembered (RFC 2308 negative caching). */
   public static final int DNS_NEGATIVE_CACHE_SECONDS = 30;
 
+  /** Six hours: longer than any sane call; a call nobody ended is counted until then. */
+  public static final int MAX_CALL_SECONDS = 6 * 3600;
+
+  /** RFC 3261 21.5.4: a 503 may say when to retry; a few seconds spreads the retries out. */
+  public static final int CALL_LIMIT_RETRY_AFTER_SECONDS = 5;
+
   public static final List<String> NAT_TESTS =
       List.of("PrivateContact", "ContactMismatch", "ViaMismatch", "PrivateSource");
   public static final int NAT_KEEPALIVE_SECONDS = 20;
+
+  // spec.antiFlood, when set: a phone or a small PBX stays far below; a trunk or a load balancer
+  // sending from one address needs more, or a place in exempt.
+  public static final int ANTI_FLOOD_REQUESTS_PER_SECOND = 50;
+  public static final int ANTI_FLOOD_BURST = 100;
+  public static final int ANTI_FLOOD_BAN_SECONDS = 60;
+
+  /**
+   * Source addresses the anti-flood tables of one event loop track at once; older idle ones make
+   * room for new ones, so memory stays bounded whatever the number of sources.
+   */
+  public static final int ANTI_FLOOD_TRACKED_SOURCES = 16_384;
+
+  public static final boolean SCANNERS_BLOCK = true;
+
+  /** User-Agent substrings of well-known SIP scanners (matched case-insensitively). */
+  public static final List<String> SCANNER_USER_AGENTS =
+      List.of("friendly-scanner", "sipvicious", "sipcli");
+
+  /** The longest User-Agent substring accepted in spec.scanners.userAgents. */
+  public static final int MAX_SCANNER_USER_AGENT_LENGTH = 128;
 
   /** The shortest sealing secret accepted: 128 bits. */
   public static final int MIN_SEALING_SECRET_BYTES = 16;
@@ -87,6 +114,16 @@ public final class Defaults {
   public static final String SERVICE_TYPE = "ClusterIP";
   public static final List<String> SERVICE_TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer");
   public static final int TERMINATION_GRACE_PERIOD_SECONDS = 60;
+
+  /**
+   * The environment variable giving a stopping runtime its drain period in seconds (the operator
+   * sets the grace period less the preStop pause and {@link #DRAIN_MARGIN_SECONDS}).
+   */
+  public static final String DRAIN_SECONDS_ENV = "SBC_DRAIN_SECONDS";
+
+  /** Seconds kept between the end of a drain and the grace period's kill, to stop cleanly. */
+  public static final int DRAIN_MARGIN_SECONDS = 5;
+
   public static final int TARGET_CPU_UTILIZATION_PERCENTAGE = 70;
   public static final String SERVICE_REF_TRANSPORT = "UDP";
   public static final String MEDIA_MODE = "None";

@@ -63,7 +63,21 @@ final class Schema {
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
   static final Obj LISTENER =
-      obj("name", S, "protocol", S, "address", S, "port", I, "advertisedAddress", S);
+      obj(
+          "name", S,
+          "protocol", S,
+          "address", S,
+          "port", I,
+          "advertisedAddress", S,
+          "allow", new ListOf(S),
+          "deny", new ListOf(S));
+  static final Obj ANTI_FLOOD =
+      obj(
+          "requestsPerSecond", I,
+          "burst", I,
+          "banSeconds", I,
+          "exempt", new ListOf(S));
+  static final Obj SCANNERS = obj("block", B, "userAgents", new ListOf(S));
   static final Obj PROXY = obj("mode", S, "maxForwards", I);
   static final Obj TIMERS = obj("t1", I, "t2", I, "t4", I, "timerC", I, "timerD", I);
   static final Obj LIMITS =
@@ -75,7 +89,8 @@ final class Schema {
           "maxTcpConnectionsPerSource", I,
           "tcpIdleTimeoutSeconds", I,
           "tcpMessageTimeoutSeconds", I,
-          "maxTcpWriteQueueBytes", I);
+          "maxTcpWriteQueueBytes", I,
+          "maxCallSeconds", I);
   static final Obj SEALING =
       obj(
           "secret",
@@ -118,6 +133,8 @@ final class Schema {
           "topologyHiding", TOPOLOGY_HIDING,
           "nat", NAT,
           "dns", DNS,
+          "antiFlood", ANTI_FLOOD,
+          "scanners", SCANNERS,
           "replicas", I,
           "autoscaling", AUTOSCALING,
           "serviceType", S,
@@ -168,6 +185,12 @@ final class Schema {
   static final Obj REJECT = obj("statusCode", I, "reason", S);
   static final Obj REDIRECT = obj("statusCode", I, "contacts", new ListOf(S));
   static final Obj RESPOND = obj("statusCode", I, "reason", S);
+  static final Obj CALL_LIMITS =
+      obj(
+          "maxCalls", I,
+          "maxCallsPerSecond", I,
+          "maxCallsPerSource", I,
+          "retryAfterSeconds", I);
   static final Obj RULE =
       obj(
           "name", S,
@@ -183,7 +206,8 @@ final class Schema {
           "allowRelay", B,
           "allowInDialog", B,
           "topologyHiding", TOPOLOGY_HIDING,
-          "nat", NAT);
+          "nat", NAT,
+          "callLimits", CALL_LIMITS);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =
@@ -191,7 +215,7 @@ final class Schema {
 
   static final Obj SERVICE_REF = obj("name", S, "namespace", S, "port", IS, "transport", S);
   static final Obj DESTINATION =
-      obj("uri", S, "serviceRef", SERVICE_REF, "weight", I, "priority", I);
+      obj("uri", S, "serviceRef", SERVICE_REF, "weight", I, "priority", I, "maxCalls", I);
   static final Obj PROBE =
       obj(
           "enabled", B,

@@ -63,6 +63,15 @@ public class SipDispatcher extends SipResource {
     @Min(0)
     @Max(1000)
     public Integer priority = Defaults.PRIORITY;
+
+    /**
+     * Calls in progress at once (INVITEs sent here and not failed, answered calls until their BYE),
+     * counted by each replica; a new call skips a destination at its limit for the next one of its
+     * route, and gets 503 with Retry-After when every one is. No limit when unset.
+     */
+    @Min(1)
+    @Max(10_000_000)
+    public Integer maxCalls;
   }
 
   /**

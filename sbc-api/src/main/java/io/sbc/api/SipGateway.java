@@ -61,6 +61,15 @@ public class SipGateway extends SipResource {
     public Dns dns = new Dns();
 
     /**
+     * Per-source request rate limits with temporary bans (Kamailio's pike): off unless set ({@code
+     * antiFlood: {}} turns it on with the defaults). Checked before a message is parsed.
+     */
+    public AntiFlood antiFlood;
+
+    /** Requests from SIP scanners (by User-Agent) dropped without an answer; on by default. */
+    public Scanners scanners = new Scanners();
+
+    /**
      * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run
      * serves with one process.
      */
@@ -148,6 +157,51 @@ public class SipGateway extends SipResource {
 
     /** Files holding earlier secrets still accepted. */
     public List<String> previousSecretFiles = new ArrayList<>();
+  }
+
+  /**
+   * A token bucket per source address: each request takes a token, {@code requestsPerSecond} come
+   * back every second up to {@code burst}; a request that finds none is dropped, and its source is
+   * banned for {@code banSeconds} (every message from it dropped). Counted per event loop, so a
+   * source whose packets the kernel spreads over several loops' sockets (many source ports) gets up
+   * to that many times the rate before it is cut.
+   */
+  public static class AntiFlood {
+    /** Requests per second a source may keep sending. */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer requestsPerSecond = Defaults.ANTI_FLOOD_REQUESTS_PER_SECOND;
+
+    /** Requests a source may send at once after a quiet period (the bucket's size). */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer burst = Defaults.ANTI_FLOOD_BURST;
+
+    /** Seconds a source over the limit is banned; 0 drops only what is over the limit. */
+    @Min(0)
+    @Max(86_400)
+    public Integer banSeconds = Defaults.ANTI_FLOOD_BAN_SECONDS;
+
+    /**
+     * Source networks (CIDR, or bare addresses) never limited nor banned: trunks, load balancers,
+     * other SBCs.
+     */
+    public List<String> exempt = new ArrayList<>();
+  }
+
+  /**
+   * SIP scanners (friendly-scanner, sipvicious, sipcli...) recognized by their User-Agent: their
+   * requests are dropped without an answer, so the scan learns nothing.
+   */
+  public static class Scanners {
+    /** Whether requests whose User-Agent names a scanner are dropped. */
+    public Boolean block = Defaults.SCANNERS_BLOCK;
+
+    /**
+     * Further User-Agent substrings (case-insensitive) that mark a scanner, besides {@link
+     * Defaults#SCANNER_USER_AGENTS}.
+     */
+    public List<String> userAgents = new ArrayList<>();
   }
 
   /**
@@ -266,6 +320,15 @@ public class SipGateway extends SipResource {
      * name or an IP address, IPv6 without brackets.
      */
     public String advertisedAddress;
+
+    /**
+     * Source networks (CIDR, or bare addresses) heard on this listener; empty: every source. Others
+     * are dropped silently (UDP) or their connections closed at once (TCP).
+     */
+    public List<String> allow = new ArrayList<>();
+
+    /** Source networks never heard on this listener, even when {@code allow} admits them. */
+    public List<String> deny = new ArrayList<>();
   }
 
   /** Proxy behaviour. */
@@ -352,5 +415,13 @@ public class SipGateway extends SipResource {
     @Min(65_535)
     @Max(8_388_608)
     public Integer maxTcpWriteQueueBytes = Defaults.MAX_TCP_WRITE_QUEUE_BYTES;
+
+    /**
+     * Seconds an answered call is counted without a BYE: then it is forgotten (a BYE that took
+     * another path, a lost one), in active calls and in call limits alike.
+     */
+    @Min(60)
+    @Max(604_800)
+    public Integer maxCallSeconds = Defaults.MAX_CALL_SECONDS;
   }
 }

@@ -119,6 +119,39 @@ public class SipRoute extends SipResource {
 
     /** NAT traversal for the calls this rule forwards; the gateway's when not set. */
     public NatTraversal nat;
+
+    /**
+     * Call admission control for the calls (initial INVITEs) this rule forwards: none when unset.
+     * Counted by each replica of the gateway for the calls it carries.
+     */
+    public CallLimits callLimits;
+  }
+
+  /**
+   * Limits on the calls a rule forwards (Kamailio's dialog profiles); a call over one is answered
+   * 503 with Retry-After and goes nowhere. A call counts from its INVITE until the INVITE fails or
+   * its BYE is answered (or the gateway's limits.maxCallSeconds pass).
+   */
+  public static class CallLimits {
+    /** Calls in progress at once (ringing or answered). */
+    @Min(1)
+    @Max(10_000_000)
+    public Integer maxCalls;
+
+    /** New calls per second, in bursts of as many. */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer maxCallsPerSecond;
+
+    /** Calls in progress at once from one source address. */
+    @Min(1)
+    @Max(10_000_000)
+    public Integer maxCallsPerSource;
+
+    /** The Retry-After, in seconds, of the 503 a refused call gets. */
+    @Min(0)
+    @Max(86_400)
+    public Integer retryAfterSeconds = Defaults.CALL_LIMIT_RETRY_AFTER_SECONDS;
   }
 
   /** Conditions on a request; every condition given must hold. */

@@ -89,6 +89,8 @@ final class Validator {
         if (l.advertisedAddress != null) {
           advertisedHost(p + ".advertisedAddress", l.advertisedAddress);
         }
+        cidrs(p + ".allow", l.allow);
+        cidrs(p + ".deny", l.deny);
         if (l.protocol != null && l.port != null && !bound.add(l.protocol + l.address + l.port)) {
           error(
               p, "another listener already serves " + l.protocol + " " + l.address + ":" + l.port);
@@ -151,6 +153,7 @@ final class Validator {
       range("spec.limits.tcpIdleTimeoutSeconds", lim.tcpIdleTimeoutSeconds, 1, 86_400);
       range("spec.limits.tcpMessageTimeoutSeconds", lim.tcpMessageTimeoutSeconds, 1, 3600);
       range("spec.limits.maxTcpWriteQueueBytes", lim.maxTcpWriteQueueBytes, 65_535, 8_388_608);
+      range("spec.limits.maxCallSeconds", lim.maxCallSeconds, 60, 604_800);
     }
     sealing(s.sealing);
     if (s.topologyHiding == null) {
@@ -171,7 +174,63 @@ final class Validator {
       nat(s.nat, "spec.nat");
     }
     dns(s.dns);
+    antiFlood(s.antiFlood);
+    scanners(s.scanners);
     cluster(s);
+  }
+
+  private void antiFlood(SipGateway.AntiFlood a) {
+    if (a == null) {
+      return;
+    }
+    range("spec.antiFlood.requestsPerSecond", a.requestsPerSecond, 1, 1_000_000);
+    range("spec.antiFlood.burst", a.burst, 1, 1_000_000);
+    range("spec.antiFlood.banSeconds", a.banSeconds, 0, 86_400);
+    cidrs("spec.antiFlood.exempt", a.exempt);
+  }
+
+  private void scanners(SipGateway.Scanners z) {
+    if (z == null) {
+      error("spec.scanners", "required (default: block true)");
+      return;
+    }
+    if (z.block == null) {
+      error("spec.scanners.block", "must be true or false");
+    }
+    if (z.userAgents == null) {
+      error("spec.scanners.userAgents", "must be a list (may be empty)");
+      return;
+    }
+    for (int i = 0; i < z.userAgents.size(); i++) {
+      String ua = z.userAgents.get(i);
+      String p = "spec.scanners.userAgents[" + i + "]";
+      if (ua == null || ua.isBlank()) {
+        error(p, "empty list entry: give a part of a User-Agent value, such as sipvicious");
+      } else if (ua.length() > Defaults.MAX_SCANNER_USER_AGENT_LENGTH) {
+        error(p, "longer than " + Defaults.MAX_SCANNER_USER_AGENT_LENGTH + " characters");
+      } else if (!SipGrammar.isText(ua) || !ua.chars().allMatch(c -> c < 128)) {
+        error(
+            p,
+            "must be printable ASCII without line breaks or control characters (was "
+                + quoted(ua)
+                + ")");
+      }
+    }
+  }
+
+  /** A list of networks in CIDR notation (or bare addresses), each checked. */
+  private void cidrs(String path, List<String> list) {
+    if (list == null) {
+      error(path, "must be a list (may be empty)");
+      return;
+    }
+    for (int c = 0; c < list.size(); c++) {
+      String cidr = list.get(c);
+      String why = cidr == null ? "empty list entry" : cidrProblem(cidr);
+      if (why != null) {
+        error(path + "[" + c + "]", why);
+      }
+    }
   }
 
   private void topologyHiding(TopologyHiding t, String p) {
@@ -438,6 +497,9 @@ final class Validator {
     if (rule.nat != null) {
       nat(rule.nat, p + ".nat");
     }
+    if (rule.callLimits != null) {
+      callLimits(rule, p + ".callLimits");
+    }
     if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
       error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");
     }
@@ -535,6 +597,27 @@ final class Validator {
     if (rule.respond != null) {
       range(p + ".respond.statusCode", rule.respond.statusCode, 200, 699);
       reasonPhrase(p + ".respond.reason", rule.respond.reason);
+    }
+  }
+
+  private void callLimits(SipRoute.Rule rule, String p) {
+    SipRoute.CallLimits c = rule.callLimits;
+    if (c.maxCalls == null && c.maxCallsPerSecond == null && c.maxCallsPerSource == null) {
+      error(
+          p, "give maxCalls, maxCallsPerSecond and/or maxCallsPerSource (or leave out callLimits)");
+    }
+    if (c.maxCallsPerSource != null) {
+      range(p + ".maxCallsPerSource", c.maxCallsPerSource, 1, 10_000_000);
+    }
+    if (c.maxCalls != null) {
+      range(p + ".maxCalls", c.maxCalls, 1, 10_000_000);
+    }
+    if (c.maxCallsPerSecond != null) {
+      range(p + ".maxCallsPerSecond", c.maxCallsPerSecond, 1, 1_000_000);
+    }
+    range(p + ".retryAfterSeconds", c.retryAfterSeconds, 0, 86_400);
+    if (rule.backendRefs == null || rule.backendRefs.isEmpty()) {
+      error(p, "only for a rule with backendRefs: a rule that answers itself carries no call");
     }
   }
 
@@ -826,6 +909,9 @@ final class Validator {
         }
         range(p + ".weight", dst.weight, 0, 1000);
         range(p + ".priority", dst.priority, 0, 1000);
+        if (dst.maxCalls != null) {
+          range(p + ".maxCalls", dst.maxCalls, 1, 10_000_000);
+        }
       }
     }
     if (s.algorithm == null || !Defaults.DISPATCH_ALGORITHMS.contains(s.algorithm)) {

@@ -153,6 +153,7 @@ public class SbcApplication implements QuarkusApplication {
                   }
                 })
             : null;
+    drainOnSigterm(sbc);
     LOG.infof("SBC gateway %s ready, pid %d (config %s)", cfg.name(), pid, config);
     Quarkus.waitForExit();
     running.stopping();
@@ -170,6 +171,47 @@ public class SbcApplication implements QuarkusApplication {
       Files.deleteIfExists(Path.of(pidFile));
     }
     return 0;
+  }
+
+  /**
+   * SIGTERM (how Kubernetes stops a pod) drains before the process stops: readiness drops at once
+   * (a Service stops sending new traffic here), the calls in progress finish while new INVITEs get
+   * 503, within the drain period; then Quarkus is asked to exit. The JVM's own handling of SIGTERM
+   * would run the shutdown hooks at once, and Quarkus's stops the HTTP server and Vert.x, its event
+   * loops included, without waiting for anything. A second SIGTERM, or SIGINT (Ctrl-C), stops at
+   * once.
+   */
+  private void drainOnSigterm(SbcStack sbc) {
+    java.util.concurrent.atomic.AtomicBoolean once =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("TERM"),
+          signal -> {
+            if (!once.compareAndSet(false, true)) {
+              LOG.infof("SIGTERM again: stopping now");
+              Quarkus.asyncExit(0);
+              return;
+            }
+            Thread t =
+                new Thread(
+                    () -> {
+                      running.stopping();
+                      try {
+                        sbc.drain(sbc.config().drainMillis());
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      } finally {
+                        Quarkus.asyncExit(0);
+                      }
+                    },
+                    "sbc-drain");
+            t.setDaemon(true);
+            t.start();
+          });
+    } catch (IllegalArgumentException e) {
+      LOG.warnf("cannot handle SIGTERM (%s): the process stops without draining", e.getMessage());
+    }
   }
 
   /** Applies new configurations to the gateway; management counts those applied and refused. */

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sbc.api.ConfigException;
+import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.config.GatewayConfig;
 import io.sbc.runtime.dispatcher.DestinationStatus;
@@ -13,15 +14,18 @@ import io.sbc.runtime.dispatcher.ProbeEnvironment;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.RouteSeal;
+import io.sbc.runtime.sip.admission.SourceGuard;
 import io.sbc.runtime.sip.locate.DnsResolver;
 import io.sbc.runtime.sip.locate.NettyDnsClient;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.sbc.runtime.sip.proxy.Branches;
+import io.sbc.runtime.sip.proxy.CallAdmission;
 import io.sbc.runtime.sip.proxy.CallCounters;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.timer.Clock;
 import io.sbc.runtime.sip.timer.Timeout;
+import io.sbc.runtime.sip.transaction.TimerSettings;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
@@ -51,6 +55,7 @@ public final class SbcStack implements AutoCloseable {
   private volatile GatewayConfig config;
   private final List<Loop> loops;
   private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+  private final SourceGuard sourceGuard;
   private final TransportLayer transports;
   private final TransactionLayer transactions;
   private final Branches branches;
@@ -58,6 +63,7 @@ public final class SbcStack implements AutoCloseable {
   private final CallCounters callCounters = new CallCounters();
   private final NettyDnsClient dns;
   private final DnsResolver resolver;
+  private final CallAdmission callAdmission;
   private final Proxy proxy;
   private volatile Map<String, Dispatcher> dispatchers;
   private boolean listening;
@@ -89,7 +95,10 @@ public final class SbcStack implements AutoCloseable {
                   () -> loop.dispatch(advance), tick, tick, TimeUnit.MILLISECONDS));
     }
     this.branches = new Branches(config.name());
-    this.transports = new TransportLayer(loops, config.transport());
+    this.sourceGuard =
+        new SourceGuard(
+            loops.size(), Defaults.ANTI_FLOOD_TRACKED_SOURCES, config.sourcePolicy(), Clock.SYSTEM);
+    this.transports = new TransportLayer(loops, config.transport(), sourceGuard);
     this.transactions = new TransactionLayer(transports::send, config.timers());
     // Next hops named by host name (RFC 3263): a DNS client bound to each loop, one cache.
     this.dns = new NettyDnsClient(loops, config.dns());
@@ -116,6 +125,12 @@ public final class SbcStack implements AutoCloseable {
               + " tokens, so dialogs do not survive a restart and cannot move to another replica",
           config.name());
     }
+    // A call not answered is counted at most until its INVITE transaction must have ended (timer C
+    // and the fallback after it), with a minute to spare.
+    TimerSettings t = config.timers();
+    this.callAdmission =
+        new CallAdmission(
+            Clock.SYSTEM, config.maxCallMillis(), t.timerC() + 64L * t.t1() + t.t4() + 60_000);
     this.proxy =
         Proxy.builder()
             .decoder(new SipMessageDecoder(config.limits()))
@@ -128,6 +143,8 @@ public final class SbcStack implements AutoCloseable {
             .sources(sources)
             .resolver(resolver)
             .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
+            .maxCallMillis(config.maxCallMillis())
+            .callAdmission(callAdmission)
             .build();
     Loop first = loops.get(0);
     first.execute(() -> scheduleSweep(first));
@@ -142,6 +159,11 @@ public final class SbcStack implements AutoCloseable {
                   int n = proxy.calls().sweep();
                   if (n > 0) {
                     LOG.infof("%d answered calls without a BYE for too long forgotten", n);
+                  }
+                  int slots = callAdmission.sweep();
+                  if (slots > 0) {
+                    LOG.infof(
+                        "%d call admission slots whose call was never seen ending released", slots);
                   }
                   scheduleSweep(loop);
                 },
@@ -263,14 +285,16 @@ public final class SbcStack implements AutoCloseable {
    * Applies a new configuration of the same gateway, all or nothing: its dispatchers and its
    * routing table are compiled first, and only when every part compiles are they swapped in
    * (routes, dispatchers and the sealing keys at once; a request already routed keeps its targets,
-   * so no transaction or call is dropped). Listeners, limits and timers need a restart and are left
-   * as they are.
+   * so no transaction or call is dropped), as are the anti-flood, scanner and listener allow/deny
+   * settings (buckets and bans in progress stay). Listeners, limits and timers need a restart and
+   * are left as they are.
    *
    * @throws ConfigException naming what is wrong; the running configuration is untouched
    */
   public synchronized void reload(GatewayConfig next) throws ConfigException {
     if (!next.listeners().toString().equals(config.listeners().toString())
         || !next.limits().equals(config.limits())
+        || next.maxCallMillis() != config.maxCallMillis()
         || !next.timers().equals(config.timers())
         || !next.transport().equals(config.transport())
         || !next.dns().equals(config.dns())) {
@@ -315,6 +339,7 @@ public final class SbcStack implements AutoCloseable {
     // must outlive reloads, or every dialog set up before one would be refused after it.
     RouteSeal seal = next.sealKeys().isGenerated() ? routeSeal : new RouteSeal(next.sealKeys());
     proxy.reload(router, seal);
+    sourceGuard.update(next.sourcePolicy());
     routeSeal = seal;
     config = next;
     for (Runnable l : reloadListeners) {
@@ -348,6 +373,11 @@ public final class SbcStack implements AutoCloseable {
     return transactions;
   }
 
+  /** Who the listeners hear: refusals by reason, bans, tracked sources. */
+  public SourceGuard sourceGuard() {
+    return sourceGuard;
+  }
+
   public Proxy proxy() {
     return proxy;
   }
@@ -364,6 +394,50 @@ public final class SbcStack implements AutoCloseable {
 
   public CallCounters callCounters() {
     return callCounters;
+  }
+
+  /** Call admission control: calls in progress and refusals per rule with call limits. */
+  public CallAdmission callAdmission() {
+    return callAdmission;
+  }
+
+  /**
+   * Drains before a stop (SIGTERM): new INVITEs are answered 503 with Retry-After while in-dialog
+   * requests and open transactions are served; returns once the calls this process carries have
+   * ended (their BYE answered, or their INVITE failed), or after {@code maxMillis}. Blocks the
+   * calling thread (never an event loop).
+   *
+   * @return the calls still in progress when it returned (0 unless the time ran out)
+   */
+  public int drain(long maxMillis) throws InterruptedException {
+    callAdmission.drain();
+    long deadline = System.nanoTime() + maxMillis * 1_000_000;
+    int n = inProgress();
+    LOG.infof(
+        "draining gateway %s: %d calls in progress; new INVITEs get 503; stopping when they end or"
+            + " in %d s",
+        config.name(), n, maxMillis / 1000);
+    long lastLog = System.nanoTime();
+    while ((n = inProgress()) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      if (System.nanoTime() - lastLog > 10_000_000_000L) {
+        lastLog = System.nanoTime();
+        LOG.infof("draining: %d calls in progress", n);
+      }
+    }
+    if (n > 0) {
+      LOG.warnf("drain period over: stopping with %d calls in progress", n);
+    } else {
+      // The last BYE's 200 went out; a retransmitted BYE (the 200 lost) is still answered.
+      Thread.sleep(Math.min(500, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
+      LOG.infof("drained: no call in progress");
+    }
+    return n;
+  }
+
+  /** Calls this process carries: ringing or answered. */
+  private int inProgress() {
+    return Math.max(callAdmission.active(), proxy.calls().size());
   }
 
   @Override

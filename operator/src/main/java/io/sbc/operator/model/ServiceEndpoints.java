@@ -96,6 +96,7 @@ public final class ServiceEndpoints {
           SipDispatcher.Destination e = new SipDispatcher.Destination();
           e.uri = uri;
           e.weight = d.weight;
+          e.maxCalls = d.maxCalls;
           e.priority = d.priority;
           out.add(e);
         }

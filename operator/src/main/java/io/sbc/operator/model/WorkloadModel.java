@@ -81,7 +81,18 @@ public final class WorkloadModel {
   /** The hash of the settings that need a restart (SHA-256 of their JSON, 16 hex digits). */
   static String restartHash(SipGateway.Spec spec) {
     Map<String, Object> parts = new LinkedHashMap<>();
-    parts.put("listeners", spec.listeners);
+    // A listener's allow and deny networks apply on reload: they leave the hash alone.
+    List<Map<String, Object>> listeners = new ArrayList<>();
+    for (SipGateway.Listener l : spec.listeners) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+              io.fabric8.kubernetes.client.utils.Serialization.asJson(l), LinkedHashMap.class);
+      m.remove("allow");
+      m.remove("deny");
+      listeners.add(m);
+    }
+    parts.put("listeners", listeners);
     parts.put("limits", spec.limits);
     parts.put("timers", spec.timers);
     parts.put("proxy", spec.proxy);
@@ -275,7 +286,15 @@ public final class WorkloadModel {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
-                advertisedAddress(loadBalancerAddress))
+                advertisedAddress(loadBalancerAddress),
+                new EnvVarBuilder()
+                    .withName(Defaults.DRAIN_SECONDS_ENV)
+                    .withValue(
+                        Integer.toString(
+                            drainSeconds(
+                                spec.terminationGracePeriodSeconds,
+                                settings.preStopSleepSeconds())))
+                    .build())
             .withPorts(ports)
             .withResources(resources(spec.resources))
             .withNewReadinessProbe()
@@ -328,6 +347,15 @@ public final class WorkloadModel {
       addMediaSidecar(d, spec.media, settings);
     }
     return d;
+  }
+
+  /**
+   * How long the runtime drains after SIGTERM: the grace period less the preStop pause that came
+   * before the signal, less a margin to stop cleanly before the kubelet kills the container.
+   */
+  static int drainSeconds(int terminationGracePeriodSeconds, int preStopSleepSeconds) {
+    return Math.max(
+        0, terminationGracePeriodSeconds - preStopSleepSeconds - Defaults.DRAIN_MARGIN_SECONDS);
   }
 
   /**

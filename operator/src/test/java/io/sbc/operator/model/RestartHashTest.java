@@ -3,55 +3,44 @@ package io.sbc.operator.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.sbc.api.TopologyHiding;
-import io.sbc.operator.crd.SipGatewayResource;
-import java.util.function.Consumer;
+import io.sbc.api.SipGateway;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the runtime applies only at start rolls the pods (the pod template changes); what it reloads
- * in place leaves the pod template as it was.
+ * The pods roll for what the runtime applies only at start, not for what it reloads: a listener's
+ * allow and deny networks and the anti-flood settings reload; its port and the limits do not.
  */
 class RestartHashTest {
-  static final RuntimeSettings SETTINGS = PodSecurityTest.SETTINGS;
-
-  static Deployment deployment(Consumer<SipGatewayResource> change) {
-    SipGatewayResource gw =
-        Serialization.unmarshal(
-            RestartHashTest.class.getResourceAsStream("/cr/edge.yaml"), SipGatewayResource.class);
-    gw.getMetadata().setNamespace("ns");
-    change.accept(gw);
-    return WorkloadModel.deployment(gw, SETTINGS);
-  }
-
-  static Object template(Deployment d) {
-    return d.getSpec().getTemplate();
+  static SipGateway.Spec spec() {
+    SipGateway.Spec s = new SipGateway.Spec();
+    SipGateway.Listener l = new SipGateway.Listener();
+    l.name = "udp";
+    l.protocol = "SIP-UDP";
+    l.port = 5060;
+    s.listeners.add(l);
+    return s;
   }
 
   @Test
-  void restartSettingsRollThePodsReloadableOnesDoNot() {
-    Object base = template(deployment(gw -> {}));
-    assertEquals(base, template(deployment(gw -> {})), "deterministic");
-    assertNotEquals(base, template(deployment(gw -> gw.getSpec().timers.t1 = 1000)), "timers");
-    assertNotEquals(
-        base, template(deployment(gw -> gw.getSpec().limits.maxMessageSize = 32768)), "limits");
-    assertNotEquals(
-        base,
-        template(deployment(gw -> gw.getSpec().listeners.get(0).advertisedAddress = "sbc.example")),
-        "a listener's advertised address");
-    assertNotEquals(
-        base, template(deployment(gw -> gw.getSpec().proxy.mode = "stateless")), "proxy mode");
-    TopologyHiding hide = new TopologyHiding();
-    hide.enabled = true;
-    assertEquals(
-        base,
-        template(deployment(gw -> gw.getSpec().topologyHiding = hide)),
-        "topology hiding reloads in place");
-    assertNotEquals(
-        base,
-        template(deployment(gw -> gw.getSpec().domains.add("other.example"))),
-        "served domains: what \"this SBC\" means is built at start");
+  void reloadableSourceSettingsDoNotRollThePods() {
+    String before = WorkloadModel.restartHash(spec());
+    SipGateway.Spec s = spec();
+    s.listeners.get(0).allow = List.of("10.0.0.0/8");
+    s.listeners.get(0).deny = List.of("10.1.0.0/16");
+    s.antiFlood = new SipGateway.AntiFlood();
+    s.scanners.userAgents = List.of("iWar");
+    assertEquals(before, WorkloadModel.restartHash(s));
+  }
+
+  @Test
+  void startOnlySettingsRollThePods() {
+    String before = WorkloadModel.restartHash(spec());
+    SipGateway.Spec port = spec();
+    port.listeners.get(0).port = 5070;
+    assertNotEquals(before, WorkloadModel.restartHash(port));
+    SipGateway.Spec limits = spec();
+    limits.limits.maxCallSeconds = 3600;
+    assertNotEquals(before, WorkloadModel.restartHash(limits));
   }
 }

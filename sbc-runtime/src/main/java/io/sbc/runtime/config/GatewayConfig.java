@@ -9,10 +9,12 @@ import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
 import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.dispatcher.Dispatcher;
+import io.sbc.runtime.routing.CidrSet;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RouteCompiler;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.SealKeys;
+import io.sbc.runtime.sip.admission.SourcePolicy;
 import io.sbc.runtime.sip.locate.DnsSettings;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.proxy.ProxySettings;
@@ -47,6 +49,8 @@ public record GatewayConfig(
     List<Listener> listeners,
     Myself myself,
     SipLimits limits,
+    long maxCallMillis,
+    long drainMillis,
     TransportConfig transport,
     TimerSettings timers,
     ProxySettings proxy,
@@ -55,6 +59,7 @@ public record GatewayConfig(
     io.sbc.api.TopologyHiding topologyHiding,
     io.sbc.api.NatTraversal nat,
     DnsSettings dns,
+    SourcePolicy sourcePolicy,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -210,6 +215,7 @@ public record GatewayConfig(
         }
       }
     }
+    long drain = drainMillis(source, gw.spec, env, errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
@@ -231,6 +237,8 @@ public record GatewayConfig(
             List.copyOf(listeners),
             myself,
             limits,
+            lim.maxCallSeconds * 1000L,
+            drain,
             transport,
             timers,
             proxy,
@@ -239,6 +247,7 @@ public record GatewayConfig(
             gw.spec.topologyHiding,
             gw.spec.nat,
             dns,
+            sourcePolicy(gw.spec),
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);
@@ -270,6 +279,70 @@ public record GatewayConfig(
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }
     return table;
+  }
+
+  /**
+   * How long a stopping process drains: {@link Defaults#DRAIN_SECONDS_ENV} when set (the operator
+   * sets the pod's grace period less its preStop pause), else the gateway's
+   * terminationGracePeriodSeconds less {@link Defaults#DRAIN_MARGIN_SECONDS}.
+   */
+  private static long drainMillis(
+      String source, SipGateway.Spec spec, Map<String, String> env, List<String> errors) {
+    String e = env.get(Defaults.DRAIN_SECONDS_ENV);
+    if (e != null && !e.isBlank()) {
+      try {
+        long s = Long.parseLong(e.strip());
+        if (s >= 0 && s <= 86_400) {
+          return s * 1000;
+        }
+      } catch (NumberFormatException x) {
+        // reported below
+      }
+      errors.add(
+          source
+              + ": environment variable "
+              + Defaults.DRAIN_SECONDS_ENV
+              + ": must be a number of seconds 0..86400 (was "
+              + e
+              + ")");
+      return 0;
+    }
+    return Math.max(0, spec.terminationGracePeriodSeconds - Defaults.DRAIN_MARGIN_SECONDS) * 1000L;
+  }
+
+  /** The names of the rules with call limits, as call admission counts them. */
+  public List<String> limitedRules() {
+    List<String> names = new ArrayList<>();
+    for (SipRoute r : routes) {
+      for (int i = 0; i < r.spec.rules.size(); i++) {
+        if (r.spec.rules.get(i).callLimits != null) {
+          String n = RouteCompiler.ruleName(r, i);
+          if (!names.contains(n)) {
+            names.add(n);
+          }
+        }
+      }
+    }
+    return names;
+  }
+
+  /** Who the listeners hear: their allow and deny networks, the anti-flood limit, scanners. */
+  private static SourcePolicy sourcePolicy(SipGateway.Spec spec) {
+    Map<String, SourcePolicy.ListenerAccess> access = new java.util.LinkedHashMap<>();
+    for (SipGateway.Listener l : spec.listeners) {
+      access.put(l.name, SourcePolicy.access(l.allow, l.deny));
+    }
+    SipGateway.AntiFlood a = spec.antiFlood;
+    SourcePolicy.AntiFlood antiFlood =
+        a == null
+            ? null
+            : new SourcePolicy.AntiFlood(
+                a.requestsPerSecond, a.burst, a.banSeconds, CidrSet.of(a.exempt));
+    List<String> scanners =
+        Boolean.TRUE.equals(spec.scanners.block)
+            ? SourcePolicy.scannerAgents(Defaults.SCANNER_USER_AGENTS, spec.scanners.userAgents)
+            : List.of();
+    return new SourcePolicy(access, antiFlood, scanners);
   }
 
   /** The sealing keys: the configured secrets, or one made up for this process. */

@@ -31,6 +31,8 @@ import io.sbc.api.SipRoute;
       SipGateway.Limits.class,
       SipGateway.Sealing.class,
       SipGateway.Dns.class,
+      SipGateway.AntiFlood.class,
+      SipGateway.Scanners.class,
       io.sbc.api.TopologyHiding.class,
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
@@ -58,7 +60,8 @@ import io.sbc.api.SipRoute;
       SipRoute.Failover.class,
       SipRoute.Reject.class,
       SipRoute.Redirect.class,
-      SipRoute.Respond.class
+      SipRoute.Respond.class,
+      SipRoute.CallLimits.class
     })
 public final class ModelReflection {
   private ModelReflection() {}

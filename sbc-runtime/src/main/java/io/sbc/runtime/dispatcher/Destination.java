@@ -33,6 +33,13 @@ public final class Destination {
       new AtomicReference<>(new Health(DestinationState.ACTIVE, "configured", 0));
 
   private final AtomicInteger activeCalls = new AtomicInteger();
+
+  /** Calls in progress allowed at once (0: no limit), from the latest configuration. */
+  private volatile int maxCalls;
+
+  /** New calls that skipped this destination because it was at maxCalls. */
+  private final LongAdder skippedFull = new LongAdder();
+
   private final LongAdder callsStarted = new LongAdder();
 
   /** Also a generation: a probe sent before the latest call failure cannot vouch for after it. */
@@ -80,6 +87,27 @@ public final class Destination {
     return activeCalls.get();
   }
 
+  void maxCalls(int max) {
+    this.maxCalls = max;
+  }
+
+  public int maxCalls() {
+    return maxCalls;
+  }
+
+  /**
+   * Whether a new call must skip this destination: it carries its maxCalls (counted when the call
+   * is routed; a serial failover tried later may find it fuller or emptier). Counted when true.
+   */
+  boolean full() {
+    int max = maxCalls;
+    if (max > 0 && activeCalls.get() >= max) {
+      skippedFull.increment();
+      return true;
+    }
+    return false;
+  }
+
   /** The rendezvous-hash identity of this destination, derived from its URI only. */
   long seed() {
     return seed;
@@ -100,7 +128,9 @@ public final class Destination {
         callFailures.get(),
         probesSent.sum(),
         probeFailures.sum(),
-        stateChanges.sum());
+        stateChanges.sum(),
+        maxCalls,
+        skippedFull.sum());
   }
 
   // --- call events (DispatcherEvents) --------------------------------------------------------

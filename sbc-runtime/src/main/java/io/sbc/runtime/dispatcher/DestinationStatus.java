@@ -16,6 +16,8 @@ package io.sbc.runtime.dispatcher;
  * @param probesSent OPTIONS probes sent
  * @param probeFailures probes that failed (timeout, transport error, 5xx, 6xx)
  * @param stateChanges state changes since start
+ * @param maxCalls calls in progress allowed at once (0: no limit)
+ * @param callsSkippedFull new calls that skipped it because it carried maxCalls
  */
 public record DestinationStatus(
     String dispatcher,
@@ -30,4 +32,6 @@ public record DestinationStatus(
     long callFailures,
     long probesSent,
     long probeFailures,
-    long stateChanges) {}
+    long stateChanges,
+    int maxCalls,
+    long callsSkippedFull) {}

@@ -5,6 +5,7 @@ import io.sbc.api.Defaults;
 import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.sip.message.NameAddr;
 import io.sbc.runtime.sip.message.SipMessage;
+import io.sbc.runtime.sip.message.SipMethod;
 import io.sbc.runtime.sip.message.SipUri;
 import io.sbc.runtime.sip.proxy.Target;
 import java.util.ArrayList;
@@ -163,6 +164,19 @@ public final class Dispatcher {
    * @param random the only source of randomness (a seeded one replays decisions)
    */
   public void select(SipMessage request, RandomGenerator random, List<Target> out) {
+    int first = out.size();
+    order(request, random, out);
+    if (request != null && request.method() == SipMethod.INVITE && request.toTag() == null) {
+      // A new call skips the destinations at their maxCalls: the route's next one takes it.
+      for (int i = out.size() - 1; i >= first; i--) {
+        if (out.get(i).owner() instanceof Destination d && d.full()) {
+          out.remove(i);
+        }
+      }
+    }
+  }
+
+  private void order(SipMessage request, RandomGenerator random, List<Target> out) {
     Pool p = pool;
     Member[] ms = p.members;
     int up = 0;
@@ -441,6 +455,7 @@ public final class Dispatcher {
       }
       int weight = d.weight == null ? Defaults.WEIGHT : d.weight;
       int priority = d.priority == null ? Defaults.PRIORITY : d.priority;
+      dest.maxCalls(d.maxCalls == null ? 0 : d.maxCalls);
       members[i] = new Member(dest, dest.target(), weight, priority);
       dests.add(dest);
     }

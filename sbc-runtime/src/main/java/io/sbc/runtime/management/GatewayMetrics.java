@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Tags;
 import io.sbc.runtime.SbcStack;
 import io.sbc.runtime.dispatcher.DestinationState;
 import io.sbc.runtime.dispatcher.DestinationStatus;
+import io.sbc.runtime.sip.admission.SourceGuard;
+import io.sbc.runtime.sip.proxy.CallAdmission;
 import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.transport.Listener;
@@ -49,6 +51,9 @@ public class GatewayMetrics {
    * function counters weakly, and this bean lives as long as the process.
    */
   private volatile SbcStack stack;
+
+  /** The meters of each rule with call limits, by rule name; guarded by {@code this}. */
+  private final Map<String, List<Meter>> limitedRules = new HashMap<>();
 
   /** The meters of each exported destination, by (dispatcher, URI); guarded by {@code this}. */
   private final Map<List<String>, List<Meter>> destinations = new HashMap<>();
@@ -93,7 +98,9 @@ public class GatewayMetrics {
         "result",
         "refused");
     bindDestinations();
+    bindAdmission();
     s.addReloadListener(this::bindDestinations);
+    s.addReloadListener(this::bindAdmission);
   }
 
   private void bindMessages() {
@@ -121,6 +128,32 @@ public class GatewayMetrics {
           "reason",
           d.name().toLowerCase(Locale.ROOT));
     }
+    for (SourceGuard.Refusal r : SourceGuard.Refusal.values()) {
+      counter(
+          "sbc_sip_dropped",
+          "Messages dropped without an answer, by reason",
+          st -> st.sourceGuard().refusedMessages(r),
+          "reason",
+          refusalName(r));
+    }
+    counter(
+        "sbc_sip_source_bans",
+        "Sources banned (over the anti-flood limit, or scanning)",
+        st -> st.sourceGuard().bans());
+    gauge(
+        "sbc_sip_sources_banned",
+        "Sources banned now",
+        Tags.empty(),
+        st -> st.sourceGuard().bannedNow());
+    gauge(
+        "sbc_sip_sources_tracked",
+        "Source addresses the anti-flood tables hold now (bounded per event loop)",
+        Tags.empty(),
+        st -> st.sourceGuard().trackedSources());
+    counter(
+        "sbc_sip_sources_evicted",
+        "Sources that lost their anti-flood slot while still counted (the tables were full)",
+        st -> st.sourceGuard().evicted());
     counter(
         "sbc_sip_route_tokens_refused",
         "In-dialog requests whose Route token of this SBC did not verify (answered 403)",
@@ -180,6 +213,15 @@ public class GatewayMetrics {
         "Calls answered and not yet ended",
         Tags.empty(),
         st -> st.proxy().calls().size());
+    gauge(
+        "sbc_calls_in_progress",
+        "Calls this replica carries, ringing or answered (what a drain waits for)",
+        Tags.empty(),
+        st -> st.callAdmission().active());
+    counter(
+        "sbc_calls_refused_draining",
+        "New INVITEs answered 503 because the process is stopping",
+        st -> st.callAdmission().refusedDraining());
   }
 
   private void bindTransactions() {
@@ -253,8 +295,9 @@ public class GatewayMetrics {
         Tags.of("direction", "outbound"),
         st -> st.transports().outboundConnections());
     String refused =
-        "TCP connections refused: maxTcpConnections or maxTcpConnectionsPerSource reached for an"
-            + " accepted one, maxOutboundTcpConnections for a connect";
+        "TCP connections refused: maxTcpConnections or maxTcpConnectionsPerSource reached, or the"
+            + " source denied or banned, for an accepted one; maxOutboundTcpConnections for a"
+            + " connect";
     counter(
         "sbc_tcp_connections_refused",
         refused,
@@ -273,6 +316,18 @@ public class GatewayMetrics {
         st -> st.transports().refusedOutbound(),
         "reason",
         "max_outbound");
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.sourceGuard().refusedConnections(SourceGuard.Refusal.DENIED),
+        "reason",
+        "source_denied");
+    counter(
+        "sbc_tcp_connections_refused",
+        refused,
+        st -> st.sourceGuard().refusedConnections(SourceGuard.Refusal.BANNED),
+        "reason",
+        "source_banned");
     String closed =
         "TCP connections closed by the SBC: the peer did not read (write queue full), a message"
             + " was not complete in time (message timeout), or nothing came (idle)";
@@ -325,6 +380,60 @@ public class GatewayMetrics {
             });
   }
 
+  /**
+   * Exports the call admission counts of the rules with call limits in the running configuration,
+   * and stops exporting those of rules a reload removed; runs at start and after every reload.
+   */
+  synchronized void bindAdmission() {
+    List<String> present = stack.config().limitedRules();
+    for (String rule : present) {
+      limitedRules.computeIfAbsent(rule, this::registerAdmission);
+    }
+    limitedRules
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (present.contains(e.getKey())) {
+                return false;
+              }
+              e.getValue().forEach(registry::remove);
+              return true;
+            });
+  }
+
+  private List<Meter> registerAdmission(String rule) {
+    List<Meter> meters = new ArrayList<>();
+    meters.add(
+        Gauge.builder(
+                "sbc_calls_admitted_active",
+                this,
+                m -> {
+                  CallAdmission.RuleCounts c = m.stack.callAdmission().rule(rule);
+                  return c == null ? 0 : c.active();
+                })
+            .description("Calls of a rule with call limits in progress now (this replica)")
+            .tags(Tags.of("rule", rule))
+            .register(registry));
+    for (CallAdmission.Refusal r :
+        List.of(
+            CallAdmission.Refusal.MAX_CALLS,
+            CallAdmission.Refusal.MAX_CALLS_PER_SECOND,
+            CallAdmission.Refusal.MAX_CALLS_PER_SOURCE)) {
+      meters.add(
+          FunctionCounter.builder(
+                  "sbc_calls_admission_refused",
+                  this,
+                  m -> {
+                    CallAdmission.RuleCounts c = m.stack.callAdmission().rule(rule);
+                    return c == null ? 0 : c.refused(r);
+                  })
+              .description("Calls answered 503 by call admission control, by limit reached")
+              .tags(Tags.of("rule", rule, "reason", r.name().toLowerCase(Locale.ROOT)))
+              .register(registry));
+    }
+    return meters;
+  }
+
   private List<Meter> registerDestination(String dispatcher, String uri) {
     Tags tags = Tags.of(DISPATCHER, dispatcher, DESTINATION, uri);
     List<Meter> meters = new ArrayList<>();
@@ -364,6 +473,14 @@ public class GatewayMetrics {
             DestinationStatus::callsStarted));
     meters.add(
         destinationCounter(
+            "sbc_dispatcher_destination_calls_skipped_full",
+            "New calls that skipped the destination because it carried its maxCalls",
+            tags,
+            dispatcher,
+            uri,
+            DestinationStatus::callsSkippedFull));
+    meters.add(
+        destinationCounter(
             "sbc_dispatcher_destination_call_failures",
             "Branches to the destination that ended with 408 or 5xx",
             tags,
@@ -395,6 +512,15 @@ public class GatewayMetrics {
             uri,
             DestinationStatus::stateChanges));
     return meters;
+  }
+
+  /** The reason label of a source refusal: source_denied, source_banned, rate_limited, scanner. */
+  static String refusalName(SourceGuard.Refusal r) {
+    return switch (r) {
+      case DENIED -> "source_denied";
+      case BANNED -> "source_banned";
+      default -> r.name().toLowerCase(Locale.ROOT);
+    };
   }
 
   private void counter(String name, String help, ToDoubleFunction<SbcStack> f, String... tags) {

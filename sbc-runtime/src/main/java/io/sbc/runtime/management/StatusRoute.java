@@ -2,8 +2,11 @@ package io.sbc.runtime.management;
 
 import io.sbc.api.syntax.IpLiteral;
 import io.sbc.runtime.SbcStack;
+import io.sbc.runtime.sip.admission.SourceGuard;
+import io.sbc.runtime.sip.proxy.CallAdmission;
 import io.sbc.runtime.sip.proxy.CallCounters;
 import io.sbc.runtime.sip.proxy.CallEvents;
+import io.sbc.runtime.sip.proxy.CallLimit;
 import io.sbc.runtime.sip.proxy.Proxy;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
@@ -48,8 +51,14 @@ public class StatusRoute {
   static JsonObject status(SbcStack s, RunningGateway g) {
     Proxy.Stats st = s.proxy().stats();
     JsonObject dropped = new JsonObject();
+    long droppedTotal = st.dropped();
     for (Proxy.Drop d : Proxy.Drop.values()) {
       dropped.put(d.name().toLowerCase(Locale.ROOT), st.dropped(d));
+    }
+    SourceGuard guard = s.sourceGuard();
+    for (SourceGuard.Refusal r : SourceGuard.Refusal.values()) {
+      dropped.put(GatewayMetrics.refusalName(r), guard.refusedMessages(r));
+      droppedTotal += guard.refusedMessages(r);
     }
     long timerFailures = 0;
     for (Loop l : s.loops()) {
@@ -76,7 +85,7 @@ public class StatusRoute {
                 .put("requests", st.requests.sum())
                 .put("responses", st.responses.sum())
                 .put("malformed", st.malformed.sum())
-                .put("dropped", st.dropped())
+                .put("dropped", droppedTotal)
                 .put("droppedByReason", dropped)
                 .put("localReplies", st.localReplies.sum())
                 .put("routeTokensRefused", st.refusedRoutes.sum())
@@ -94,6 +103,7 @@ public class StatusRoute {
                 .put("questions", s.resolver().questions())
                 .put("questionsRefused", s.resolver().refusedQuestions())
                 .put("cachedAnswers", s.resolver().cachedAnswers()))
+        .put("sources", sources(guard))
         .put("calls", calls(s))
         .put("dispatchers", dispatchers(s));
   }
@@ -153,6 +163,21 @@ public class StatusRoute {
         .put("sendsDroppedWhileConnecting", t.droppedWhileConnecting());
   }
 
+  /** The anti-flood tables and the connections refused for their source. */
+  private static JsonObject sources(SourceGuard g) {
+    return new JsonObject()
+        .put("antiFlood", g.policy().antiFlood() != null)
+        .put("bans", g.bans())
+        .put("bannedNow", g.bannedNow())
+        .put("tracked", g.trackedSources())
+        .put("evicted", g.evicted())
+        .put(
+            "connectionsRefused",
+            new JsonObject()
+                .put("denied", g.refusedConnections(SourceGuard.Refusal.DENIED))
+                .put("banned", g.refusedConnections(SourceGuard.Refusal.BANNED)));
+  }
+
   private static JsonObject calls(SbcStack s) {
     CallCounters c = s.callCounters();
     JsonObject ended = new JsonObject();
@@ -163,8 +188,38 @@ public class StatusRoute {
     for (int k = 2; k <= 6; k++) {
       branchEnds.put(k + "xx", c.branchEnds(k));
     }
+    JsonArray rules = new JsonArray();
+    for (CallAdmission.RuleCounts rc : s.callAdmission().rules()) {
+      CallLimit l = rc.limit();
+      rules.add(
+          new JsonObject()
+              .put("rule", rc.rule())
+              .put("active", rc.active())
+              .put("maxCalls", l.maxCalls())
+              .put("maxCallsPerSecond", l.maxCallsPerSecond())
+              .put("maxCallsPerSource", l.maxCallsPerSource())
+              .put("sources", rc.sources())
+              .put("admitted", rc.admitted())
+              .put(
+                  "refused",
+                  new JsonObject()
+                      .put("maxCalls", rc.refused(CallAdmission.Refusal.MAX_CALLS))
+                      .put(
+                          "maxCallsPerSecond",
+                          rc.refused(CallAdmission.Refusal.MAX_CALLS_PER_SECOND))
+                      .put(
+                          "maxCallsPerSource",
+                          rc.refused(CallAdmission.Refusal.MAX_CALLS_PER_SOURCE))));
+    }
     return new JsonObject()
         .put("active", s.proxy().calls().size())
+        .put(
+            "admission",
+            new JsonObject()
+                .put("active", s.callAdmission().active())
+                .put("draining", s.callAdmission().draining())
+                .put("refusedDraining", s.callAdmission().refusedDraining())
+                .put("rules", rules))
         .put("answered", c.answered.sum())
         .put("ended", ended)
         .put("requestsRouted", c.routed.sum())
@@ -192,7 +247,9 @@ public class StatusRoute {
                               .put("callFailures", d.callFailures())
                               .put("probesSent", d.probesSent())
                               .put("probeFailures", d.probeFailures())
-                              .put("stateChanges", d.stateChanges())));
+                              .put("stateChanges", d.stateChanges())
+                              .put("maxCalls", d.maxCalls())
+                              .put("callsSkippedFull", d.callsSkippedFull())));
               ds.add(new JsonObject().put("name", name).put("destinations", dests));
             });
     return ds;

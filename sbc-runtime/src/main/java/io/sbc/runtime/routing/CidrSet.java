@@ -2,6 +2,7 @@ package io.sbc.runtime.routing;
 
 import io.sbc.api.syntax.IpLiteral;
 import io.sbc.api.syntax.IpNetwork;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,8 +96,16 @@ public final class CidrSet {
     return count4 == 0 && count6 == 0;
   }
 
-  /** Whether the address lies in one of the networks; an IPv4-mapped IPv6 address as IPv4. */
+  /**
+   * Whether the address lies in one of the networks; an IPv4-mapped IPv6 address as IPv4. An IPv4
+   * address is read without allocating: {@link Inet4Address#hashCode()} is its 32 bits (the JDK's
+   * definition since 1.4; CidrSetTest pins it), where {@code getAddress()} copies them into a new
+   * array on every call.
+   */
   public boolean contains(InetAddress address) {
+    if (address instanceof Inet4Address) {
+      return count4 > 0 && contains4(address.hashCode() & 0xFFFF_FFFFL);
+    }
     return contains(address.getAddress());
   }
 

@@ -89,6 +89,15 @@ public final class RouteCompiler {
     return errors;
   }
 
+  /**
+   * The name a rule goes by in decisions, logs, call limits and metrics: its {@code name}, else
+   * where it is written ("SipRoute/to-pbx: spec.rules[0]").
+   */
+  public static String ruleName(SipRoute route, int index) {
+    SipRoute.Rule r = route.spec.rules.get(index);
+    return r != null && r.name != null ? r.name : route.id() + ": spec.rules[" + index + "]";
+  }
+
   public RoutingTable compile(List<SipRoute> routes) {
     return compile(routes, null);
   }
@@ -351,6 +360,15 @@ public final class RouteCompiler {
     compiled.edge =
         io.sbc.runtime.sip.proxy.EdgePolicy.of(
             r.topologyHiding != null ? r.topologyHiding : hiding, r.nat != null ? r.nat : nat);
+    SipRoute.CallLimits cl = r.callLimits;
+    if (cl != null) {
+      compiled.callLimit =
+          new io.sbc.runtime.sip.proxy.CallLimit(
+              cl.maxCalls == null ? 0 : cl.maxCalls,
+              cl.maxCallsPerSecond == null ? 0 : cl.maxCallsPerSecond,
+              cl.maxCallsPerSource == null ? 0 : cl.maxCallsPerSource,
+              cl.retryAfterSeconds == null ? 0 : cl.retryAfterSeconds);
+    }
     return compiled;
   }
 

@@ -37,9 +37,12 @@ class SecretFilesWatcherTest {
         Thread.sleep(20);
       }
       assertTrue(reloads.get() >= 1, "the rotation was seen");
-      int seen = reloads.get();
+      // Two files were written: a poll between the writes sees them as two changes.
       Thread.sleep(300);
-      assertEquals(seen, reloads.get(), "once per change");
+      int seen = reloads.get();
+      assertTrue(seen <= 2, "at most once per file changed: " + seen);
+      Thread.sleep(300);
+      assertEquals(seen, reloads.get(), "nothing more while nothing changes");
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sbc.api.SipDispatcher;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.proxy.ActiveCalls;
 import io.sbc.runtime.sip.proxy.CallEvents;
@@ -379,5 +380,35 @@ class DispatcherSelectTest {
     assertEquals(8, errors.size(), all);
     assertEquals(List.of(), Dispatcher.check(doc("pool", "Hash", A, B)));
     assertEquals(List.of(), Dispatcher.check(doc("pool", null, A)), "algorithm defaults");
+  }
+
+  /**
+   * A destination carrying its maxCalls is skipped by new calls (the next one of the route takes
+   * them) until one of its calls ends; in-dialog requests and other methods still reach it.
+   */
+  @Test
+  void aDestinationAtItsMaxCallsIsSkippedByNewCalls() {
+    SipDispatcher doc = doc("pool", "Priority", A + " 1 0", B + " 1 1");
+    doc.spec.destinations.get(0).maxCalls = 2;
+    Dispatcher d = Dispatcher.create(doc);
+    Destination a = d.destinations().get(0);
+    assertEquals(List.of(A, B), select(d));
+    started(a, "INVITE", "c1");
+    started(a, "INVITE", "c2");
+    ended(a, "INVITE", "c2", 200);
+    assertEquals(List.of(B), select(d), "A carries 2 calls: new calls go to B");
+    assertEquals(1, a.status(1, 0).callsSkippedFull());
+    assertEquals(2, a.status(1, 0).maxCalls());
+    // Not a new call: an OPTIONS, an in-dialog INVITE.
+    assertEquals(List.of(A, B), select(d, Docs.options("o1"), new SplittableRandom(1)));
+    // c1 fails: room again.
+    ended(a, "INVITE", "c1", 486);
+    assertEquals(List.of(A, B), select(d));
+    // Both full: nothing to try (the proxy answers 503 with Retry-After).
+    doc.spec.destinations.get(1).maxCalls = 1;
+    d.update(doc);
+    started(a, "INVITE", "c3");
+    started(d.destinations().get(1), "INVITE", "c4");
+    assertEquals(List.of(), select(d));
   }
 }

@@ -60,6 +60,20 @@ final class Docs {
     return DECODER.decode(b, b.length, false);
   }
 
+  /** An OPTIONS outside a dialog: not a call. */
+  static SipMessage options(String callId) {
+    String s =
+        "OPTIONS sip:bob@sbc.example.com SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKo"
+            + callId.hashCode()
+            + "\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=f1\r\n"
+            + "To: <sip:bob@example.com>\r\nCall-ID: "
+            + callId
+            + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+    return DECODER.decode(b, b.length, false);
+  }
+
   static SipMessage invite(String callId) {
     return invite(callId, "alice", "bob");
   }

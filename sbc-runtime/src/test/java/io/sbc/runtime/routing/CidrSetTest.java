@@ -78,7 +78,7 @@ class CidrSetTest {
 
   /** Random networks against random addresses, checked one network at a time. */
   @Test
-  void agreesWithNetworkByNetworkChecks() {
+  void agreesWithNetworkByNetworkChecks() throws Exception {
     SplittableRandom r = new SplittableRandom(4632);
     List<String> cidrs = new ArrayList<>();
     List<IpNetwork> nets = new ArrayList<>();
@@ -100,9 +100,30 @@ class CidrSetTest {
         expected |= n.contains(a);
       }
       assertEquals(expected, set.contains(a), IpLiteral.canonical(a));
+      // The same answer through an InetAddress (IPv4 read from hashCode, without allocating).
+      assertEquals(expected, set.contains(InetAddress.getByAddress(a)), IpLiteral.canonical(a));
       hits += expected ? 1 : 0;
     }
     assertTrue(hits > 2_000 && hits < 18_000, "hits " + hits);
+  }
+
+  /**
+   * contains(InetAddress) reads an IPv4 address from Inet4Address.hashCode(), which the JDK defines
+   * as the address's 32 bits: if that ever changes, this fails rather than the lookups going wrong.
+   */
+  @Test
+  void inet4AddressHashCodeIsTheAddress() throws Exception {
+    for (String a : List.of("0.0.0.0", "127.0.0.5", "192.0.2.1", "255.255.255.255", "10.1.2.3")) {
+      byte[] b = IpLiteral.toBytes(a);
+      int bits =
+          ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+      assertEquals(bits, InetAddress.getByAddress(b).hashCode(), a);
+    }
+    CidrSet s = CidrSet.of(List.of("255.255.255.0/24", "127.0.0.5"));
+    assertTrue(s.contains(InetAddress.getByName("255.255.255.7")));
+    assertTrue(s.contains(InetAddress.getByName("127.0.0.5")));
+    assertFalse(s.contains(InetAddress.getByName("127.0.0.2")));
+    assertFalse(s.contains(InetAddress.getByName("::1")));
   }
 
   /** Bytes from {0, 1, 2, 255}: a small space, so that random networks and addresses meet. */

@@ -102,6 +102,7 @@ public final class Proxy implements SipReceiver {
   private final CallEvents events;
   private final ActiveCalls calls;
   private final NatKeepalive natKeepalive;
+  private final CallAdmission admission;
   private final Clock clock;
   private final Forwarding forwarding;
   private final RequestStage[] stages;
@@ -124,7 +125,16 @@ public final class Proxy implements SipReceiver {
     this.branches = b.branches != null ? b.branches : new Branches();
     this.clock = b.clock != null ? b.clock : Clock.SYSTEM;
     this.natKeepalive = new NatKeepalive(transactions, myself, branches, clock);
-    this.events = b.events != null ? CallEvents.all(List.of(b.events, natKeepalive)) : natKeepalive;
+    this.admission = b.admission;
+    List<CallEvents> subscribers = new ArrayList<>();
+    if (b.events != null) {
+      subscribers.add(b.events);
+    }
+    subscribers.add(natKeepalive);
+    if (admission != null) {
+      subscribers.add(admission); // last: its slot is given back once the others have counted
+    }
+    this.events = CallEvents.all(subscribers);
     this.routeSeal = b.routeSeal != null ? b.routeSeal : new RouteSeal(SealKeys.generated());
     this.dialogSeal = new DialogSeal(routeSeal.keys());
     this.calls = new ActiveCalls(clock, b.maxCallMillis, events);
@@ -136,6 +146,9 @@ public final class Proxy implements SipReceiver {
     s.add(new TransactionStage(transactions, settings.stateless()));
     s.addAll(b.beforeRouting);
     s.add(new RoutingStage(this));
+    if (admission != null) {
+      s.add(new CallAdmissionStage(admission));
+    }
     s.add(new TopologyHiding(this));
     s.addAll(b.afterRouting);
     s.add(new ForwardStage(this));
@@ -165,6 +178,7 @@ public final class Proxy implements SipReceiver {
     private SourceAddresses sources;
     private Clock clock;
     private long maxCallMillis = ActiveCalls.DEFAULT_MAX_CALL_MILLIS;
+    private CallAdmission admission;
     private final List<RequestStage> beforeRouting = new ArrayList<>();
     private final List<RequestStage> afterRouting = new ArrayList<>();
     private final List<ResponseStage> responseStages = new ArrayList<>();
@@ -233,6 +247,15 @@ public final class Proxy implements SipReceiver {
       return this;
     }
 
+    /**
+     * Call admission control: the rules' call limits enforced after routing (503 with Retry-After),
+     * the slots given back by this proxy's call events.
+     */
+    public Builder callAdmission(CallAdmission a) {
+      this.admission = a;
+      return this;
+    }
+
     /** A stage run after the server transaction exists and before routing decides. */
     public Builder beforeRouting(RequestStage s) {
       beforeRouting.add(s);
@@ -268,6 +291,11 @@ public final class Proxy implements SipReceiver {
 
   public ActiveCalls calls() {
     return calls;
+  }
+
+  /** Call admission control, or null when the proxy was built without it. */
+  public CallAdmission admission() {
+    return admission;
   }
 
   /** The keepalives towards NATed ends of calls in progress (started by whoever runs the loops). */

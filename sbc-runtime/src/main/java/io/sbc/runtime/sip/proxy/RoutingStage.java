@@ -49,8 +49,12 @@ final class RoutingStage implements RequestStage {
       return Outcome.STOP;
     }
     if (action.targets().isEmpty()) {
-      // Every destination of the route is down (dispatcher probing): nothing to try.
-      r.answer(503, "Service Unavailable (no destination available)", null);
+      // Every destination of the route is down (dispatcher probing) or carries its maxCalls:
+      // nothing to try now (RFC 3261 21.5.4: say when to retry).
+      r.answer(
+          503,
+          "Service Unavailable (no destination available)",
+          "Retry-After: " + io.sbc.api.Defaults.CALL_LIMIT_RETRY_AFTER_SECONDS + "\r\n");
       return Outcome.STOP;
     }
     if (action.rewrite() != null && r.sealedHop == null) {
@@ -80,7 +84,17 @@ final class RoutingStage implements RequestStage {
             0);
     r.edge = edge;
     return new RouteAction(
-        List.of(t), false, true, 0, null, null, null, FailoverPolicy.DEFAULT, "redirect", edge);
+        List.of(t),
+        false,
+        true,
+        0,
+        null,
+        null,
+        null,
+        FailoverPolicy.DEFAULT,
+        "redirect",
+        edge,
+        null);
   }
 
   static boolean isDialogCreating(String method) {

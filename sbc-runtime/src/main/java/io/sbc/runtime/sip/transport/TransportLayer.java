@@ -55,6 +55,9 @@ public final class TransportLayer {
   private final List<Loop> loops;
   private final TransportConfig config;
 
+  /** Who is heard: asked for every accepted connection and every framed message. */
+  private final SourceFilter filter;
+
   /** Where each bound listener's messages go (also those of connections the SBC opens). */
   private final Map<Listener, SipReceiver> receivers = new ConcurrentHashMap<>();
 
@@ -82,8 +85,17 @@ public final class TransportLayer {
   private final LongAdder droppedWhileConnecting = new LongAdder();
 
   public TransportLayer(List<Loop> loops, TransportConfig config) {
+    this(loops, config, SourceFilter.NONE);
+  }
+
+  /**
+   * @param filter asked, before anything is parsed, whether a connection or a message from a source
+   *     is heard
+   */
+  public TransportLayer(List<Loop> loops, TransportConfig config, SourceFilter filter) {
     this.loops = loops;
     this.config = config;
+    this.filter = filter;
     this.epoll = Epoll.isAvailable() && loops.get(0).eventLoop() instanceof EpollEventLoop;
   }
 
@@ -269,6 +281,11 @@ public final class TransportLayer {
   private void accepted(SocketChannel ch, Listener listener) {
     InetSocketAddress remote = ch.remoteAddress();
     InetAddress source = remote.getAddress();
+    // A denied or banned source is refused before it takes a slot of its own share.
+    if (!filter.admitConnection(loopOf(ch.eventLoop()), listener, source)) {
+      ch.close();
+      return;
+    }
     if (perSource.merge(source, 1, Integer::sum) > config.maxTcpConnectionsPerSource()) {
       releaseSource(source);
       refusedPerSource.increment();
@@ -490,7 +507,11 @@ public final class TransportLayer {
       }
       byte[] data = new byte[n];
       content.readBytes(data);
-      Flow flow = new Flow(listener, packet.sender(), null);
+      InetSocketAddress sender = packet.sender();
+      if (!filter.admitMessage(loop, listener, sender.getAddress(), data)) {
+        return; // refused silently: no answer teaches a flood or a scan anything
+      }
+      Flow flow = new Flow(listener, sender, null);
       loop.deliver(receiver, flow, data);
     }
 
@@ -526,6 +547,11 @@ public final class TransportLayer {
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
       }
       byte[] data = (byte[]) msg;
+      if (!filter.admitMessage(loop, listener, remote.getAddress(), data)) {
+        // A stream gives no second chance: what follows on it is from the same source.
+        ctx.close();
+        return;
+      }
       Flow flow = new Flow(listener, remote, ctx.channel());
       loop.deliver(receiver, flow, data);
     }
