@@ -30,6 +30,7 @@ public final class SbcConfig {
   private String rulesYaml;
   private String gatewaySpecYaml;
   private Integer t1;
+  private final List<String> dnsServers = new ArrayList<>();
   private boolean recordRoute = true;
   private String forking = "serial";
 
@@ -103,10 +104,17 @@ public final class SbcConfig {
     return this;
   }
 
-  /** Whether this config needs the SBC's own routing model (dispatchers, rules, timers). */
+  /** A name server the gateway asks ({@code spec.dns.servers}), e.g. {@code 127.0.0.1:15150}. */
+  public SbcConfig dnsServer(String hostPort) {
+    dnsServers.add(hostPort);
+    return this;
+  }
+
+  /** Whether this config needs the SBC's own routing model (dispatchers, rules, timers, DNS). */
   public boolean usesSbcRouting() {
     return !dispatcherRefs.isEmpty() || !dispatchers.isEmpty() || rulesYaml != null || t1 != null
-        || gatewaySpecYaml != null;
+        || gatewaySpecYaml != null
+        || !dnsServers.isEmpty();
   }
 
   public SbcConfig recordRoute(boolean recordRoute) {
@@ -171,6 +179,12 @@ public final class SbcConfig {
     }
     if (gatewaySpecYaml != null) {
       y.append(indent(gatewaySpecYaml, "  "));
+    }
+    if (!dnsServers.isEmpty()) {
+      y.append("  dns:\n").append("    servers:\n");
+      for (String d : dnsServers) {
+        y.append("      - \"").append(d).append("\"\n");
+      }
     }
     y.append("---\n")
         .append("apiVersion: sbc.io/v1alpha1\n")

@@ -33,6 +33,12 @@ public final class Defaults {
   /** RFC 3261 21.5.4: a 503 may say when to retry; a few seconds spreads the retries out. */
   public static final int CALL_LIMIT_RETRY_AFTER_SECONDS = 5;
 
+  /** How long one DNS query waits before the next name server is asked. */
+  public static final int DNS_QUERY_TIMEOUT_MILLIS = 2000;
+
+  /** How long a name without records is remembered (RFC 2308 negative caching). */
+  public static final int DNS_NEGATIVE_CACHE_SECONDS = 30;
+
   public static final List<String> NAT_TESTS =
       List.of("PrivateContact", "ContactMismatch", "ViaMismatch", "PrivateSource");
   public static final int NAT_KEEPALIVE_SECONDS = 20;

@@ -58,6 +58,8 @@ final class Schema {
 
   static final Obj TOPOLOGY_HIDING = obj("enabled", B, "callId", B, "fromToHost", B);
   static final Obj NAT = obj("detect", new ListOf(S), "keepaliveSeconds", I);
+  static final Obj DNS =
+      obj("servers", new ListOf(S), "queryTimeoutMillis", I, "negativeCacheSeconds", I);
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
   static final Obj LISTENER =
@@ -132,6 +134,7 @@ final class Schema {
           "nat", NAT,
           "antiFlood", ANTI_FLOOD,
           "scanners", SCANNERS,
+          "dns", DNS,
           "replicas", I,
           "autoscaling", AUTOSCALING,
           "serviceType", S,

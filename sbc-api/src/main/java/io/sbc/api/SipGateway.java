@@ -64,6 +64,12 @@ public class SipGateway extends SipResource {
     public Scanners scanners = new Scanners();
 
     /**
+     * How host names of next hops are resolved (RFC 3263: NAPTR, SRV, then A/AAAA records): the
+     * name servers of /etc/resolv.conf unless servers are given here.
+     */
+    public Dns dns = new Dns();
+
+    /**
      * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run
      * serves with one process.
      */
@@ -241,6 +247,32 @@ public class SipGateway extends SipResource {
     public String effect;
 
     public Integer tolerationSeconds;
+  }
+
+  /**
+   * DNS resolution of next hops named by host name (backendRefs, dispatcher destinations, Route and
+   * Contact hosts): answers are kept for their TTL, names without records for {@code
+   * negativeCacheSeconds}.
+   */
+  public static class Dns {
+    /**
+     * Name servers as "IP" or "IP:port" ("[IPv6]:port"), asked in order; empty: the nameserver
+     * lines of /etc/resolv.conf.
+     */
+    public List<String> servers = new ArrayList<>();
+
+    /** How long one query waits for its answer before the next server is asked. */
+    @Min(100)
+    @Max(30_000)
+    public Integer queryTimeoutMillis = Defaults.DNS_QUERY_TIMEOUT_MILLIS;
+
+    /**
+     * How long a name without records of a type (NXDOMAIN, no data) is remembered as such; a server
+     * that does not answer is asked again after at most 5 seconds.
+     */
+    @Min(0)
+    @Max(3600)
+    public Integer negativeCacheSeconds = Defaults.DNS_NEGATIVE_CACHE_SECONDS;
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */

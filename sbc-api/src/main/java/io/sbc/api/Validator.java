@@ -175,6 +175,7 @@ final class Validator {
     }
     antiFlood(s.antiFlood);
     scanners(s.scanners);
+    dns(s.dns);
     cluster(s);
   }
 
@@ -257,6 +258,30 @@ final class Validator {
       }
     }
     range(p + ".keepaliveSeconds", n.keepaliveSeconds, 0, 3600);
+  }
+
+  private void dns(SipGateway.Dns d) {
+    if (d == null) {
+      error("spec.dns", "required (default: the name servers of /etc/resolv.conf)");
+      return;
+    }
+    if (d.servers == null) {
+      error("spec.dns.servers", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < d.servers.size(); i++) {
+        String v = d.servers.get(i);
+        if (v == null || IpLiteral.toSocketAddress(v.strip(), 53) == null) {
+          error(
+              "spec.dns.servers[" + i + "]",
+              "must be an IP address with an optional port (\"192.0.2.53\", \"127.0.0.1:5353\","
+                  + " \"[2001:db8::53]:53\"), not a name (was "
+                  + (v == null ? null : quoted(v))
+                  + ")");
+        }
+      }
+    }
+    range("spec.dns.queryTimeoutMillis", d.queryTimeoutMillis, 100, 30_000);
+    range("spec.dns.negativeCacheSeconds", d.negativeCacheSeconds, 0, 3600);
   }
 
   private void sealing(SipGateway.Sealing z) {
@@ -828,7 +853,7 @@ final class Validator {
     } else if (!byUri && !byName) {
       error(p + ".uri", "required (or kind: " + SipDispatcher.KIND + " and name)");
     } else if (byUri) {
-      sipIpUri(p + ".uri", ref.uri);
+      sipUri(p + ".uri", ref.uri);
       if (ref.namespace != null) {
         error(p + ".namespace", "only with kind: " + SipDispatcher.KIND);
       }
@@ -879,7 +904,7 @@ final class Validator {
           }
         } else if (dst.uri == null) {
           error(p + ".uri", "required (or serviceRef: a Kubernetes Service, in a cluster)");
-        } else if (sipIpUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
+        } else if (sipUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
           error(p + ".uri", "duplicate destination " + dst.uri);
         }
         range(p + ".weight", dst.weight, 0, 1000);
@@ -976,14 +1001,20 @@ final class Validator {
         && s.chars().anyMatch(c -> c >= 'a' && c <= 'z');
   }
 
-  /** A sip: URI with an IP host; reports and returns false otherwise. */
-  private boolean sipIpUri(String path, String u) {
+  /**
+   * A sip: URI whose host is an IP address or a host name (kept as a name: the runtime resolves it
+   * as RFC 3263 says); reports and returns false otherwise.
+   */
+  private boolean sipUri(String path, String u) {
     if (u == null) {
       error(path, "required");
     } else if (!u.startsWith("sip:")) {
       error(path, "must be a sip: URI (was " + u + ")");
-    } else if (!hostIsIp(u.substring(4))) {
-      error(path, "host must be an IP address (DNS names are not resolved yet): " + u);
+    } else if (!hostOk(u.substring(4))) {
+      error(
+          path,
+          "host must be an IP address (IPv6 in brackets) or a host name, with an optional port: "
+              + quoted(u));
     } else {
       return true;
     }
@@ -1118,8 +1149,8 @@ final class Validator {
     }
   }
 
-  /** The host part of "user@host:port;params" is an IP literal. */
-  private static boolean hostIsIp(String rest) {
+  /** The host part of "user@host:port;params" is an IP literal or a host name. */
+  private static boolean hostOk(String rest) {
     int at = rest.indexOf('@');
     String hp = at >= 0 ? rest.substring(at + 1) : rest;
     int end = hp.length();
@@ -1140,7 +1171,8 @@ final class Validator {
     int colon = hp.indexOf(':');
     String host = colon < 0 ? hp : hp.substring(0, colon);
     // An IPv6 address in a URI takes brackets (RFC 3261 25.1 IPv6reference, RFC 5118 4.2).
-    return IpLiteral.isIpv4(host) && portOk(colon < 0 ? "" : hp.substring(colon));
+    return (IpLiteral.isIpv4(host) || HostName.isValid(host))
+        && portOk(colon < 0 ? "" : hp.substring(colon));
   }
 
   private static boolean portOk(String s) {

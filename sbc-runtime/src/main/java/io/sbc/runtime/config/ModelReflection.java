@@ -32,6 +32,7 @@ import io.sbc.api.SipRoute;
       SipGateway.Sealing.class,
       SipGateway.AntiFlood.class,
       SipGateway.Scanners.class,
+      SipGateway.Dns.class,
       io.sbc.api.TopologyHiding.class,
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,

@@ -92,6 +92,18 @@ public class StatusRoute {
                 .put("nextHopsUnresolved", st.unresolvable.sum())
                 .put("stageFailures", st.stageFailures.sum()))
         .put("sources", sources(guard))
+        .put(
+            "dns",
+            new JsonObject()
+                .put(
+                    "servers",
+                    new JsonArray(
+                        s.dnsServers().stream()
+                            .map(a -> IpLiteral.uriHost(a.getAddress()) + ":" + a.getPort())
+                            .toList()))
+                .put("questions", s.resolver().questions())
+                .put("questionsRefused", s.resolver().refusedQuestions())
+                .put("cachedAnswers", s.resolver().cachedAnswers()))
         .put("calls", calls(s))
         .put("dispatchers", dispatchers(s));
   }
