@@ -113,8 +113,8 @@ public final class SbcConfig {
   /** Whether this config needs the SBC's own routing model (dispatchers, rules, timers, DNS). */
   public boolean usesSbcRouting() {
     return !dispatcherRefs.isEmpty() || !dispatchers.isEmpty() || rulesYaml != null || t1 != null
-        || !dnsServers.isEmpty()
-        || gatewaySpecYaml != null;
+        || gatewaySpecYaml != null
+        || !dnsServers.isEmpty();
   }
 
   public SbcConfig recordRoute(boolean recordRoute) {
@@ -177,14 +177,14 @@ public final class SbcConfig {
     if (t1 != null) {
       y.append("  timers:\n").append("    t1: ").append(t1).append('\n');
     }
+    if (gatewaySpecYaml != null) {
+      y.append(indent(gatewaySpecYaml, "  "));
+    }
     if (!dnsServers.isEmpty()) {
       y.append("  dns:\n").append("    servers:\n");
       for (String d : dnsServers) {
         y.append("      - \"").append(d).append("\"\n");
       }
-    }
-    if (gatewaySpecYaml != null) {
-      y.append(indent(gatewaySpecYaml, "  "));
     }
     y.append("---\n")
         .append("apiVersion: sbc.io/v1alpha1\n")

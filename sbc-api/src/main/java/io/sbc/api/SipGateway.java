@@ -55,12 +55,6 @@ public class SipGateway extends SipResource {
     public NatTraversal nat = new NatTraversal();
 
     /**
-     * How host names of next hops are resolved (RFC 3263: NAPTR, SRV, then A/AAAA records): the
-     * name servers of /etc/resolv.conf unless servers are given here.
-     */
-    public Dns dns = new Dns();
-
-    /**
      * Per-source request rate limits with temporary bans (Kamailio's pike): off unless set ({@code
      * antiFlood: {}} turns it on with the defaults). Checked before a message is parsed.
      */
@@ -68,6 +62,12 @@ public class SipGateway extends SipResource {
 
     /** Requests from SIP scanners (by User-Agent) dropped without an answer; on by default. */
     public Scanners scanners = new Scanners();
+
+    /**
+     * How host names of next hops are resolved (RFC 3263: NAPTR, SRV, then A/AAAA records): the
+     * name servers of /etc/resolv.conf unless servers are given here.
+     */
+    public Dns dns = new Dns();
 
     /**
      * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run

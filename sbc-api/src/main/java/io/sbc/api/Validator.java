@@ -173,9 +173,9 @@ final class Validator {
     } else {
       nat(s.nat, "spec.nat");
     }
-    dns(s.dns);
     antiFlood(s.antiFlood);
     scanners(s.scanners);
+    dns(s.dns);
     cluster(s);
   }
 

@@ -61,9 +61,9 @@ public final class SbcStack implements AutoCloseable {
   private final Branches branches;
   private final SourceAddresses sources = new SourceAddresses();
   private final CallCounters callCounters = new CallCounters();
+  private final CallAdmission callAdmission;
   private final NettyDnsClient dns;
   private final DnsResolver resolver;
-  private final CallAdmission callAdmission;
   private final Proxy proxy;
   private volatile Map<String, Dispatcher> dispatchers;
   private boolean listening;

@@ -58,8 +58,8 @@ public record GatewayConfig(
     List<String> secretFiles,
     io.sbc.api.TopologyHiding topologyHiding,
     io.sbc.api.NatTraversal nat,
-    DnsSettings dns,
     SourcePolicy sourcePolicy,
+    DnsSettings dns,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -246,8 +246,8 @@ public record GatewayConfig(
             List.copyOf(secretFiles),
             gw.spec.topologyHiding,
             gw.spec.nat,
-            dns,
             sourcePolicy(gw.spec),
+            dns,
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);

@@ -91,6 +91,7 @@ public class StatusRoute {
                 .put("routeTokensRefused", st.refusedRoutes.sum())
                 .put("nextHopsUnresolved", st.unresolvable.sum())
                 .put("stageFailures", st.stageFailures.sum()))
+        .put("sources", sources(guard))
         .put(
             "dns",
             new JsonObject()
@@ -103,7 +104,6 @@ public class StatusRoute {
                 .put("questions", s.resolver().questions())
                 .put("questionsRefused", s.resolver().refusedQuestions())
                 .put("cachedAnswers", s.resolver().cachedAnswers()))
-        .put("sources", sources(guard))
         .put("calls", calls(s))
         .put("dispatchers", dispatchers(s));
   }
