@@ -112,6 +112,12 @@ public class SipRoute extends SipResource {
 
     /** NAT traversal for the calls this rule forwards; the gateway's when not set. */
     public NatTraversal nat;
+
+    /**
+     * Media anchoring on RTPengine for the calls this rule forwards; the gateway's {@code
+     * spec.media.anchoring} when not set (only when the gateway has media instances).
+     */
+    public MediaAnchoring media;
   }
 
   /** Conditions on a request; every condition given must hold. */

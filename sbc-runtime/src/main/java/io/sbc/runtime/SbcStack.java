@@ -10,6 +10,12 @@ import io.sbc.runtime.dispatcher.DestinationStatus;
 import io.sbc.runtime.dispatcher.Dispatcher;
 import io.sbc.runtime.dispatcher.DispatcherEvents;
 import io.sbc.runtime.dispatcher.ProbeEnvironment;
+import io.sbc.runtime.media.MediaControl;
+import io.sbc.runtime.media.MediaRequestStage;
+import io.sbc.runtime.media.MediaResponseStage;
+import io.sbc.runtime.media.MediaSettings;
+import io.sbc.runtime.media.NgClient;
+import io.sbc.runtime.media.RtpEngines;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.RouteSeal;
@@ -62,6 +68,9 @@ public final class SbcStack implements AutoCloseable {
   private RouteSeal routeSeal;
   private final List<Runnable> reloadListeners = new CopyOnWriteArrayList<>();
 
+  /** Media anchoring on RTPengine, when the gateway has media (null otherwise). */
+  private final MediaControl media;
+
   private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
     this.config = config;
     VertxInternal vx = (VertxInternal) vertx;
@@ -98,8 +107,27 @@ public final class SbcStack implements AutoCloseable {
               + " tokens, so dialogs do not survive a restart and cannot move to another replica",
           config.name());
     }
+    MediaSettings ms = config.media();
+    if (ms != null) {
+      NgClient ng;
+      try {
+        ng = NgClient.open(loops, ms.timeoutMillis(), ms.retries());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConfigException(List.of("interrupted while opening the RTPengine control sockets"));
+      }
+      this.media = new MediaControl(ng, new RtpEngines(ms.instances()), ms.gatewayPolicy());
+      LOG.infof(
+          "gateway %s anchors media on RTPengine %s", config.name(), ms.instances().keySet());
+    } else {
+      this.media = null;
+    }
+    Proxy.Builder pb = Proxy.builder();
+    if (media != null) {
+      pb.afterRouting(new MediaRequestStage(media)).responseStage(new MediaResponseStage(media));
+    }
     this.proxy =
-        Proxy.builder()
+        pb
             .decoder(new SipMessageDecoder(config.limits()))
             .transactions(transactions)
             .settings(config.proxy())
@@ -113,6 +141,9 @@ public final class SbcStack implements AutoCloseable {
     Loop first = loops.get(0);
     first.execute(() -> scheduleSweep(first));
     proxy.natKeepalive().start(first);
+    if (media != null) {
+      media.engines().startPinging(media.client(), first, ms.pingIntervalMillis());
+    }
   }
 
   private void scheduleSweep(Loop loop) {
@@ -295,6 +326,14 @@ public final class SbcStack implements AutoCloseable {
     RouteSeal seal = next.sealKeys().isGenerated() ? routeSeal : new RouteSeal(next.sealKeys());
     proxy.reload(router, seal);
     routeSeal = seal;
+    MediaSettings ms = next.media();
+    if (media != null && ms != null) {
+      media.update(ms.gatewayPolicy(), ms.instances());
+    } else if ((media == null) != (ms == null)) {
+      LOG.warnf(
+          "gateway %s: turning media anchoring on or off takes effect at the next start",
+          next.name());
+    }
     config = next;
     for (Runnable l : reloadListeners) {
       try {
@@ -331,6 +370,11 @@ public final class SbcStack implements AutoCloseable {
     return proxy;
   }
 
+  /** Media anchoring on RTPengine, or null when the gateway has none. */
+  public MediaControl media() {
+    return media;
+  }
+
   public CallCounters callCounters() {
     return callCounters;
   }
@@ -350,5 +394,8 @@ public final class SbcStack implements AutoCloseable {
       f.cancel(false);
     }
     transports.close();
+    if (media != null) {
+      media.close();
+    }
   }
 }

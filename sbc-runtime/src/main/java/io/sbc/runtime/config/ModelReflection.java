@@ -34,6 +34,8 @@ import io.sbc.api.SipRoute;
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
       SipGateway.Media.class,
+      SipGateway.MediaInstance.class,
+      io.sbc.api.MediaAnchoring.class,
       SipGateway.Resources.class,
       SipResource.class,
       SipRoute.class,

@@ -64,6 +64,9 @@ final class CompiledRule {
   /** Topology hiding and NAT traversal for what this rule forwards. */
   EdgePolicy edge = EdgePolicy.NONE;
 
+  /** Media anchoring on RTPengine for what this rule forwards. */
+  io.sbc.runtime.sip.proxy.MediaPolicy media = io.sbc.runtime.sip.proxy.MediaPolicy.NONE;
+
   final CompiledMatch[] matches;
   // local answer
   final int status;
@@ -162,7 +165,8 @@ final class CompiledRule {
     }
     List<Target> targets = new ArrayList<>(backends.length + 2);
     order(f.request, random, targets);
-    return new RouteAction(targets, parallel, recordRoute, 0, null, null, rw, failover, name, edge);
+    return new RouteAction(
+        targets, parallel, recordRoute, 0, null, null, rw, failover, name, edge, media);
   }
 
   /** RFC 3261 25.1 user for sip and sips URIs, RFC 3966 number for tel. */

@@ -17,6 +17,9 @@ public final class MessageEditor {
   private int[] to = new int[8];
   private byte[][] data = new byte[8][];
 
+  /** The index of the body's edit, or -1: a body replaced also carries its Content-Length. */
+  private int bodyEdit = -1;
+
   public MessageEditor(SipMessage message) {
     this.message = message;
   }
@@ -51,6 +54,32 @@ public final class MessageEditor {
     data[count] = bytes;
     count++;
     return this;
+  }
+
+  /**
+   * Replaces the body (an SDP rewritten by RTPengine) and gives Content-Length its new length (RFC
+   * 3261 section 20.14): the value is replaced, or, in a datagram that had none, a Content-Length
+   * line is added. At most once per message.
+   */
+  public MessageEditor replaceBody(byte[] body) {
+    if (bodyReplaced()) {
+      throw new IllegalStateException("the body is already replaced");
+    }
+    String length = Integer.toString(body.length);
+    int h = message.findHeader(HeaderName.CONTENT_LENGTH);
+    if (h >= 0) {
+      replace(message.headerValueStart(h), message.headerValueEnd(h), length);
+    } else {
+      insert(message.headersEnd(), "Content-Length: " + length + "\r\n");
+    }
+    int start = message.bodyStart();
+    bodyEdit = count;
+    return replace(start, start + message.bodyLength(), body);
+  }
+
+  /** Whether {@link #replaceBody} replaced the body (and its Content-Length). */
+  public boolean bodyReplaced() {
+    return bodyEdit >= 0 && bodyEdit < count;
   }
 
   /** A point to {@link #reset(int)} to: edits added after it can be dropped again. */

@@ -16,6 +16,7 @@ import java.util.List;
  * @param failover which final responses make serial forking try the next target
  * @param rule the name of the rule that decided, for logs and tests (may be null)
  * @param edge topology hiding and NAT traversal for what is forwarded
+ * @param media media anchoring on RTPengine for what is forwarded
  */
 public record RouteAction(
     List<Target> targets,
@@ -27,7 +28,8 @@ public record RouteAction(
     RequestRewrite rewrite,
     FailoverPolicy failover,
     String rule,
-    EdgePolicy edge) {
+    EdgePolicy edge,
+    MediaPolicy media) {
 
   public static RouteAction forward(List<Target> targets, boolean parallel, boolean recordRoute) {
     return new RouteAction(
@@ -40,7 +42,8 @@ public record RouteAction(
         null,
         FailoverPolicy.DEFAULT,
         null,
-        EdgePolicy.NONE);
+        EdgePolicy.NONE,
+        MediaPolicy.NONE);
   }
 
   public static RouteAction reject(int status, String reason) {
@@ -50,7 +53,17 @@ public record RouteAction(
   /** A local answer: a rejection, a redirection (with Contact lines) or a response. */
   public static RouteAction answer(int status, String reason, String extraHeaders, String rule) {
     return new RouteAction(
-        List.of(), false, false, status, reason, extraHeaders, null, null, rule, EdgePolicy.NONE);
+        List.of(),
+        false,
+        false,
+        status,
+        reason,
+        extraHeaders,
+        null,
+        null,
+        rule,
+        EdgePolicy.NONE,
+        MediaPolicy.NONE);
   }
 
   /** Whether the request is answered here rather than forwarded. */

@@ -80,7 +80,17 @@ final class RoutingStage implements RequestStage {
             0);
     r.edge = edge;
     return new RouteAction(
-        List.of(t), false, true, 0, null, null, null, FailoverPolicy.DEFAULT, "redirect", edge);
+        List.of(t),
+        false,
+        true,
+        0,
+        null,
+        null,
+        null,
+        FailoverPolicy.DEFAULT,
+        "redirect",
+        edge,
+        MediaPolicy.NONE);
   }
 
   static boolean isDialogCreating(String method) {
