@@ -125,8 +125,8 @@ public class SipGateway extends SipResource {
     /**
      * The RTPengine instances of mode External, each with its ng control address and a weight. A
      * call's instance is chosen by a hash of its Call-ID (weighted rendezvous hashing), so every
-     * replica sends a call's commands to the same instance; an instance that fails is skipped
-     * until its {@code ping} is answered again.
+     * replica sends a call's commands to the same instance; an instance that fails is skipped until
+     * its {@code ping} is answered again.
      */
     public List<MediaInstance> instances = new ArrayList<>();
 

@@ -333,8 +333,7 @@ final class Validator {
       }
       if (!"External".equals(m.mode) && !m.instances.isEmpty()) {
         error(
-            "spec.media.instances",
-            "only used with mode External (mode " + m.mode + " was given)");
+            "spec.media.instances", "only used with mode External (mode " + m.mode + " was given)");
       }
     }
     if (m.anchoring == null) {
@@ -410,7 +409,6 @@ final class Validator {
     }
     return true;
   }
-
 
   // Our own fixed pattern (not user-written): java.util.regex is fine here.
   private static final java.util.regex.Pattern QUANTITY =

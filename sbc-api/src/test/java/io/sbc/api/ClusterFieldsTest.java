@@ -203,7 +203,8 @@ class ClusterFieldsTest {
                 advertisedAddress: media.example.com
                 """));
     assertTrue(
-        errorAt(errors, "spec.media.mode").endsWith("'Relay' is not one of [None, Sidecar, External]"),
+        errorAt(errors, "spec.media.mode")
+            .endsWith("'Relay' is not one of [None, Sidecar, External]"),
         errors.toString());
     assertTrue(errorAt(errors, "spec.media.image").contains("without spaces"), errors.toString());
     assertTrue(
@@ -279,16 +280,21 @@ class ClusterFieldsTest {
     assertTrue(
         errorAt(errors, "spec.media.instances[5].address").contains("listed twice"),
         errors.toString());
-    assertTrue(errorAt(errors, "spec.media.timeoutMillis").contains("50..10000"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.timeoutMillis").contains("50..10000"), errors.toString());
     assertTrue(errorAt(errors, "spec.media.anchoring.ice").contains("Remove"), errors.toString());
     assertTrue(
         errorAt(errors, "spec.media.anchoring.transportProtocol").contains("RTP/SAVPF"),
         errors.toString());
-    assertTrue(errorAt(errors, "spec.media.anchoring.onFailure").contains("Reject"), errors.toString());
-    assertTrue(errorAt(errors, "spec.media.anchoring.flags[1]").contains("a word"), errors.toString());
-    assertTrue(errorAt(errors, "spec.media.anchoring.flags[2]").contains("a word"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.onFailure").contains("Reject"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.flags[1]").contains("a word"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.flags[2]").contains("a word"), errors.toString());
     assertFalse(errors.toString().contains("flags[0]"), errors.toString());
-    errors = errors(gatewayWithMedia("mode: Sidecar\ninstances: [{address: \"127.0.0.1:2223\"}]\n"));
+    errors =
+        errors(gatewayWithMedia("mode: Sidecar\ninstances: [{address: \"127.0.0.1:2223\"}]\n"));
     assertTrue(
         errorAt(errors, "spec.media.instances").contains("only used with mode External"),
         errors.toString());

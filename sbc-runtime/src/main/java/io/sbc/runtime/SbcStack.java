@@ -114,11 +114,11 @@ public final class SbcStack implements AutoCloseable {
         ng = NgClient.open(loops, ms.timeoutMillis(), ms.retries());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ConfigException(List.of("interrupted while opening the RTPengine control sockets"));
+        throw new ConfigException(
+            List.of("interrupted while opening the RTPengine control sockets"));
       }
       this.media = new MediaControl(ng, new RtpEngines(ms.instances()), ms.gatewayPolicy());
-      LOG.infof(
-          "gateway %s anchors media on RTPengine %s", config.name(), ms.instances().keySet());
+      LOG.infof("gateway %s anchors media on RTPengine %s", config.name(), ms.instances().keySet());
     } else {
       this.media = null;
     }
@@ -127,8 +127,7 @@ public final class SbcStack implements AutoCloseable {
       pb.afterRouting(new MediaRequestStage(media)).responseStage(new MediaResponseStage(media));
     }
     this.proxy =
-        pb
-            .decoder(new SipMessageDecoder(config.limits()))
+        pb.decoder(new SipMessageDecoder(config.limits()))
             .transactions(transactions)
             .settings(config.proxy())
             .myself(config.myself())

@@ -13,8 +13,8 @@ import java.util.Map;
  * keys in input order.
  *
  * <p>Every byte is hostile: nesting is bounded by {@code maxDepth} (the recursion too), the number
- * of elements by {@code maxElements}, a string's length is checked against the bytes left before
- * it is copied, integers are at most 18 digits without a leading zero or "-0", and a dictionary key
+ * of elements by {@code maxElements}, a string's length is checked against the bytes left before it
+ * is copied, integers are at most 18 digits without a leading zero or "-0", and a dictionary key
  * may not appear twice. Anything else is a {@link BencodeException}.
  */
 public final class BencodeDecoder {

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes bencode: {@link String}s as byte strings of ISO-8859-1 (an SDP taken from message bytes
- * as ISO-8859-1 goes out byte for byte), {@code byte[]} as they are, integers, lists and
- * dictionaries (in the map's order: RTPengine does not require sorted keys).
+ * Writes bencode: {@link String}s as byte strings of ISO-8859-1 (an SDP taken from message bytes as
+ * ISO-8859-1 goes out byte for byte), {@code byte[]} as they are, integers, lists and dictionaries
+ * (in the map's order: RTPengine does not require sorted keys).
  */
 public final class BencodeEncoder {
   private BencodeEncoder() {}

@@ -105,8 +105,9 @@ public final class MediaRequestStage implements RequestStage {
     if (policy.continueOnFailure() || SipMethod.ACK.equals(m.method())) {
       // An ACK cannot be refused; a Continue rule goes on with the SDP as it came.
       control.stats().unanchored.increment();
-      LOG.debugf("%s of Call-ID %s forwarded without media anchoring: %s", m.method(), r.callId(),
-          failure);
+      LOG.debugf(
+          "%s of Call-ID %s forwarded without media anchoring: %s",
+          m.method(), r.callId(), failure);
       r.resume();
       return;
     }

@@ -68,10 +68,7 @@ public final class MediaResponseStage implements ResponseStage {
             control.stats().unanchored.increment();
             LOG.warnf(
                 "%d to %s of Call-ID %s forwarded without media anchoring: %s",
-                status,
-                method,
-                resp.call().callId(),
-                failure);
+                status, method, resp.call().callId(), failure);
           }
           resp.resume();
         });

@@ -47,7 +47,8 @@ public final class NgClient implements AutoCloseable {
   /** How a command ended: its reply dictionary, or why there is none. */
   public interface Callback {
     /**
-     * @param reply the reply's dictionary (its {@code result} may be {@code error}); null on failure
+     * @param reply the reply's dictionary (its {@code result} may be {@code error}); null on
+     *     failure
      * @param failure why there is no reply (no answer after every try, a malformed reply), or null
      */
     void done(Map<String, Object> reply, String failure);
@@ -126,7 +127,8 @@ public final class NgClient implements AutoCloseable {
    * Sends a command to an RTPengine from {@code loop} (the caller runs on it); {@code callback}
    * runs later on the same loop, exactly once.
    */
-  public void send(Loop loop, InetSocketAddress to, Map<String, Object> command, Callback callback) {
+  public void send(
+      Loop loop, InetSocketAddress to, Map<String, Object> command, Callback callback) {
     Endpoint e = endpoints[loop.index()];
     String cookie = cookiePrefix + "_" + loop.index() + "_" + Long.toString(++e.counter, 36);
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);

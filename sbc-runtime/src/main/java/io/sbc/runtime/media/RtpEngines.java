@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
- * The RTPengine instances of a gateway, their health, and which one a call uses: the instance
- * with the highest weighted rendezvous score for the dialog's original Call-ID, among those up.
- * The score depends only on the Call-ID and the instance's address, so every replica (and a
- * restarted one) sends a call's commands to the same instance while they see the same instances
- * up; adding or removing an instance moves only the calls it wins or held.
+ * The RTPengine instances of a gateway, their health, and which one a call uses: the instance with
+ * the highest weighted rendezvous score for the dialog's original Call-ID, among those up. The
+ * score depends only on the Call-ID and the instance's address, so every replica (and a restarted
+ * one) sends a call's commands to the same instance while they see the same instances up; adding or
+ * removing an instance moves only the calls it wins or held.
  *
  * <p>An instance whose command gets no answer is marked down at once, so the calls after it go
  * elsewhere; {@code ping} (every {@code pingIntervalSeconds}, on one loop) brings it back when it
@@ -74,7 +74,9 @@ public final class RtpEngines {
   private Timeout pingTimer;
   private volatile boolean closed;
 
-  /** @param instances ng addresses ("IP:port", as validated) and their weights, in order */
+  /**
+   * @param instances ng addresses ("IP:port", as validated) and their weights, in order
+   */
   public RtpEngines(Map<String, Integer> instances) {
     this.instances = build(instances, Map.of());
   }

@@ -20,10 +20,9 @@
  *       the same instances up; an instance whose command or {@code ping} fails is skipped until a
  *       {@code ping} is answered again.
  *   <li>{@link io.sbc.runtime.media.MediaRequestStage} and {@link
- *       io.sbc.runtime.media.MediaResponseStage} are proxy stages: {@code offer} for a request
- *       with SDP, {@code answer} for a response (or an ACK) with SDP, {@code delete} on BYE and
- *       when the INVITE fails; the request or response waits (a pause of its stage), never a
- *       thread.
+ *       io.sbc.runtime.media.MediaResponseStage} are proxy stages: {@code offer} for a request with
+ *       SDP, {@code answer} for a response (or an ACK) with SDP, {@code delete} on BYE and when the
+ *       INVITE fails; the request or response waits (a pause of its stage), never a thread.
  * </ul>
  *
  * <p>Must not import {@code sip.transaction} or {@code sip.transport} internals beyond {@code

@@ -295,8 +295,7 @@ public final class RouteCompiler {
         io.sbc.runtime.sip.proxy.EdgePolicy.of(
             r.topologyHiding != null ? r.topologyHiding : hiding, r.nat != null ? r.nat : nat);
     if (media != null) {
-      compiled.media =
-          io.sbc.runtime.sip.proxy.MediaPolicy.of(r.media != null ? r.media : media);
+      compiled.media = io.sbc.runtime.sip.proxy.MediaPolicy.of(r.media != null ? r.media : media);
     }
     return compiled;
   }

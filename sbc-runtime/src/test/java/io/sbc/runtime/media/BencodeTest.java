@@ -90,17 +90,21 @@ class BencodeTest {
 
   @Test
   void nestingIsBounded() {
-    String deep = "l".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH + 1) + "e".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH + 1);
+    String deep =
+        "l".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH + 1)
+            + "e".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH + 1);
     malformed(deep);
-    String ok = "l".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH) + "e".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH);
-    assertTrue(() -> {
-      try {
-        decode(ok);
-        return true;
-      } catch (BencodeException e) {
-        return false;
-      }
-    });
+    String ok =
+        "l".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH) + "e".repeat(BencodeDecoder.DEFAULT_MAX_DEPTH);
+    assertTrue(
+        () -> {
+          try {
+            decode(ok);
+            return true;
+          } catch (BencodeException e) {
+            return false;
+          }
+        });
     // A million opening brackets: refused at the limit, no stack overflow.
     malformed("l".repeat(1_000_000));
   }
@@ -111,7 +115,8 @@ class BencodeTest {
     byte[] many = ("l" + "i1e".repeat(200) + "e").getBytes(StandardCharsets.ISO_8859_1);
     assertThrows(BencodeException.class, () -> small.decode(many, 0, many.length));
     byte[] keys = ("d" + "1:a0:".repeat(1) + "e").getBytes(StandardCharsets.ISO_8859_1);
-    assertThrows(BencodeException.class, () -> new BencodeDecoder(16, 1).decode(keys, 0, keys.length));
+    assertThrows(
+        BencodeException.class, () -> new BencodeDecoder(16, 1).decode(keys, 0, keys.length));
   }
 
   @Test
@@ -121,7 +126,10 @@ class BencodeTest {
     for (int n = 0; n < 200_000; n++) {
       byte[] b = new byte[random.nextInt(40)];
       for (int i = 0; i < b.length; i++) {
-        b[i] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+        b[i] =
+            random.nextInt(4) == 0
+                ? (byte) random.nextInt(256)
+                : alphabet[random.nextInt(alphabet.length)];
       }
       try {
         decoder.decode(b, 0, b.length);

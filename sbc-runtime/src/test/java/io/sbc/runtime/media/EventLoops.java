@@ -32,7 +32,8 @@ final class EventLoops implements AutoCloseable {
               vx.createEventLoopContext(el, null, EventLoops.class.getClassLoader()),
               Clock.SYSTEM);
       loops.add(loop);
-      ticks.add(el.scheduleAtFixedRate(() -> loop.dispatch(loop::tick), 10, 10, TimeUnit.MILLISECONDS));
+      ticks.add(
+          el.scheduleAtFixedRate(() -> loop.dispatch(loop::tick), 10, 10, TimeUnit.MILLISECONDS));
     }
   }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * RTPengine: a caller on 127.0.0.2 and a callee on 127.0.0.3 written by the test, RTPengine
  * relaying on 127.0.0.6. Each side's SDP reaches the other naming only RTPengine (c= and o=), with
  * a Content-Length that matches; the call is in RTPengine's list while up and gone after the BYE,
- * after a 486 and after a CANCEL; a late offer (SDP in the 200 and the ACK) is anchored; without
- * an RTPengine the INVITE gets 503, or goes on untouched when the rule says Continue.
+ * after a 486 and after a CANCEL; a late offer (SDP in the 200 and the ACK) is anchored; without an
+ * RTPengine the INVITE gets 503, or goes on untouched when the rule says Continue.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MediaAnchoringTest {
@@ -367,9 +367,9 @@ class MediaAnchoringTest {
     caller.await(status(180), "the 180");
     String cancel =
         invite
-            .substring(0, invite.indexOf("Contact:"))
-            .replace("INVITE sip:", "CANCEL sip:")
-            .replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+                .substring(0, invite.indexOf("Contact:"))
+                .replace("INVITE sip:", "CANCEL sip:")
+                .replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
             + "Content-Length: 0\r\n\r\n";
     caller.toSbc(cancel);
     Received c = callee.await(request("CANCEL"), "the CANCEL");

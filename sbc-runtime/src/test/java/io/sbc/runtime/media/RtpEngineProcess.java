@@ -62,11 +62,7 @@ final class RtpEngineProcess implements AutoCloseable {
     cmd.add("--pidfile=" + dir.resolve("rtpengine.pid"));
     Process p;
     try {
-      p =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot start rtpengine (apt-get install rtpengine-daemon; test.sh installs it)", e);

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The ng client and the instance choice against real RTPengines (userspace, on loopback): ping,
- * an offer and an answer rewritten to RTPengine's address, the call in RTPengine's list until its
+ * The ng client and the instance choice against real RTPengines (userspace, on loopback): ping, an
+ * offer and an answer rewritten to RTPengine's address, the call in RTPengine's list until its
  * delete, a stable choice of instance per Call-ID that follows the weights, and an instance killed
  * during a run: the offer that finds it dead goes to the other instance, and later calls skip it.
  */
@@ -189,7 +189,10 @@ class RtpEngineTest {
     }
     assertEquals(10, onTwo);
     RtpEngines.Instance dead =
-        media.engines().instances().stream().filter(x -> x.name().equals(one.ng())).findFirst().get();
+        media.engines().instances().stream()
+            .filter(x -> x.name().equals(one.ng()))
+            .findFirst()
+            .get();
     assertFalse(dead.isUp(), "the killed instance is marked down");
     assertEquals(1, dead.failures.sum(), "only the first call after the kill waited for it");
   }
