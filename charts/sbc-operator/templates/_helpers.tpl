@@ -33,7 +33,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 
-{{/* SBC_IMAGE: sbcImage is "repo:tag" as a string, or {repository, tag}. */}}
+{{/* SBC_OPERATOR_RUNTIME_IMAGE: sbcImage is "repo:tag" as a string, or {repository, tag}. */}}
 {{- define "sbc-operator.sbcImage" -}}
 {{- if kindIs "string" .Values.sbcImage -}}
 {{- required "sbcImage must not be empty" .Values.sbcImage -}}

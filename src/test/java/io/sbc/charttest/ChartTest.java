@@ -111,8 +111,21 @@ class ChartTest {
             "ClusterRoleBinding",
             "ClusterRoleBinding",
             "Deployment",
+            "Role",
+            "RoleBinding",
             "ServiceAccount"),
         kinds(objects));
+    // The Role of the leader election Lease, in the operator's own namespace, and nothing more.
+    assertEquals(
+        List.of(
+            Map.of(
+                "apiGroups",
+                List.of("coordination.k8s.io"),
+                "resources",
+                List.of("leases"),
+                "verbs",
+                List.of("get", "create", "update"))),
+        rulesOf(objects, "Role", NAMESPACE));
 
     Map<String, Object> deployment = only(objects, "Deployment");
     assertEquals(NAMESPACE, metadata(deployment).get("namespace"));
@@ -122,7 +135,7 @@ class ChartTest {
     Map<String, String> env = env(container);
     assertEquals("JOSDK_ALL_NAMESPACES", env.get("QUARKUS_OPERATOR_SDK_NAMESPACES"));
     assertEquals("", env.get("WATCH_NAMESPACES"));
-    assertEquals("sbc-runtime:" + appVersion, env.get("SBC_IMAGE"));
+    assertEquals("sbc-runtime:" + appVersion, env.get("SBC_OPERATOR_RUNTIME_IMAGE"));
     assertFalse(env.containsKey("QUARKUS_OPERATOR_SDK_CRD_VALIDATE"));
     assertEquals(
         Map.of(
@@ -153,6 +166,8 @@ class ChartTest {
             "Deployment",
             "Role",
             "Role",
+            "Role",
+            "RoleBinding",
             "RoleBinding",
             "RoleBinding",
             "ServiceAccount"),
@@ -201,7 +216,7 @@ class ChartTest {
     Map<String, Object> container = container(only(render(values), "Deployment"));
     assertEquals("registry.example.com/sbc/operator:1.2.3", container.get("image"));
     assertEquals("Always", container.get("imagePullPolicy"));
-    assertEquals("registry.example.com/sbc/runtime:4.5.6", env(container).get("SBC_IMAGE"));
+    assertEquals("registry.example.com/sbc/runtime:4.5.6", env(container).get("SBC_OPERATOR_RUNTIME_IMAGE"));
     assertEquals(
         Map.of(
             "requests", Map.of("cpu", "1", "memory", "1Gi"), "limits", Map.of("memory", "2Gi")),
@@ -210,7 +225,7 @@ class ChartTest {
     Map<String, Object> byString =
         container(
             only(render(Map.of("sbcImage", "registry.example.com/sbc@sha256:abc")), "Deployment"));
-    assertEquals("registry.example.com/sbc@sha256:abc", env(byString).get("SBC_IMAGE"));
+    assertEquals("registry.example.com/sbc@sha256:abc", env(byString).get("SBC_OPERATOR_RUNTIME_IMAGE"));
   }
 
   @Test
@@ -261,6 +276,88 @@ class ChartTest {
     Exception e =
         assertThrows(Exception.class, () -> render(Map.of("watchNamespaces", List.of("Team_A"))));
     assertTrue(e.getMessage().contains("watchNamespaces"), e.getMessage());
+  }
+
+  /** Every metric name a PromQL expression uses (sbc_... and jvm_...). */
+  private static Set<String> metricNames(String text) {
+    Set<String> names = new TreeSet<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\b((?:sbc|jvm)_[a-z_]+)\\b").matcher(text);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  /**
+   * With monitoring on: a PodMonitor on the SBC pods' management port, alerts and a Grafana
+   * dashboard; every sbc_ metric they use is one the runtime documents (README's table, which
+   * MetricsTest holds the runtime to), so no alert waits on a series that never exists.
+   */
+  @Test
+  void monitoringRendersAPodMonitorAlertsAndADashboardOnDocumentedMetrics() throws IOException {
+    assertTrue(
+        kinds(render(Map.of())).stream().noneMatch(k -> k.contains("Monitor") || k.contains("Rule")),
+        "off by default");
+    List<Map<String, Object>> objects =
+        render(
+            Map.of(
+                "monitoring",
+                Map.of(
+                    "podMonitor", Map.of("enabled", true),
+                    "prometheusRule", Map.of("enabled", true),
+                    "dashboard", Map.of("enabled", true))));
+    Map<String, Object> podMonitor = only(objects, "PodMonitor");
+    String pm = new Yaml().dump(podMonitor);
+    assertTrue(pm.contains("app.kubernetes.io/name: sbc"), pm);
+    assertTrue(pm.contains("port: management") && pm.contains("path: /q/metrics"), pm);
+    String rules = new Yaml().dump(only(objects, "PrometheusRule"));
+    Map<String, Object> dashboardMap = only(objects, "ConfigMap");
+    assertEquals("1", map(metadata(dashboardMap).get("labels")).get("grafana_dashboard"));
+    String dashboard = String.valueOf(map(dashboardMap.get("data")).get("sbc.json"));
+    assertTrue(dashboard.contains("\"panels\""), dashboard);
+    for (String needed :
+        List.of(
+            "sbc_calls_answered_total",
+            "sbc_calls_active",
+            "sbc_sip_branches_ended_total",
+            "sbc_transactions_server",
+            "sbc_dispatcher_destination_up",
+            "sbc_config_reloads_total",
+            "jvm_gc_pause_seconds_sum")) {
+      assertTrue(dashboard.contains(needed), "the dashboard shows " + needed);
+    }
+    for (String alert :
+        List.of(
+            "SbcDispatcherDestinationDown",
+            "SbcConfigReloadRefused",
+            "SbcEventLoopStalled",
+            "SbcMessagesDropped")) {
+      assertTrue(rules.contains(alert), "alert " + alert);
+    }
+    String readme = Files.readString(home.resolve("README.md"));
+    Set<String> documented = new TreeSet<>();
+    for (String line : readme.lines().toList()) {
+      if (line.startsWith("| `sbc_")) {
+        documented.addAll(metricNames(line));
+      }
+    }
+    Set<String> used = metricNames(rules + dashboard);
+    used.removeIf(n -> n.startsWith("jvm_"));
+    assertFalse(used.isEmpty());
+    used.removeAll(documented);
+    assertEquals(Set.of(), used, "metrics the runtime does not document: " + used);
+  }
+
+  /** A misspelt value is an error, not a silent default (values.schema.json). */
+  @Test
+  void refusesUnknownValues() {
+    Exception top = assertThrows(Exception.class, () -> render(Map.of("replicas", 2)));
+    assertTrue(top.getMessage().contains("replicas"), top.getMessage());
+    Exception nested =
+        assertThrows(
+            Exception.class, () -> render(Map.of("image", Map.of("repository", "x", "tags", "1"))));
+    assertTrue(nested.getMessage().contains("tags"), nested.getMessage());
   }
 
   /** The chart's crds/ holds the same files as the top-level crds/, byte for byte. */

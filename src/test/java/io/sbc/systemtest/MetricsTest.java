@@ -35,6 +35,7 @@ class MetricsTest extends SystemTestBase {
       "sbc_calls_ended_total",
       "sbc_transaction_fallbacks_total",
       "sbc_timer_task_failures_total",
+      "sbc_event_loop_stalls_total",
       "sbc_udp_datagrams_received_total",
       "sbc_tcp_connections_refused_total",
       "sbc_tcp_connections_closed_total",

@@ -13,7 +13,15 @@ public final class OperatorConfig {
   private OperatorConfig() {}
 
   public static RuntimeSettings settings() {
-    Config c = ConfigProvider.getConfig();
+    return settings(ConfigProvider.getConfig());
+  }
+
+  /**
+   * The settings from {@code c}; as environment variables (the chart's way) they are named
+   * SBC_OPERATOR_RUNTIME_IMAGE, SBC_OPERATOR_RUNTIME_IMAGE_PULL_POLICY,
+   * SBC_OPERATOR_PRE_STOP_SLEEP_SECONDS and SBC_OPERATOR_RTPENGINE_IMAGE.
+   */
+  public static RuntimeSettings settings(Config c) {
     return new RuntimeSettings(
         c.getOptionalValue("sbc.operator.runtime-image", String.class)
             .orElse("ghcr.io/sbc-io/sbc-runtime:latest"),

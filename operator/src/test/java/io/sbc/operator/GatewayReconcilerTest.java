@@ -163,6 +163,17 @@ class GatewayReconcilerTest {
                       .build());
               return s;
             });
+    // an address, but no pod ready yet (the mock runs none): not Programmed
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition p = condition(gateway("edge").getStatus().conditions, "Programmed");
+              assertEquals("False", p.status);
+              assertEquals("Pending", p.reason);
+              assertTrue(p.message.contains("0 of 2 replica(s)"), p.message);
+            });
+    markReady("edge-sbc", 2);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -170,6 +181,16 @@ class GatewayReconcilerTest {
               SipGatewayResource g = gateway("edge");
               assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
               assertEquals("203.0.113.10", g.getStatus().addresses.get(0).value);
+              // and the pods advertise it, not their own address
+              Deployment rolled =
+                  client.apps().deployments().inNamespace(NS).withName("edge-sbc").get();
+              assertEquals(
+                  "203.0.113.10",
+                  env(
+                          rolled.getSpec().getTemplate().getSpec().getContainers().get(0),
+                          Defaults.ADVERTISED_ADDRESS_ENV)
+                      .orElseThrow()
+                      .getValue());
             });
 
     // route and dispatcher statuses
@@ -359,8 +380,12 @@ class GatewayReconcilerTest {
     Deployment dep = awaitDeployment("own-sealing-sbc", 2);
     assertNull(client.secrets().inNamespace(NS).withName("own-sealing-sealing").get());
     Container sbc = dep.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertEquals(List.of(), dep.getSpec().getTemplate().getSpec().getVolumes());
-    assertEquals(List.of(), sbc.getVolumeMounts());
+    // No sealing volume: only the /tmp of the read-only root filesystem.
+    assertEquals(
+        List.of("tmp"),
+        dep.getSpec().getTemplate().getSpec().getVolumes().stream().map(v -> v.getName()).toList());
+    assertEquals(
+        List.of("/tmp"), sbc.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
     assertEquals(Optional.empty(), env(sbc, Defaults.SEALING_SECRET_FILE_ENV));
     assertEquals(Optional.empty(), env(sbc, Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV));
     assertEquals(
@@ -514,6 +539,9 @@ class GatewayReconcilerTest {
               assertEquals("False", rr.status);
               assertTrue(rr.message.contains("nowhere"), rr.message);
               // advertised address given: programmed without a load balancer address
+              Deployment d = client.apps().deployments().inNamespace(NS).withName("refs-sbc").get();
+              assertNotNull(d);
+              markReady("refs-sbc", d.getSpec().getReplicas());
               assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
               assertEquals("198.51.100.7", g.getStatus().addresses.get(0).value);
             });
@@ -597,5 +625,209 @@ class GatewayReconcilerTest {
             + ": write it with -Dsbc.golden.update=true and review it; got:\n"
             + actual);
     assertEquals(Files.readString(f), actual, file + " (update with -Dsbc.golden.update=true)");
+  }
+
+  /** The names of the routes in a gateway's ConfigMap; empty while there is none. */
+  private Set<String> routesServedBy(String gateway) throws Exception {
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName(gateway + "-sbc-config").get();
+    if (cm == null) {
+      return Set.of();
+    }
+    Configuration c =
+        ConfigReader.read("config.yaml", cm.getData().get(GatewayResolution.CONFIG_KEY));
+    return c.routes().stream()
+        .map(r -> r.metadata.name)
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  private SipGatewayResource plainGateway(String name) throws Exception {
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName(name);
+    gw.getSpec().autoscaling = null;
+    return gw;
+  }
+
+  /**
+   * A route moved from one gateway to another leaves the first one's configuration and enters the
+   * second's; deleted, it leaves the second's. The route's status follows it.
+   */
+  @Test
+  void aRouteMovedToAnotherGatewayLeavesTheFirst() throws Exception {
+    client.resource(plainGateway("move-a")).create();
+    client.resource(plainGateway("move-b")).create();
+    SipRouteResource route = load(SipRouteResource.class, "/cr/to-pbx-pool.yaml");
+    route.getMetadata().setName("moving");
+    route.getSpec().parentRefs.get(0).name = "move-a";
+    route.getSpec().rules.get(0).backendRefs.get(0).kind = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).name = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).uri = "sip:10.0.0.5:5060";
+    client.resource(route).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(routesServedBy("move-a").contains("moving"), "served by A");
+              assertTrue(routesServedBy("move-b").isEmpty(), "B has none");
+            });
+
+    SipRouteResource current =
+        client.resources(SipRouteResource.class).inNamespace(NS).withName("moving").get();
+    current.getSpec().parentRefs.get(0).name = "move-b";
+    client.resource(current).update();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(routesServedBy("move-b").contains("moving"), "served by B");
+              assertTrue(routesServedBy("move-a").isEmpty(), "gone from A");
+              SipRouteResource r =
+                  client.resources(SipRouteResource.class).inNamespace(NS).withName("moving").get();
+              assertEquals(
+                  List.of("move-b"),
+                  r.getStatus().parents.stream().map(p -> p.parentRef.name).toList(),
+                  "the route's status names its new parent only");
+              assertEquals(0, gateway("move-a").getStatus().attachedRoutes);
+              assertEquals(1, gateway("move-b").getStatus().attachedRoutes);
+            });
+
+    client.resources(SipRouteResource.class).inNamespace(NS).withName("moving").delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertTrue(routesServedBy("move-b").isEmpty(), "gone from B once deleted");
+              assertEquals(0, gateway("move-b").getStatus().attachedRoutes);
+            });
+  }
+
+  /**
+   * A refused change to a running gateway rolls nothing (its Deployment and ConfigMap stay as they
+   * were last accepted), and a gateway refused from the start gets no Deployment or Service that
+   * would crash-loop; both say why in their status.
+   */
+  @Test
+  void refusedConfigurationsNeverReachTheWorkload() throws Exception {
+    client.resource(plainGateway("refuse-later")).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Deployment d =
+                  client.apps().deployments().inNamespace(NS).withName("refuse-later-sbc").get();
+              assertNotNull(d, "the accepted gateway's Deployment");
+              assertEquals(2, d.getSpec().getReplicas());
+            });
+    ConfigMap before =
+        client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get();
+
+    SipGatewayResource gw = gateway("refuse-later");
+    gw.getSpec().replicas = 3;
+    gw.getSpec().timers.t1 = 4000;
+    gw.getSpec().timers.t2 = 1000; // refused: t2 below t1
+    client.resource(gw).update();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition accepted =
+                  condition(gateway("refuse-later").getStatus().conditions, "Accepted");
+              assertEquals("False", accepted.status);
+              assertTrue(accepted.message.contains("spec.timers.t2"), accepted.message);
+            });
+    // Give the operator time to (wrongly) act on the refused spec, then check nothing moved.
+    Thread.sleep(1000);
+    Deployment d = client.apps().deployments().inNamespace(NS).withName("refuse-later-sbc").get();
+    assertEquals(2, d.getSpec().getReplicas(), "the refused replicas: 3 did not roll out");
+    assertEquals(
+        before.getData(),
+        client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get().getData(),
+        "the last accepted configuration stays");
+
+    SipGatewayResource bad = plainGateway("never-good");
+    bad.getSpec().timers.t1 = 4000;
+    bad.getSpec().timers.t2 = 1000;
+    client.resource(bad).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "False",
+                    condition(gateway("never-good").getStatus().conditions, "Accepted").status));
+    Thread.sleep(1000);
+    assertNull(
+        client.apps().deployments().inNamespace(NS).withName("never-good-sbc").get(),
+        "no Deployment for a gateway never accepted");
+    assertNull(
+        client.services().inNamespace(NS).withName("never-good-sbc").get(), "no Service either");
+  }
+
+  private SipRouteResource routeTo(String name, String gateway, String section) throws Exception {
+    SipRouteResource r = load(SipRouteResource.class, "/cr/to-pbx-pool.yaml");
+    r.getMetadata().setName(name);
+    r.getSpec().parentRefs.get(0).name = gateway;
+    r.getSpec().parentRefs.get(0).sectionName = section;
+    var b = r.getSpec().rules.get(0).backendRefs.get(0);
+    b.kind = null;
+    b.name = null;
+    b.uri = "sip:10.0.0.5:5060";
+    return r;
+  }
+
+  /**
+   * A route may attach to one listener (sectionName): the listener's status counts it, the other
+   * listeners' do not; a sectionName that names no listener refuses the route, saying so.
+   */
+  @Test
+  void routesAttachToOneListenerBySectionName() throws Exception {
+    client.resource(plainGateway("sections")).create();
+    client.resource(routeTo("all-listeners", "sections", null)).create();
+    client.resource(routeTo("udp-only", "sections", "udp")).create();
+    client.resource(routeTo("no-such-listener", "sections", "tls")).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g = gateway("sections");
+              assertEquals(2, g.getStatus().attachedRoutes);
+              Map<String, Integer> perListener = new java.util.TreeMap<>();
+              g.getStatus().listeners.forEach(l -> perListener.put(l.name, l.attachedRoutes));
+              assertEquals(Map.of("tcp", 1, "udp", 2), perListener);
+              assertEquals(
+                  "True", condition(g.getStatus().listeners.get(0).conditions, "Accepted").status);
+              SipRouteResource bad =
+                  client
+                      .resources(SipRouteResource.class)
+                      .inNamespace(NS)
+                      .withName("no-such-listener")
+                      .get();
+              Condition acc = condition(bad.getStatus().parents.get(0).conditions, "Accepted");
+              assertEquals("False", acc.status);
+              assertEquals("NoMatchingListenerName", acc.reason);
+              assertTrue(acc.message.contains("no listener 'tls'"), acc.message);
+            });
+    assertEquals(
+        Set.of("all-listeners", "udp-only"), routesServedBy("sections"), "the runtime's routes");
+  }
+
+  /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */
+  private void markReady(String deployment, Integer replicas) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(deployment)
+        .editStatus(
+            d -> {
+              d.setStatus(
+                  new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                      .withReplicas(replicas)
+                      .withReadyReplicas(replicas)
+                      .withUpdatedReplicas(replicas)
+                      .withAvailableReplicas(replicas)
+                      .withObservedGeneration(d.getMetadata().getGeneration())
+                      .build());
+              return d;
+            });
   }
 }

@@ -277,7 +277,30 @@ public final class ConfigReader {
                   + namesOrNone(gateways)
                   + ")");
         } else {
-          parents.add((SipGateway) g.resource());
+          SipGateway gw = (SipGateway) g.resource();
+          parents.add(gw);
+          if (ref.sectionName != null
+              && gw.spec != null
+              && gw.spec.listeners != null
+              && gw.spec.listeners.stream()
+                  .noneMatch(l -> l != null && ref.sectionName.equals(l.name))) {
+            errors.add(
+                d.where()
+                    + ": spec.parentRefs["
+                    + i
+                    + "].sectionName: "
+                    + SipGateway.KIND
+                    + " '"
+                    + ref.name
+                    + "' has no listener '"
+                    + ref.sectionName
+                    + "' (it has "
+                    + gw.spec.listeners.stream()
+                        .filter(java.util.Objects::nonNull)
+                        .map(l -> l.name)
+                        .toList()
+                    + ")");
+          }
         }
       }
       for (int i = 0; r.spec.rules != null && i < r.spec.rules.size(); i++) {

@@ -129,7 +129,7 @@ final class Schema {
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
 
-  static final Obj PARENT_REF = obj("name", S, "namespace", S);
+  static final Obj PARENT_REF = obj("name", S, "namespace", S, "sectionName", S);
   static final Obj STRING_MATCH = obj("type", S, "value", S);
   static final Obj URI_MATCH = obj("user", STRING_MATCH, "host", STRING_MATCH);
   static final Obj HEADER_MATCH = obj("name", S, "type", S, "value", S);

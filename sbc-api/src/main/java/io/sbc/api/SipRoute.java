@@ -22,7 +22,8 @@ import java.util.List;
  * </ol>
  *
  * and within one of these classes, the rule with more conditions first, then document order (routes
- * in the order they are read, rules in the order written).
+ * in the order they are read, rules in the order written; in a cluster the operator writes the
+ * routes oldest first by creationTimestamp, then by name, as Gateway API resolves conflicts).
  *
  * <p><b>When nothing applies.</b> A request for a domain the gateway serves (its {@code domains},
  * its listener and advertised addresses) is answered 404; a request for any other domain 403 ("not
@@ -56,6 +57,12 @@ public class SipRoute extends SipResource {
     @Required public String name;
 
     public String namespace;
+
+    /**
+     * One listener of the gateway, by name (Gateway API's sectionName): the route then serves only
+     * requests that arrive on it. Unset: every listener.
+     */
+    public String sectionName;
   }
 
   /**

@@ -549,6 +549,24 @@ class ConfigReaderTest {
   }
 
   @Test
+  void sectionNameMustNameAListenerOfTheGateway() throws Exception {
+    Configuration ok =
+        ConfigReader.read(
+            "test.yaml",
+            twoDocs(
+                GATEWAY, ROUTE.replace("- name: edge", "- name: edge\n      sectionName: udp")));
+    assertEquals("udp", ok.routes().get(0).spec.parentRefs.get(0).sectionName);
+    List<String> errors =
+        errors(
+            twoDocs(
+                GATEWAY, ROUTE.replace("- name: edge", "- name: edge\n      sectionName: tls")));
+    assertEquals(1, errors.size(), String.join("\n", errors));
+    String e = errors.get(0);
+    assertTrue(e.contains("spec.parentRefs[0].sectionName: "), e);
+    assertTrue(e.contains("has no listener 'tls'") && e.contains("udp"), e);
+  }
+
+  @Test
   void parentRefToMissingGateway() {
     List<String> errors = errors(twoDocs(GATEWAY, ROUTE.replace("- name: edge", "- name: core")));
     assertEquals(1, errors.size(), String.join("\n", errors));

@@ -104,7 +104,15 @@ public final class GatewayResolution {
         routes.stream()
             .filter(r -> Objects.equals(ns, r.getMetadata().getNamespace()))
             .filter(r -> attaches(r, gateway))
-            .sorted(Comparator.comparing(r -> r.getMetadata().getName()))
+            // Document order decides between rules of equal precedence: as Gateway API
+            // resolves conflicts, the oldest route first, then by name, so that a route created
+            // later cannot take over what an older one serves.
+            .sorted(
+                Comparator.comparing(
+                        (SipRouteResource r) ->
+                            Objects.requireNonNullElse(
+                                r.getMetadata().getCreationTimestamp(), "9999"))
+                    .thenComparing(r -> r.getMetadata().getName()))
             .toList();
     Map<String, SipDispatcherResource> byName = new TreeMap<>();
     for (SipDispatcherResource d : dispatchers) {
@@ -217,9 +225,37 @@ public final class GatewayResolution {
     SipRoute r = new SipRoute();
     init(r, SipRoute.KIND, name);
     r.spec = copy(route.getSpec(), SipRoute.Spec.class);
-    SipRoute.ParentRef parent = new SipRoute.ParentRef();
-    parent.name = gateway.getMetadata().getName();
-    r.spec.parentRefs = new ArrayList<>(List.of(parent));
+    // Only this gateway, by name as the runtime knows it; the listeners the route attaches to
+    // (sectionName) stay: none named (or one parentRef without) means every listener.
+    String gwName = gateway.getMetadata().getName();
+    TreeSet<String> sections = new TreeSet<>();
+    boolean whole = false;
+    for (SipRoute.ParentRef p : route.getSpec().parentRefs) {
+      String pns =
+          p == null || p.namespace == null ? route.getMetadata().getNamespace() : p.namespace;
+      if (p != null
+          && Objects.equals(p.name, gwName)
+          && Objects.equals(pns, gateway.getMetadata().getNamespace())) {
+        if (p.sectionName == null) {
+          whole = true;
+        } else {
+          sections.add(p.sectionName);
+        }
+      }
+    }
+    r.spec.parentRefs = new ArrayList<>();
+    if (whole || sections.isEmpty()) {
+      SipRoute.ParentRef parent = new SipRoute.ParentRef();
+      parent.name = gwName;
+      r.spec.parentRefs.add(parent);
+    } else {
+      for (String section : sections) {
+        SipRoute.ParentRef parent = new SipRoute.ParentRef();
+        parent.name = gwName;
+        parent.sectionName = section;
+        r.spec.parentRefs.add(parent);
+      }
+    }
     String ns = gateway.getMetadata().getNamespace();
     for (int i = 0; r.spec.rules != null && i < r.spec.rules.size(); i++) {
       SipRoute.Rule rule = r.spec.rules.get(i);

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipGateway;
 import io.sbc.api.SipRoute;
 import io.sbc.api.status.Condition;
 import io.sbc.api.status.Conditions;
 import io.sbc.api.status.GatewayAddress;
+import io.sbc.api.status.ListenerStatus;
 import io.sbc.api.status.ParentReference;
 import io.sbc.api.status.RouteParentStatus;
 import io.sbc.api.status.SipDispatcherStatus;
@@ -127,9 +129,73 @@ public final class StatusModel {
                 String.join("; ", res.gatewayErrors()),
                 gen));
     c.add(resolvedRefs(res, gen));
-    c.add(programmed(gw, res, seen, addr, gen));
+    Condition programmed = programmed(gw, res, seen, addr, gen);
+    c.add(programmed);
     s.conditions = merge(previous == null ? null : previous.conditions, c, now);
+    s.listeners = listeners(gw, res, programmed, previous, gen, now);
     return s;
+  }
+
+  /**
+   * Per listener: the served routes attached to the whole gateway or to it by sectionName; Accepted
+   * with the gateway, Programmed as the gateway's (one Deployment serves every listener).
+   */
+  private static List<ListenerStatus> listeners(
+      SipGatewayResource gw,
+      GatewayResolution res,
+      Condition programmed,
+      SipGatewayStatus previous,
+      Long gen,
+      String now) {
+    List<ListenerStatus> out = new ArrayList<>();
+    String gwName = gw.getMetadata().getName();
+    for (SipGateway.Listener l : gw.getSpec().listeners) {
+      if (l == null || l.name == null) {
+        continue;
+      }
+      int attached = 0;
+      for (SipRouteResource r : res.servedRoutes()) {
+        boolean whole = false;
+        boolean section = false;
+        for (SipRoute.ParentRef p : r.getSpec().parentRefs) {
+          if (p != null && gwName.equals(p.name)) {
+            whole |= p.sectionName == null;
+            section |= l.name.equals(p.sectionName);
+          }
+        }
+        if (whole || section) {
+          attached++;
+        }
+      }
+      List<Condition> c = new ArrayList<>();
+      c.add(
+          res.accepted()
+              ? new Condition(
+                  Conditions.ACCEPTED, true, Conditions.REASON_ACCEPTED, "Accepted", gen)
+              : new Condition(
+                  Conditions.ACCEPTED,
+                  false,
+                  Conditions.REASON_INVALID,
+                  "the gateway's configuration was refused",
+                  gen));
+      c.add(
+          new Condition(
+              Conditions.PROGRAMMED,
+              "True".equals(programmed.status),
+              programmed.reason,
+              programmed.message,
+              gen));
+      List<Condition> before = null;
+      if (previous != null && previous.listeners != null) {
+        for (ListenerStatus p : previous.listeners) {
+          if (l.name.equals(p.name)) {
+            before = p.conditions;
+          }
+        }
+      }
+      out.add(new ListenerStatus(l.name, attached, merge(before, c, now)));
+    }
+    return out;
   }
 
   private static Condition resolvedRefs(GatewayResolution res, Long gen) {
@@ -168,11 +234,22 @@ public final class StatusModel {
           "the configuration was refused; ConfigMap " + cm + " keeps the last accepted one",
           gen);
     }
+    if (!ConfigMapPayload.fits(res.configYaml())) {
+      return new Condition(
+          Conditions.PROGRAMMED,
+          false,
+          Conditions.REASON_INVALID,
+          "the configuration does not fit a ConfigMap even compressed ("
+              + res.configYaml().length()
+              + " characters); ConfigMap "
+              + cm
+              + " keeps the last one that did",
+          gen);
+    }
     ConfigMap map = seen.configMap();
     boolean current =
         map != null
-            && map.getData() != null
-            && res.configYaml().equals(map.getData().get(GatewayResolution.CONFIG_KEY))
+            && res.configYaml().equals(storedConfig(map))
             && map.getMetadata().getAnnotations() != null
             && String.valueOf(gen)
                 .equals(
@@ -194,12 +271,52 @@ public final class StatusModel {
           addr.missingReason(),
           gen);
     }
+    // Programmed means SIP is served: the pods of the current template are ready, as many as
+    // wanted (the HPA's minimum while autoscaling owns the count).
+    Deployment d = seen.deployment();
+    int desired =
+        d.getSpec() != null && d.getSpec().getReplicas() != null
+            ? d.getSpec().getReplicas()
+            : gw.getSpec().autoscaling != null && gw.getSpec().autoscaling.minReplicas != null
+                ? gw.getSpec().autoscaling.minReplicas
+                : 1;
+    var st = d.getStatus();
+    int ready = st == null || st.getReadyReplicas() == null ? 0 : st.getReadyReplicas();
+    int updated = st == null || st.getUpdatedReplicas() == null ? 0 : st.getUpdatedReplicas();
+    boolean observed =
+        d.getMetadata().getGeneration() == null
+            || (st != null
+                && st.getObservedGeneration() != null
+                && st.getObservedGeneration() >= d.getMetadata().getGeneration());
+    if (desired > 0 && (!observed || ready < desired || updated < desired)) {
+      return pending(
+          gen,
+          Math.min(ready, updated)
+              + " of "
+              + desired
+              + " replica(s) of Deployment "
+              + Names.workload(gw)
+              + " ready with the current pod template");
+    }
     return new Condition(
         Conditions.PROGRAMMED,
         true,
         Conditions.REASON_PROGRAMMED,
-        "configuration in ConfigMap " + cm + ", Deployment and Service in place",
+        "configuration in ConfigMap "
+            + cm
+            + ", "
+            + ready
+            + " replica(s) ready, Service with an address",
         gen);
+  }
+
+  /** The configuration a ConfigMap holds (plain or compressed), or null. */
+  public static String storedConfig(ConfigMap map) {
+    try {
+      return ConfigMapPayload.read(map.getData(), map.getBinaryData());
+    } catch (io.sbc.api.ConfigException e) {
+      return null;
+    }
   }
 
   private static Condition pending(Long gen, String message) {
@@ -278,12 +395,15 @@ public final class StatusModel {
                   "SipGateway " + pr.namespace + "/" + pr.name + " is not accepted",
                   gen));
         } else if (res.routeErrors(name) != null) {
+          String why = String.join("; ", res.routeErrors(name));
           c.add(
               new Condition(
                   Conditions.ACCEPTED,
                   false,
-                  Conditions.REASON_UNSUPPORTED_VALUE,
-                  String.join("; ", res.routeErrors(name)),
+                  why.contains(".sectionName: ")
+                      ? Conditions.REASON_NO_MATCHING_LISTENER_NAME
+                      : Conditions.REASON_UNSUPPORTED_VALUE,
+                  why,
                   gen));
         } else {
           c.add(

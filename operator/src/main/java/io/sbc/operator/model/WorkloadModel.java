@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.Defaults;
 import io.sbc.api.SipGateway;
 import io.sbc.operator.crd.SipGatewayResource;
@@ -46,6 +47,12 @@ import java.util.TreeMap;
 
 /** The Kubernetes objects that run a gateway's SBC pods, built from the gateway alone. */
 public final class WorkloadModel {
+  /** The user and group the pods run as (not root: Pod Security "restricted"). */
+  static final long RUN_AS_USER = 10001L;
+
+  /** An emptyDir for /tmp: the containers' root filesystems are read-only. */
+  static final String TMP_VOLUME = "tmp";
+
   private WorkloadModel() {}
 
   /** The environment variables through which sbc-runtime finds its ConfigMap. */
@@ -63,6 +70,33 @@ public final class WorkloadModel {
   public static final String ENV_RTPENGINE_NG = "SBC_RTPENGINE_NG";
 
   public static final String RTPENGINE_NG = "127.0.0.1:2223";
+
+  /**
+   * Pod annotation: a hash of the settings the runtime applies only when it starts (listeners,
+   * limits, timers, proxy mode, served domains), so that changing one rolls the pods; routes,
+   * dispatchers, hiding and the rest reload in place and leave it alone.
+   */
+  public static final String RESTART_HASH_ANNOTATION = "sbc.io/restart-config";
+
+  /** The hash of the settings that need a restart (SHA-256 of their JSON, 16 hex digits). */
+  static String restartHash(SipGateway.Spec spec) {
+    Map<String, Object> parts = new LinkedHashMap<>();
+    parts.put("listeners", spec.listeners);
+    parts.put("limits", spec.limits);
+    parts.put("timers", spec.timers);
+    parts.put("proxy", spec.proxy);
+    parts.put("domains", spec.domains); // "this SBC" (Myself) is built at start
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  io.fabric8.kubernetes.client.utils.Serialization.asJson(parts)
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has SHA-256
+    }
+  }
 
   /** Pod annotation: the UDP port range RTPengine relays media on, "min-max". */
   public static final String RTP_PORT_RANGE_ANNOTATION = "sbc.io/rtp-port-range";
@@ -96,6 +130,14 @@ public final class WorkloadModel {
     ObjectMeta m = meta(gw, Names.configMap(gw));
     m.setAnnotations(
         Map.of(GENERATION_ANNOTATION, String.valueOf(gw.getMetadata().getGeneration())));
+    // Large configurations (thousands of routes) go compressed: a ConfigMap holds 1 MiB.
+    if (ConfigMapPayload.compressed(configYaml)) {
+      return new ConfigMapBuilder()
+          .withMetadata(m)
+          .withBinaryData(
+              Map.of(ConfigMapPayload.GZIP_KEY, ConfigMapPayload.gzipBase64(configYaml)))
+          .build();
+    }
     return new ConfigMapBuilder()
         .withMetadata(m)
         .withData(Map.of(GatewayResolution.CONFIG_KEY, configYaml))
@@ -125,6 +167,18 @@ public final class WorkloadModel {
 
   /** The Deployment of sbc-runtime pods serving the gateway. */
   public static Deployment deployment(SipGatewayResource gw, RuntimeSettings settings) {
+    return deployment(gw, settings, null);
+  }
+
+  /**
+   * The gateway's Deployment.
+   *
+   * @param loadBalancerAddress the address of the Service's load balancer once it has one (null
+   *     before, and for other Service types): wildcard listeners advertise it, so that SIP peers
+   *     outside the cluster send their requests and responses to an address they can reach
+   */
+  public static Deployment deployment(
+      SipGatewayResource gw, RuntimeSettings settings, String loadBalancerAddress) {
     SipGateway.Spec spec = gw.getSpec();
     List<ContainerPort> ports = new ArrayList<>();
     for (PortKey k : ports(gw)) {
@@ -160,9 +214,28 @@ public final class WorkloadModel {
             .withNewTemplate()
             .withNewMetadata()
             .withLabels(Names.labels(gw))
+            // What the runtime applies only at start: a change rolls the pods.
+            .withAnnotations(Map.of(RESTART_HASH_ANNOTATION, restartHash(spec)))
             .endMetadata()
             .withNewSpec()
             .withServiceAccountName(Names.workload(gw))
+            // Pod Security "restricted": no root, the runtime's default seccomp profile.
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(RUN_AS_USER)
+            .withRunAsGroup(RUN_AS_USER)
+            .withFsGroup(RUN_AS_USER)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            // The root filesystem is read-only: the JVM's temporary files go here.
+            .addNewVolume()
+            .withName(TMP_VOLUME)
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity("64Mi"))
+            .endEmptyDir()
+            .endVolume()
             .withTerminationGracePeriodSeconds(spec.terminationGracePeriodSeconds.longValue())
             .withNewAffinity()
             .withNewPodAntiAffinity()
@@ -202,7 +275,7 @@ public final class WorkloadModel {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
-                advertisedAddress())
+                advertisedAddress(loadBalancerAddress))
             .withPorts(ports)
             .withResources(resources(spec.resources))
             .withNewReadinessProbe()
@@ -229,8 +302,13 @@ public final class WorkloadModel {
             .endExec()
             .endPreStop()
             .endLifecycle()
+            .addNewVolumeMount()
+            .withName(TMP_VOLUME)
+            .withMountPath("/tmp")
+            .endVolumeMount()
             .withNewSecurityContext()
             .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
             .withNewCapabilities()
             .withDrop("ALL")
             .endCapabilities()
@@ -250,12 +328,20 @@ public final class WorkloadModel {
   }
 
   /**
-   * What a wildcard listener without advertisedAddress writes into Via and Record-Route ({@value
-   * Defaults#ADVERTISED_ADDRESS_ENV}): for now the pod's own address, so that responses and
-   * in-dialog requests come back to the pod that sent the request. The one place to change when the
-   * Service's load balancer address is to be advertised instead.
+   * What a wildcard listener without advertisedAddress writes into Via, Record-Route and Contact
+   * ({@value Defaults#ADVERTISED_ADDRESS_ENV}): the load balancer's address once the Service of
+   * type LoadBalancer has one (its ports are the listeners' ports; the pods roll once when it is
+   * assigned), else the pod's own address, which reaches the pod from inside the cluster. Responses
+   * and in-dialog requests that the load balancer hands to another replica are routed there from
+   * what the messages carry (sealed Record-Route, Via), with no state shared.
    */
-  static EnvVar advertisedAddress() {
+  static EnvVar advertisedAddress(String loadBalancerAddress) {
+    if (loadBalancerAddress != null) {
+      return new EnvVarBuilder()
+          .withName(Defaults.ADVERTISED_ADDRESS_ENV)
+          .withValue(loadBalancerAddress)
+          .build();
+    }
     return new EnvVarBuilder()
         .withName(Defaults.ADVERTISED_ADDRESS_ENV)
         .withNewValueFrom()
@@ -264,6 +350,29 @@ public final class WorkloadModel {
         .endFieldRef()
         .endValueFrom()
         .build();
+  }
+
+  /**
+   * The first ingress address (IP, else host name) of the gateway's Service when it is of type
+   * LoadBalancer and has one; null otherwise.
+   */
+  public static String loadBalancerAddress(SipGatewayResource gw, Service svc) {
+    if (!"LoadBalancer".equals(gw.getSpec().serviceType)
+        || svc == null
+        || svc.getStatus() == null
+        || svc.getStatus().getLoadBalancer() == null
+        || svc.getStatus().getLoadBalancer().getIngress() == null) {
+      return null;
+    }
+    for (var i : svc.getStatus().getLoadBalancer().getIngress()) {
+      if (i.getIp() != null && !i.getIp().isBlank()) {
+        return i.getIp();
+      }
+      if (i.getHostname() != null && !i.getHostname().isBlank()) {
+        return i.getHostname();
+      }
+    }
+    return null;
   }
 
   /**
@@ -352,10 +461,9 @@ public final class WorkloadModel {
   private static void addMediaSidecar(
       Deployment d, SipGateway.Media media, RuntimeSettings settings) {
     var pod = d.getSpec().getTemplate();
-    pod.getMetadata()
-        .setAnnotations(
-            new LinkedHashMap<>(
-                Map.of(RTP_PORT_RANGE_ANNOTATION, media.rtpPortMin + "-" + media.rtpPortMax)));
+    Map<String, String> annotations = new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+    annotations.put(RTP_PORT_RANGE_ANNOTATION, media.rtpPortMin + "-" + media.rtpPortMax);
+    pod.getMetadata().setAnnotations(annotations);
     pod.getSpec()
         .getContainers()
         .get(0)
@@ -389,8 +497,11 @@ public final class WorkloadModel {
                         .endFieldRef()
                         .endValueFrom()
                         .build())
+                .withVolumeMounts(
+                    new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
                 .withNewCapabilities()
                 .withDrop("ALL")
                 .endCapabilities()

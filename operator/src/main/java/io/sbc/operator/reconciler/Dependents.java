@@ -15,15 +15,70 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.sbc.api.ConfigException;
+import io.sbc.api.ConfigMapPayload;
+import io.sbc.api.ConfigReader;
+import io.sbc.api.SipGateway;
 import io.sbc.operator.OperatorConfig;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.model.GatewayResolution;
 import io.sbc.operator.model.Names;
+import io.sbc.operator.model.StatusModel;
 import io.sbc.operator.model.WorkloadModel;
 
 /** The objects of a gateway, each computing its desired state from the model only. */
 public final class Dependents {
   private Dependents() {}
+
+  private static final String EFFECTIVE = "sbc.effective";
+
+  /**
+   * The gateway whose workload should run: the gateway itself while its configuration is accepted;
+   * while it is refused, the gateway as it was last accepted (its spec read back from the ConfigMap
+   * that still holds that configuration), so a refused change rolls nothing; null for a gateway
+   * never accepted, which gets no Deployment, Service or budget that would crash-loop.
+   */
+  static SipGatewayResource effective(SipGatewayResource gw, Context<SipGatewayResource> context) {
+    var store = context.managedWorkflowAndDependentResourceContext();
+    java.util.Optional<Object> cached = store.get(EFFECTIVE, Object.class);
+    if (cached.isPresent()) {
+      return cached.get() instanceof SipGatewayResource r ? r : null;
+    }
+    SipGatewayResource result = null;
+    if (Resolved.of(gw, context).accepted()) {
+      result = gw;
+    } else {
+      ConfigMap last = context.getSecondaryResource(ConfigMap.class).orElse(null);
+      String yaml = last == null ? null : StatusModel.storedConfig(last);
+      if (yaml != null && !yaml.startsWith("# refused")) {
+        try {
+          for (SipGateway g : ConfigReader.read("config.yaml", yaml).gateways()) {
+            if (gw.getMetadata().getName().equals(g.metadata.name)) {
+              SipGatewayResource copy = new SipGatewayResource();
+              copy.setMetadata(gw.getMetadata());
+              copy.setSpec(g.spec);
+              result = copy;
+            }
+          }
+        } catch (ConfigException e) {
+          // Not ours to read (edited by hand): nothing accepted to fall back on.
+        }
+      }
+    }
+    store.put(EFFECTIVE, result == null ? Boolean.FALSE : result);
+    return result;
+  }
+
+  /** Whether the gateway has a workload to run: accepted now, or accepted before. */
+  public static class WorkloadWanted implements Condition<Object, SipGatewayResource> {
+    @Override
+    public boolean isMet(
+        DependentResource<Object, SipGatewayResource> dependent,
+        SipGatewayResource gw,
+        Context<SipGatewayResource> context) {
+      return effective(gw, context) != null;
+    }
+  }
 
   /** The resolved configuration; while the gateway is refused, the last accepted one stays. */
   @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
@@ -32,16 +87,18 @@ public final class Dependents {
     @Override
     protected ConfigMap desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
       GatewayResolution res = Resolved.of(gw, context);
-      if (res.accepted()) {
+      if (res.accepted() && ConfigMapPayload.fits(res.configYaml())) {
         return WorkloadModel.configMap(gw, res.configYaml());
       }
+      // Refused, or too large for a ConfigMap (the status says which): the last one stays.
       ConfigMap last = context.getSecondaryResource(ConfigMap.class).orElse(null);
-      if (last != null && last.getData() != null) {
+      if (last != null && (last.getData() != null || last.getBinaryData() != null)) {
         return new ConfigMapBuilder(WorkloadModel.configMap(gw, ""))
             .editMetadata()
             .withAnnotations(last.getMetadata().getAnnotations())
             .endMetadata()
             .withData(last.getData())
+            .withBinaryData(last.getBinaryData())
             .build();
       }
       return WorkloadModel.configMap(
@@ -54,7 +111,10 @@ public final class Dependents {
       extends CRUDKubernetesDependentResource<Deployment, SipGatewayResource> {
     @Override
     protected Deployment desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.deployment(gw, OperatorConfig.settings());
+      SipGatewayResource e = effective(gw, context);
+      Service svc = context.getSecondaryResource(Service.class).orElse(null);
+      return WorkloadModel.deployment(
+          e, OperatorConfig.settings(), WorkloadModel.loadBalancerAddress(e, svc));
     }
   }
 
@@ -63,7 +123,7 @@ public final class Dependents {
       extends CRUDKubernetesDependentResource<Service, SipGatewayResource> {
     @Override
     protected Service desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.service(gw);
+      return WorkloadModel.service(effective(gw, context));
     }
   }
 
@@ -72,7 +132,7 @@ public final class Dependents {
       extends CRUDKubernetesDependentResource<ServiceAccount, SipGatewayResource> {
     @Override
     protected ServiceAccount desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.serviceAccount(gw);
+      return WorkloadModel.serviceAccount(effective(gw, context));
     }
   }
 
@@ -81,7 +141,7 @@ public final class Dependents {
       extends CRUDKubernetesDependentResource<Role, SipGatewayResource> {
     @Override
     protected Role desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.role(gw);
+      return WorkloadModel.role(effective(gw, context));
     }
   }
 
@@ -90,7 +150,7 @@ public final class Dependents {
       extends CRUDKubernetesDependentResource<RoleBinding, SipGatewayResource> {
     @Override
     protected RoleBinding desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.roleBinding(gw);
+      return WorkloadModel.roleBinding(effective(gw, context));
     }
   }
 
@@ -100,7 +160,7 @@ public final class Dependents {
     @Override
     protected PodDisruptionBudget desired(
         SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.disruptionBudget(gw);
+      return WorkloadModel.disruptionBudget(effective(gw, context));
     }
   }
 
@@ -111,7 +171,7 @@ public final class Dependents {
     @Override
     protected HorizontalPodAutoscaler desired(
         SipGatewayResource gw, Context<SipGatewayResource> context) {
-      return WorkloadModel.autoscaler(gw);
+      return WorkloadModel.autoscaler(effective(gw, context));
     }
   }
 
@@ -123,7 +183,8 @@ public final class Dependents {
         DependentResource<HorizontalPodAutoscaler, SipGatewayResource> dependent,
         SipGatewayResource gw,
         Context<SipGatewayResource> context) {
-      return gw.getSpec().autoscaling != null;
+      SipGatewayResource e = effective(gw, context);
+      return e != null && e.getSpec().autoscaling != null;
     }
   }
 }

@@ -1,12 +1,11 @@
 package io.sbc.operator.reconciler;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.Cache;
-import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.sbc.api.SipDispatcher;
 import io.sbc.api.SipRoute;
+import io.sbc.api.status.RouteParentStatus;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.crd.SipRouteResource;
@@ -16,8 +15,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /** Which resources a change to a route, dispatcher, gateway or EndpointSlice affects. */
 final class Mappers {
@@ -65,24 +62,42 @@ final class Mappers {
   }
 
   /**
-   * A mapper that also returns what it returned last time for the same resource: an update event
-   * carries only the new object, yet the primaries the old one named (a parentRef removed, a
-   * backendRef changed) must hear of it too.
+   * The gateways a route names now and those its status says it was attached to: an update event
+   * carries only the new object, yet a gateway the route left (a parentRef removed or changed) must
+   * hear of it too. The status is the route's own record of its parents (written by the route
+   * reconciler after the gateways), so this needs no memory of earlier events and survives an
+   * operator restart.
    */
-  static <R extends HasMetadata> SecondaryToPrimaryMapper<R> withPrevious(
-      Function<R, Set<ResourceID>> mapper) {
-    Map<ResourceID, Set<ResourceID>> last = new ConcurrentHashMap<>();
-    return r -> {
-      Set<ResourceID> now = mapper.apply(r);
-      ResourceID id = ResourceID.fromResource(r);
-      Set<ResourceID> before =
-          r.getMetadata().getDeletionTimestamp() != null ? last.remove(id) : last.put(id, now);
-      Set<ResourceID> all = new HashSet<>(now);
-      if (before != null) {
-        all.addAll(before);
+  static Set<ResourceID> gatewaysNowOrBefore(SipRouteResource r) {
+    Set<ResourceID> ids = gatewaysOf(r);
+    if (r.getStatus() != null && r.getStatus().parents != null) {
+      for (RouteParentStatus p : r.getStatus().parents) {
+        if (p != null && p.parentRef != null && p.parentRef.name != null) {
+          ids.add(
+              new ResourceID(
+                  p.parentRef.name,
+                  p.parentRef.namespace == null
+                      ? r.getMetadata().getNamespace()
+                      : p.parentRef.namespace));
+        }
       }
-      return all;
-    };
+    }
+    return ids;
+  }
+
+  /**
+   * Every dispatcher of the route's namespace, from the cache: a route that stops naming a
+   * dispatcher changes that dispatcher's count of referencing routes, and the update event no
+   * longer names it. Dispatchers are few; this keeps the mapping stateless.
+   */
+  static Set<ResourceID> dispatchersOfNamespace(
+      SipRouteResource r, Cache<SipDispatcherResource> dispatchers) {
+    Set<ResourceID> ids = dispatchersOf(r);
+    String ns = r.getMetadata().getNamespace();
+    dispatchers
+        .list(d -> Objects.equals(ns, d.getMetadata().getNamespace()))
+        .forEach(d -> ids.add(ResourceID.fromResource(d)));
+    return ids;
   }
 
   /** The dispatchers a route names (same namespace). */

@@ -29,7 +29,8 @@ public class SipDispatcherReconciler implements Reconciler<SipDispatcherResource
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(
                     SipRouteResource.class, SipDispatcherResource.class)
-                .withSecondaryToPrimaryMapper(Mappers.withPrevious(Mappers::dispatchersOf))
+                .withSecondaryToPrimaryMapper(
+                    r -> Mappers.dispatchersOfNamespace(r, context.getPrimaryCache()))
                 .build(),
             context);
     InformerEventSource<EndpointSlice, SipDispatcherResource> slices =

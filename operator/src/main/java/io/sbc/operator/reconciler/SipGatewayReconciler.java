@@ -48,12 +48,30 @@ import java.util.concurrent.TimeUnit;
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = Dependents.ConfigMapDependent.class),
-      @Dependent(name = "serviceaccount", type = Dependents.ServiceAccountDependent.class),
-      @Dependent(name = "role", type = Dependents.RoleDependent.class),
-      @Dependent(name = "rolebinding", type = Dependents.RoleBindingDependent.class),
-      @Dependent(name = "deployment", type = Dependents.DeploymentDependent.class),
-      @Dependent(name = "service", type = Dependents.ServiceDependent.class),
-      @Dependent(name = "pdb", type = Dependents.DisruptionBudgetDependent.class),
+      @Dependent(
+          name = "serviceaccount",
+          type = Dependents.ServiceAccountDependent.class,
+          reconcilePrecondition = Dependents.WorkloadWanted.class),
+      @Dependent(
+          name = "role",
+          type = Dependents.RoleDependent.class,
+          reconcilePrecondition = Dependents.WorkloadWanted.class),
+      @Dependent(
+          name = "rolebinding",
+          type = Dependents.RoleBindingDependent.class,
+          reconcilePrecondition = Dependents.WorkloadWanted.class),
+      @Dependent(
+          name = "deployment",
+          type = Dependents.DeploymentDependent.class,
+          reconcilePrecondition = Dependents.WorkloadWanted.class),
+      @Dependent(
+          name = "service",
+          type = Dependents.ServiceDependent.class,
+          reconcilePrecondition = Dependents.WorkloadWanted.class),
+      @Dependent(
+          name = "pdb",
+          type = Dependents.DisruptionBudgetDependent.class,
+          reconcilePrecondition = Dependents.WorkloadWanted.class),
       @Dependent(
           name = "hpa",
           type = Dependents.AutoscalerDependent.class,
@@ -67,7 +85,7 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
     InformerEventSource<SipRouteResource, SipGatewayResource> routes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(SipRouteResource.class, SipGatewayResource.class)
-                .withSecondaryToPrimaryMapper(Mappers.withPrevious(Mappers::gatewaysOf))
+                .withSecondaryToPrimaryMapper(Mappers::gatewaysNowOrBefore)
                 .build(),
             context);
     InformerEventSource<SipDispatcherResource, SipGatewayResource> dispatchers =

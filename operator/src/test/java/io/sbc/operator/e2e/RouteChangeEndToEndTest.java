@@ -443,10 +443,171 @@ class RouteChangeEndToEndTest {
   }
 
   /**
+   * A gateway behind a LoadBalancer Service: not Programmed while the load balancer has no address
+   * (AddressNotAssigned); once the mock API server gives it one, the pods' environment names it and
+   * the runtime started from that environment writes it into the Via of what it forwards, so that
+   * peers outside the cluster answer an address they can reach.
+   */
+  @Test
+  void theRuntimeAdvertisesTheLoadBalancersAddressOnceAssigned() throws Exception {
+    Path jar = property("sbc.runtime.jar", "../sbc-runtime/target/quarkus-app/quarkus-run.jar");
+    assertTrue(Files.isRegularFile(jar), "the runtime is not packaged: " + jar + " is missing");
+    Path jvmOptions = property("sbc.jvm.options", "../jvm.options");
+    Path work = property("sbc.e2e.work", "target/e2e").resolve("load-balancer");
+    deleteRecursively(work);
+    Files.createDirectories(work);
+    int sbcPort = FreePorts.next();
+    int managementPort = FreePorts.next();
+    String lbHost = "sbc-lb.example.test";
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .createOr(n -> n.update());
+    try (java.net.DatagramSocket callee = new java.net.DatagramSocket(0)) {
+      callee.setSoTimeout(5000);
+      SipGatewayResource gw = new SipGatewayResource();
+      gw.getMetadata().setName("lb-edge");
+      gw.getMetadata().setNamespace(NS);
+      SipGateway.Listener udp = new SipGateway.Listener();
+      udp.name = "udp";
+      udp.protocol = "SIP-UDP";
+      udp.address = "0.0.0.0";
+      udp.port = sbcPort;
+      gw.getSpec().listeners.add(udp);
+      gw.getSpec().serviceType = "LoadBalancer";
+      SipRouteResource route = new SipRouteResource();
+      route.getMetadata().setName("lb-route");
+      route.getMetadata().setNamespace(NS);
+      SipRoute.ParentRef parent = new SipRoute.ParentRef();
+      parent.name = "lb-edge";
+      route.getSpec().parentRefs.add(parent);
+      SipRoute.Rule rule = new SipRoute.Rule();
+      SipRoute.BackendRef backend = new SipRoute.BackendRef();
+      backend.uri = "sip:127.0.0.1:" + callee.getLocalPort();
+      rule.backendRefs.add(backend);
+      route.getSpec().rules.add(rule);
+      client.resource(route).create();
+      client.resource(gw).create();
+      deletions.add(
+          () ->
+              client
+                  .resources(SipRouteResource.class)
+                  .inNamespace(NS)
+                  .withName("lb-route")
+                  .delete());
+      deletions.add(
+          () ->
+              client
+                  .resources(SipGatewayResource.class)
+                  .inNamespace(NS)
+                  .withName("lb-edge")
+                  .delete());
+
+      // no load balancer address yet: not Programmed, and the pods would advertise their own IP
+      await("Programmed=False AddressNotAssigned")
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  client
+                      .resources(SipGatewayResource.class)
+                      .inNamespace(NS)
+                      .withName("lb-edge")
+                      .get()
+                      .getStatus()
+                      .conditions
+                      .stream()
+                      .anyMatch(
+                          c ->
+                              "Programmed".equals(c.type)
+                                  && "AddressNotAssigned".equals(c.reason)));
+      // the cloud's load balancer controller assigns an address
+      client
+          .services()
+          .inNamespace(NS)
+          .withName("lb-edge-sbc")
+          .editStatus(
+              svc -> {
+                svc.setStatus(
+                    new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()
+                        .withNewLoadBalancer()
+                        .addNewIngress()
+                        .withHostname(lbHost)
+                        .endIngress()
+                        .endLoadBalancer()
+                        .build());
+                return svc;
+              });
+      Deployment dep =
+          await("the Deployment's pods advertise " + lbHost)
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(100))
+              .ignoreExceptions()
+              .until(
+                  () -> client.apps().deployments().inNamespace(NS).withName("lb-edge-sbc").get(),
+                  d ->
+                      d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                          .anyMatch(
+                              e ->
+                                  Defaults.ADVERTISED_ADDRESS_ENV.equals(e.getName())
+                                      && lbHost.equals(e.getValue())));
+
+      // play the kubelet with the rolled pod template, then send a request through the runtime
+      Container container = dep.getSpec().getTemplate().getSpec().getContainers().get(0);
+      Map<String, String> env = containerEnv(container, dep);
+      mountSecrets(container, dep, work.resolve("volumes"), env);
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      for (String line : Files.readAllLines(jvmOptions)) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          cmd.add(line.trim());
+        }
+      }
+      cmd.add("-Dquarkus.http.port=" + managementPort);
+      cmd.add("-Dkubernetes.master=" + client.getMasterUrl());
+      cmd.add("-Dkubernetes.auth.tryKubeConfig=false");
+      cmd.add("-Dkubernetes.auth.tryServiceAccount=false");
+      cmd.add("-jar");
+      cmd.add(jar.toString());
+      ChildProcess sbc = track(new ChildProcess("sbc", cmd, env, work.resolve("sbc")));
+      awaitOrFail(
+          "the runtime answering OPTIONS on UDP " + sbcPort,
+          Duration.ofSeconds(60),
+          sbc,
+          () -> SipProbe.options("127.0.0.1", sbcPort, Duration.ofMillis(500)) == 200);
+      try (java.net.DatagramSocket caller = new java.net.DatagramSocket(0)) {
+        String request =
+            "MESSAGE sip:someone@127.0.0.1:"
+                + sbcPort
+                + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:"
+                + caller.getLocalPort()
+                + ";branch=z9hG4bKlbtest1;rport\r\nMax-Forwards: 70\r\n"
+                + "From: <sip:caller@127.0.0.1>;tag=lb1\r\nTo: <sip:someone@127.0.0.1>\r\n"
+                + "Call-ID: lb-e2e-1\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n";
+        byte[] b = request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        caller.send(
+            new java.net.DatagramPacket(
+                b, b.length, new java.net.InetSocketAddress("127.0.0.1", sbcPort)));
+        java.net.DatagramPacket got = new java.net.DatagramPacket(new byte[65535], 65535);
+        callee.receive(got);
+        String forwarded =
+            new String(
+                got.getData(), 0, got.getLength(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String topVia =
+            forwarded.lines().filter(l -> l.startsWith("Via:")).findFirst().orElse("(none)");
+        assertTrue(
+            topVia.contains("SIP/2.0/UDP " + lbHost + ":" + sbcPort),
+            "the forwarded request's Via names the load balancer: " + topVia + "\n" + forwarded);
+      }
+      assertFalse(sbc.logText().contains(BLOCKED_THREAD), "blocked event loop");
+    }
+  }
+
+  /**
    * Plays the kubelet for the container's volumes: writes each key of a mounted Secret (read from
    * the API server) as a file under {@code root}, and moves environment values under a mount path
-   * to the local directory. Other volume kinds fail the test, as does a missing Secret (a kubelet
-   * would keep the pod from starting).
+   * to the local directory; emptyDir scratch space needs nothing. Other volume kinds fail the test,
+   * as does a missing Secret (a kubelet would keep the pod from starting).
    */
   private void mountSecrets(Container c, Deployment dep, Path root, Map<String, String> env)
       throws IOException {
@@ -457,6 +618,9 @@ class RouteChangeEndToEndTest {
     for (VolumeMount m : c.getVolumeMounts()) {
       Volume v = volumes.get(m.getName());
       assertNotNull(v, "volumeMount " + m.getName() + " names no volume of the pod");
+      if (v.getEmptyDir() != null && m.getSubPath() == null) {
+        continue; // scratch space (/tmp of a read-only root): the local process has its own
+      }
       if (v.getSecret() == null || m.getSubPath() != null) {
         fail("the test cannot play the kubelet for volume " + v + " mounted as " + m);
       }

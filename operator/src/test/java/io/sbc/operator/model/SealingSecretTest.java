@@ -99,11 +99,20 @@ class SealingSecretTest {
             .getSpec()
             .getVolumes()
             .stream()
+            .filter(v -> v.getSecret() != null)
             .map(v -> v.getSecret().getSecretName())
             .toList());
     assertEquals(
         List.of(),
-        WorkloadModel.deployment(own, settings()).getSpec().getTemplate().getSpec().getVolumes());
+        WorkloadModel.deployment(own, settings())
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getVolumes()
+            .stream()
+            .filter(v -> v.getSecret() != null)
+            .toList(),
+        "no Secret mounted");
   }
 
   private static RuntimeSettings settings() {

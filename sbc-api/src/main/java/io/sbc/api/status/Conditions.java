@@ -21,6 +21,7 @@ public final class Conditions {
   public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
   public static final String REASON_INVALID_KIND = "InvalidKind";
   public static final String REASON_UNSUPPORTED_VALUE = "UnsupportedValue";
+  public static final String REASON_NO_MATCHING_LISTENER_NAME = "NoMatchingListenerName";
   public static final String REASON_READY = "Ready";
   public static final String REASON_NO_READY_ENDPOINTS = "NoReadyEndpoints";
 }

@@ -19,6 +19,9 @@ public class SipGatewayStatus {
   /** The SipRoutes attached to this gateway (by their parentRefs) whose rules it serves. */
   public Integer attachedRoutes;
 
+  /** Per listener: the routes it serves and its conditions. */
+  public List<ListenerStatus> listeners = new ArrayList<>();
+
   public List<Condition> conditions = new ArrayList<>();
 
   @Override
@@ -29,12 +32,19 @@ public class SipGatewayStatus {
         && Objects.equals(replicas, s.replicas)
         && Objects.equals(readyReplicas, s.readyReplicas)
         && Objects.equals(attachedRoutes, s.attachedRoutes)
+        && Objects.equals(listeners, s.listeners)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        observedGeneration, addresses, replicas, readyReplicas, attachedRoutes, conditions);
+        observedGeneration,
+        addresses,
+        replicas,
+        readyReplicas,
+        attachedRoutes,
+        listeners,
+        conditions);
   }
 }

@@ -109,9 +109,21 @@ public final class ConfigMapSource implements AutoCloseable {
         problem = "cannot read: " + describe(e);
       }
       if (cm != null) {
-        String text = textOf(cm);
+        String text;
+        try {
+          text = textOf(cm);
+        } catch (ConfigException e) {
+          throw new ConfigException(e.errors().stream().map(x -> source + ": " + x).toList());
+        }
         if (text == null) {
-          throw new ConfigException(List.of(source + ": no key " + KEY));
+          throw new ConfigException(
+              List.of(
+                  source
+                      + ": no key "
+                      + KEY
+                      + " (nor "
+                      + io.sbc.api.ConfigMapPayload.GZIP_KEY
+                      + " in binaryData)"));
         }
         GatewayConfig cfg = GatewayConfig.load(source, text, gateway);
         current = text;
@@ -204,7 +216,18 @@ public final class ConfigMapSource implements AutoCloseable {
     if (closed) {
       return;
     }
-    String text = textOf(cm);
+    String text;
+    try {
+      text = textOf(cm);
+    } catch (ConfigException e) {
+      List<String> errors = e.errors().stream().map(x -> source + ": " + x).toList();
+      LOG.errorf(
+          "configuration %s changed but is refused; the running configuration stays:%n  %s",
+          source, String.join("\n  ", errors));
+      current = null;
+      apply.refused(errors);
+      return;
+    }
     if (text == null) {
       if (current != null) {
         LOG.errorf(
@@ -245,9 +268,9 @@ public final class ConfigMapSource implements AutoCloseable {
     }
   }
 
-  private static String textOf(ConfigMap cm) {
-    Map<String, String> data = cm.getData();
-    return data == null ? null : data.get(KEY);
+  /** The configuration the ConfigMap holds, plain or compressed (the operator's two forms). */
+  private static String textOf(ConfigMap cm) throws ConfigException {
+    return io.sbc.api.ConfigMapPayload.read(cm.getData(), cm.getBinaryData());
   }
 
   /** The HTTP status and message of an API error, or the root cause of a connection failure. */

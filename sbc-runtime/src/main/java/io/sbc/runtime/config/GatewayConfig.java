@@ -274,7 +274,7 @@ public record GatewayConfig(
     if (media != null) {
       c.media(media.anchoring());
     }
-    RoutingTable table = c.compile(routes);
+    RoutingTable table = c.compile(routes, name);
     if (!c.errors().isEmpty()) {
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());
     }

@@ -238,6 +238,17 @@ public class GatewayMetrics {
         "Server transactions that answered 500 themselves because the proxy sent no final (a bug)",
         st -> st.transactions().fallbacks());
     counter(
+        "sbc_event_loop_stalls",
+        "Times an event loop's 10 ms tick came over 50 ms late: the loop was blocked or the"
+            + " process paused",
+        st -> {
+          long n = 0;
+          for (Loop l : st.loops()) {
+            n += l.stalls();
+          }
+          return n;
+        });
+    counter(
         "sbc_timer_task_failures",
         "Timer tasks that threw (a bug: the log has the stack trace)",
         st -> {

@@ -100,18 +100,85 @@ public final class RouteCompiler {
   }
 
   public RoutingTable compile(List<SipRoute> routes) {
+    return compile(routes, null);
+  }
+
+  /**
+   * Compiles the routes of gateway {@code gateway}: a route attached to one of its listeners only
+   * (parentRef sectionName) has its rules apply only to requests arriving on that listener.
+   */
+  public RoutingTable compile(List<SipRoute> routes, String gateway) {
     List<CompiledRule> rules = new ArrayList<>();
     for (SipRoute route : routes) {
+      Set<String> sections = gateway == null ? null : sectionsOf(route, gateway);
       for (int i = 0; i < route.spec.rules.size(); i++) {
         String where = route.id() + ": spec.rules[" + i + "]";
         try {
-          rules.add(rule(route.spec.rules.get(i), where, rules.size()));
+          SipRoute.Rule r = route.spec.rules.get(i);
+          List<SipRoute.Match> matches = r.matches;
+          if (sections != null) {
+            matches = onListeners(r.matches, sections);
+            if (matches.isEmpty()) {
+              continue; // every match names other listeners: never applies here
+            }
+          }
+          rules.add(rule(r, matches, where, rules.size()));
         } catch (RuntimeException e) {
           errors.add(where + ": " + e.getMessage());
         }
       }
     }
     return index(rules);
+  }
+
+  /**
+   * The listeners the route is attached to on this gateway (parentRef sectionName); null when it is
+   * attached to the whole gateway (a parentRef without sectionName wins: every listener).
+   */
+  private static Set<String> sectionsOf(SipRoute route, String gateway) {
+    Set<String> sections = new HashSet<>();
+    for (SipRoute.ParentRef p : route.spec.parentRefs) {
+      if (p != null && gateway.equals(p.name)) {
+        if (p.sectionName == null) {
+          return null;
+        }
+        sections.add(p.sectionName);
+      }
+    }
+    return sections.isEmpty() ? null : sections;
+  }
+
+  /**
+   * Copies of the matches that apply only on {@code listeners} (a match without a listener
+   * condition: every request arriving there); empty when each names other listeners.
+   */
+  private static List<SipRoute.Match> onListeners(
+      List<SipRoute.Match> matches, Set<String> listeners) {
+    List<SipRoute.Match> in =
+        matches == null || matches.isEmpty() ? List.of(new SipRoute.Match()) : matches;
+    List<SipRoute.Match> out = new ArrayList<>();
+    for (SipRoute.Match m : in) {
+      List<String> on = new ArrayList<>();
+      for (String l : listeners) {
+        if (m.listeners == null || m.listeners.isEmpty() || m.listeners.contains(l)) {
+          on.add(l);
+        }
+      }
+      if (on.isEmpty()) {
+        continue;
+      }
+      SipRoute.Match c = new SipRoute.Match();
+      c.methods = m.methods;
+      c.requestUri = m.requestUri;
+      c.from = m.from;
+      c.to = m.to;
+      c.headers = m.headers;
+      c.sourceCidrs = m.sourceCidrs;
+      c.transports = m.transports;
+      c.listeners = on;
+      out.add(c);
+    }
+    return out;
   }
 
   /** Builds the table from compiled rules (also used by benchmarks that build rules directly). */
@@ -167,12 +234,12 @@ public final class RouteCompiler {
     return a;
   }
 
-  private CompiledRule rule(SipRoute.Rule r, String where, int order) {
+  private CompiledRule rule(SipRoute.Rule r, List<SipRoute.Match> ms, String where, int order) {
     CompiledMatch[] matches;
-    if (r.matches == null || r.matches.isEmpty()) {
+    if (ms == null || ms.isEmpty()) {
       matches = new CompiledMatch[] {match(new SipRoute.Match())};
     } else {
-      matches = r.matches.stream().map(this::match).toArray(CompiledMatch[]::new);
+      matches = ms.stream().map(this::match).toArray(CompiledMatch[]::new);
     }
     String name = r.name != null ? r.name : where;
     boolean recordRoute = r.recordRoute == null || r.recordRoute;

@@ -151,6 +151,29 @@ class ConfigMapSourceTest {
     assertEquals("sip:127.0.0.1:15092;transport=tcp", backendOf(applied.get(1)));
   }
 
+  /** The operator's compressed form (large configurations) loads and reloads like the plain one. */
+  @Test
+  void aCompressedConfigurationIsReadToo() throws Exception {
+    watching(15090);
+    ConfigMap gz =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName(NAME)
+            .endMetadata()
+            .withBinaryData(
+                Map.of(
+                    io.sbc.api.ConfigMapPayload.GZIP_KEY,
+                    io.sbc.api.ConfigMapPayload.gzipBase64(config(15093))))
+            .build();
+    client.configMaps().inNamespace(NS).resource(gz).update();
+    await("the compressed configuration applied", () -> applied.size() == 1);
+    assertEquals("sip:127.0.0.1:15093;transport=tcp", backendOf(applied.get(0)));
+    // and a fresh start reads it
+    GatewayConfig fresh = source().load(Duration.ofSeconds(5));
+    assertEquals("sip:127.0.0.1:15093;transport=tcp", backendOf(fresh));
+  }
+
   @Test
   void sameTextIsNotAppliedAgain() throws Exception {
     watching(15090);
@@ -272,7 +295,8 @@ class ConfigMapSourceTest {
     put(null);
     ConfigException e =
         assertThrows(ConfigException.class, () -> source().load(Duration.ofSeconds(5)));
-    assertEquals(List.of(SOURCE + ": no key config.yaml"), e.errors());
+    assertEquals(
+        List.of(SOURCE + ": no key config.yaml (nor config.yaml.gz in binaryData)"), e.errors());
   }
 
   @Test

@@ -44,7 +44,7 @@ final class TopologyHiding implements RequestStage {
         // A NATed sender is reachable only where its packets came from, which the other side
         // cannot know: the SBC stays on the dialog's path, whatever the rule says (the sealed
         // Record-Route hop is that source).
-        r.recordRoute = r.recordRoute; // TMP
+        r.recordRoute = true;
       }
     }
     if (!r.edge.hide()) {

@@ -75,10 +75,27 @@ public final class Loop {
 
   private volatile long heartbeat = System.nanoTime();
 
+  /** A tick this late after the previous one means the loop (or the whole process) was stopped. */
+  static final long STALL_NANOS = 50_000_000L;
+
+  private volatile long stalls;
+
   /** Advances the timer wheel and notes that the loop is alive (called on the loop). */
   public void tick() {
-    heartbeat = System.nanoTime();
+    long now = System.nanoTime();
+    if (now - heartbeat > STALL_NANOS) {
+      stalls = stalls + 1; // one writer, the loop itself
+    }
+    heartbeat = now;
     wheel.advance();
+  }
+
+  /**
+   * How often a tick (every 10 ms) came more than 50 ms after the previous one: the loop was
+   * blocked, or the process paused (GC), as Vert.x's blocked-thread warning would say.
+   */
+  public long stalls() {
+    return stalls;
   }
 
   /** Milliseconds since the loop last ticked: a loop that stops ticking is stuck. */
