@@ -178,6 +178,11 @@ class MediaAnchoringTest {
     try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       sbcPort = probe.getLocalPort();
     }
+    startStack("127.0.0.1", null, media);
+  }
+
+  /** One replica of the gateway on {@code address}:sbcPort (advertising {@code advertised}). */
+  private void startStack(String address, String advertised, String media) throws Exception {
     String yaml =
         """
         apiVersion: sbc.io/v1alpha1
@@ -186,7 +191,7 @@ class MediaAnchoringTest {
           name: media
         spec:
           listeners:
-            - {name: udp, protocol: SIP-UDP, address: 127.0.0.1, port: %d}
+            - {name: udp, protocol: SIP-UDP, address: %s, port: %d%s}
           sealing: {secret: "the media test's shared secret"}
           topologyHiding: {enabled: true, callId: true}
         %s
@@ -201,7 +206,13 @@ class MediaAnchoringTest {
             - allowRelay: true
               backendRefs: [{uri: "sip:%s:%d"}]
         """
-            .formatted(sbcPort, media.indent(2), CALLEE, calleePort);
+            .formatted(
+                address,
+                sbcPort,
+                advertised == null ? "" : ", advertisedAddress: " + advertised,
+                media.indent(2),
+                CALLEE,
+                calleePort);
     GatewayConfig cfg = GatewayConfig.load("media-test.yaml", yaml, null);
     EventLoops loops = track(new EventLoops(2));
     SbcStack stack = SbcStack.start(cfg, loops.vertx);
@@ -415,5 +426,45 @@ class MediaAnchoringTest {
     caller.toSbc(invite("refused-" + System.nanoTime(), "z9hG4bK-e1", sdp(CALLER, 4008)));
     Received refused = caller.await(status(503), "503 without a media relay");
     assertNotNull(refused);
+  }
+
+  /**
+   * Two replicas of one gateway behind one advertised address (as behind a Kubernetes Service),
+   * sharing the sealing secret and the RTPengine: the INVITE through one, the BYE through the
+   * other, which knows nothing of the call but picks the same RTPengine by the Call-ID's hash and
+   * deletes the call there.
+   */
+  @Test
+  void aByeThroughTheOtherReplicaDeletesTheCall() throws Exception {
+    RtpEngineProcess rtpe = track(RtpEngineProcess.start(MEDIA));
+    caller = track(new Ua(CALLER));
+    callee = track(new Ua(CALLEE));
+    calleePort = callee.port();
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.11", 0))) {
+      sbcPort = probe.getLocalPort();
+    }
+    String media = MEDIA_EXTERNAL.replace("NG", rtpe.ng());
+    startStack("127.0.0.11", "127.0.0.10", media);
+    startStack("127.0.0.12", "127.0.0.10", media);
+    String callId = "replicas-" + System.nanoTime() + "@" + CALLER;
+    caller.send(
+        invite(callId, "z9hG4bK-f1", sdp(CALLER, 4010)),
+        new InetSocketAddress("127.0.0.11", sbcPort));
+    Received inv = callee.await(request("INVITE"), "the INVITE through replica A");
+    assertAnchored(inv, CALLER);
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5010)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertAnchored(ok, CALLEE);
+    caller.send(
+        inDialog("ACK", 1, ok, "z9hG4bK-f2", null), new InetSocketAddress("127.0.0.11", sbcPort));
+    callee.await(request("ACK"), "the ACK");
+    assertTrue(rtpe.sessions().contains(callId));
+    caller.send(
+        inDialog("BYE", 2, ok, "z9hG4bK-f3", null), new InetSocketAddress("127.0.0.12", sbcPort));
+    Received bye = callee.await(request("BYE"), "the BYE through replica B");
+    assertEquals(new InetSocketAddress("127.0.0.12", sbcPort), bye.from(), "sent by replica B");
+    callee.send(response(bye, 200, "OK", null), bye.from());
+    caller.await(status(200), "the BYE's 200");
+    awaitGone(rtpe, callId);
   }
 }
