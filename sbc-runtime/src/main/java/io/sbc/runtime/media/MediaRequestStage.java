@@ -48,7 +48,7 @@ public final class MediaRequestStage implements RequestStage {
         return Outcome.CONTINUE;
       }
       // The answer to an offer a 2xx made: the offerer is the callee (the To tag).
-      return send(r, false, m.toTag(), m.fromTag(), policy, null);
+      return send(r, false, m.toTag(), m.fromTag(), policy.forAnswer(), null);
     }
     if (!SipMethod.INVITE.equals(method) && !SipMethod.UPDATE.equals(method)) {
       return Outcome.CONTINUE;

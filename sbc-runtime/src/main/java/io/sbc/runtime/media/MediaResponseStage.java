@@ -55,7 +55,7 @@ public final class MediaResponseStage implements ResponseStage {
         offer ? m.toTag() : m.fromTag(),
         offer ? null : m.toTag(),
         MediaControl.sdp(m),
-        call.policy,
+        call.policy.forAnswer(),
         call.instance,
         (sdp, instance, failure) -> {
           if (sdp != null) {

@@ -168,6 +168,10 @@ class MediaAnchoringTest {
   }
 
   private int calleePort;
+
+  /** The rule's own media settings (YAML flow mapping), or null for the gateway's. */
+  private String ruleMedia;
+
   private Ua caller;
   private Ua callee;
 
@@ -205,14 +209,15 @@ class MediaAnchoringTest {
           rules:
             - allowRelay: true
               backendRefs: [{uri: "sip:%s:%d"}]
-        """
+        %s"""
             .formatted(
                 address,
                 sbcPort,
                 advertised == null ? "" : ", advertisedAddress: " + advertised,
                 media.indent(2),
                 CALLEE,
-                calleePort);
+                calleePort,
+                ruleMedia == null ? "" : ("media: " + ruleMedia).indent(6));
     GatewayConfig cfg = GatewayConfig.load("media-test.yaml", yaml, null);
     EventLoops loops = track(new EventLoops(2));
     SbcStack stack = SbcStack.start(cfg, loops.vertx);
@@ -466,5 +471,27 @@ class MediaAnchoringTest {
     callee.send(response(bye, 200, "OK", null), bye.from());
     caller.await(status(200), "the BYE's 200");
     awaitGone(rtpe, callId);
+  }
+
+  /**
+   * A rule's own media settings replace the gateway's: this rule asks RTPengine for SRTP towards
+   * the callee (RTP/SAVP with SDES keys) while the caller keeps plain RTP/AVP.
+   */
+  @Test
+  void aRulesOwnSettingsReachRtpEngine() throws Exception {
+    ruleMedia = "{transportProtocol: RTP/SAVP}";
+    RtpEngineProcess rtpe = startAll(MEDIA_EXTERNAL);
+    String callId = "srtp-" + System.nanoTime() + "@" + CALLER;
+    caller.toSbc(invite(callId, "z9hG4bK-g1", sdp(CALLER, 4012)));
+    Received inv = callee.await(request("INVITE"), "the INVITE");
+    assertAnchored(inv, CALLER);
+    assertTrue(inv.body().contains(" RTP/SAVP "), "SRTP towards the callee: " + inv.body());
+    assertTrue(inv.body().contains("a=crypto:"), "with SDES keys: " + inv.body());
+    callee.send(
+        response(inv, 200, "OK", sdp(CALLEE, 5012).replace("RTP/AVP", "RTP/SAVP")), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertAnchored(ok, CALLEE);
+    assertTrue(ok.body().contains(" RTP/AVP "), "plain RTP towards the caller: " + ok.body());
+    assertTrue(rtpe.sessions().contains(callId));
   }
 }

@@ -32,6 +32,24 @@ public record MediaPolicy(
   public static final MediaPolicy NONE =
       new MediaPolicy(false, false, false, null, null, false, true, List.of());
 
+  /**
+   * The policy for an answer, and for a late offer (which goes back to the caller): the transport
+   * protocol is the offer's to set; RTPengine answers each side in the protocol that side offered.
+   */
+  public MediaPolicy forAnswer() {
+    return transportProtocol == null
+        ? this
+        : new MediaPolicy(
+            anchor,
+            replaceOrigin,
+            replaceSessionConnection,
+            ice,
+            null,
+            recordCall,
+            continueOnFailure,
+            flags);
+  }
+
   /** The policy of these settings; null settings or {@code enabled: false}: {@link #NONE}. */
   public static MediaPolicy of(MediaAnchoring a) {
     if (a == null || !Boolean.TRUE.equals(a.enabled)) {
