@@ -1,7 +1,5 @@
 package io.sbc.runtime.media;
 
-import io.sbc.runtime.sip.message.HeaderName;
-import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.proxy.MediaPolicy;
 import io.sbc.runtime.sip.transport.Loop;
 import java.nio.charset.StandardCharsets;
@@ -79,37 +77,6 @@ public final class MediaControl implements AutoCloseable {
   }
 
   // --- SDP -------------------------------------------------------------------------------------
-
-  /**
-   * Whether the message carries one SDP body RTPengine can rewrite: Content-Type application/sdp
-   * (RFC 4566 section 8.1; parameters allowed), a body, and no Content-Encoding (a compressed body
-   * cannot be rewritten). Multipart bodies are not anchored yet.
-   */
-  static boolean hasSdp(SipMessage m) {
-    if (m.bodyLength() <= 0 || m.findHeader(HeaderName.CONTENT_ENCODING) >= 0) {
-      return false;
-    }
-    int h = m.findHeader(HeaderName.CONTENT_TYPE);
-    if (h < 0) {
-      return false;
-    }
-    byte[] b = m.bytes();
-    int p = m.headerValueStart(h);
-    int end = m.headerValueEnd(h);
-    while (p < end && (b[p] == ' ' || b[p] == '\t')) {
-      p++;
-    }
-    String type = "application/sdp";
-    if (end - p < type.length() || !HeaderName.equalsIgnoreCase(b, p, type)) {
-      return false;
-    }
-    p += type.length();
-    return p == end || b[p] == ';' || b[p] == ' ' || b[p] == '\t';
-  }
-
-  static String sdp(SipMessage m) {
-    return m.text(m.bodyStart(), m.bodyStart() + m.bodyLength());
-  }
 
   // --- commands ------------------------------------------------------------------------------
 

@@ -44,11 +44,12 @@ public final class MediaRequestStage implements RequestStage {
       return Outcome.CONTINUE;
     }
     if (SipMethod.ACK.equals(method)) {
-      if (!MediaControl.hasSdp(m)) {
+      long sdp = SdpBody.find(m);
+      if (sdp < 0) {
         return Outcome.CONTINUE;
       }
       // The answer to an offer a 2xx made: the offerer is the callee (the To tag).
-      return send(r, false, m.toTag(), m.fromTag(), policy.forAnswer(), null);
+      return send(r, sdp, false, m.toTag(), m.fromTag(), policy.forAnswer(), null);
     }
     if (!SipMethod.INVITE.equals(method) && !SipMethod.UPDATE.equals(method)) {
       return Outcome.CONTINUE;
@@ -62,20 +63,27 @@ public final class MediaRequestStage implements RequestStage {
             m.fromTag(),
             SipMethod.INVITE.equals(method) && !r.isInDialog());
     r.media(call);
-    if (!MediaControl.hasSdp(m)) {
+    long sdp = SdpBody.find(m);
+    if (sdp < 0) {
       return Outcome.CONTINUE; // late offer: the 2xx brings the offer
     }
-    return send(r, true, m.fromTag(), null, policy, call);
+    return send(r, sdp, true, m.fromTag(), null, policy, call);
   }
 
+  /**
+   * @param range where the SDP is ({@link SdpBody#find})
+   */
   private Outcome send(
       ProxyRequest r,
+      long range,
       boolean offer,
       String fromTag,
       String toTag,
       MediaPolicy policy,
       MediaCall call) {
     SipMessage m = r.message();
+    int start = (int) (range >>> 32);
+    int end = (int) range;
     r.pause(control.pauseMillis());
     control.offerOrAnswer(
         r.loop(),
@@ -83,12 +91,12 @@ public final class MediaRequestStage implements RequestStage {
         r.originalCallId(),
         fromTag,
         toTag,
-        MediaControl.sdp(m),
+        m.text(start, end),
         policy,
         null,
         (sdp, instance, failure) -> {
           if (sdp != null) {
-            r.edits().replaceBody(sdp);
+            r.edits().replaceBody(start, end, sdp);
             if (call != null) {
               call.offerAnswered(instance);
             }

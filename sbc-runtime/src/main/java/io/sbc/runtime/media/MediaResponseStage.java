@@ -34,9 +34,15 @@ public final class MediaResponseStage implements ResponseStage {
     }
     SipMessage m = resp.message();
     int status = m.status();
-    if (status <= 100 || status >= 300 || !MediaControl.hasSdp(m)) {
+    if (status <= 100 || status >= 300) {
       return Outcome.CONTINUE;
     }
+    long range = SdpBody.find(m);
+    if (range < 0) {
+      return Outcome.CONTINUE;
+    }
+    int start = (int) (range >>> 32);
+    int end = (int) range;
     String method = m.cseqMethod();
     if (!SipMethod.INVITE.equals(method) && !SipMethod.UPDATE.equals(method)) {
       return Outcome.CONTINUE;
@@ -54,12 +60,12 @@ public final class MediaResponseStage implements ResponseStage {
         // callee offers, so its To tag is the offerer's.
         offer ? m.toTag() : m.fromTag(),
         offer ? null : m.toTag(),
-        MediaControl.sdp(m),
+        m.text(start, end),
         call.policy.forAnswer(),
         call.instance,
         (sdp, instance, failure) -> {
           if (sdp != null) {
-            resp.edits().replaceBody(sdp);
+            resp.edits().replaceBody(start, end, sdp);
             if (offer) {
               call.offeredByResponse = true;
               call.instance = instance;

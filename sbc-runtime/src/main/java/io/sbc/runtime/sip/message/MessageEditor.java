@@ -62,19 +62,32 @@ public final class MessageEditor {
    * line is added. At most once per message.
    */
   public MessageEditor replaceBody(byte[] body) {
+    int start = message.bodyStart();
+    return replaceBody(start, start + message.bodyLength(), body);
+  }
+
+  /**
+   * Replaces {@code [start, end)} of the body (the SDP part of a multipart body) with {@code
+   * bytes}, and gives Content-Length the body's new length, as {@link #replaceBody(byte[])} does.
+   */
+  public MessageEditor replaceBody(int start, int end, byte[] bytes) {
+    int bs = message.bodyStart();
+    int be = bs + message.bodyLength();
+    if (start < bs || end > be || end < start) {
+      throw new IllegalArgumentException("not within the body: " + start + ".." + end);
+    }
     if (bodyReplaced()) {
       throw new IllegalStateException("the body is already replaced");
     }
-    String length = Integer.toString(body.length);
+    String length = Integer.toString(message.bodyLength() - (end - start) + bytes.length);
     int h = message.findHeader(HeaderName.CONTENT_LENGTH);
     if (h >= 0) {
       replace(message.headerValueStart(h), message.headerValueEnd(h), length);
     } else {
       insert(message.headersEnd(), "Content-Length: " + length + "\r\n");
     }
-    int start = message.bodyStart();
     bodyEdit = count;
-    return replace(start, start + message.bodyLength(), body);
+    return replace(start, end, bytes);
   }
 
   /** Whether {@link #replaceBody} replaced the body (and its Content-Length). */
