@@ -119,7 +119,9 @@ public final class MediaRequestStage implements RequestStage {
       r.resume();
       return;
     }
-    LOG.warnf("%s of Call-ID %s refused: %s", m.method(), r.callId(), failure);
+    // Debug only: a dead RTPengine would log once per call; RtpEngines logs the instance going
+    // down, and the failures are counted (sbc_media_command_failures_total).
+    LOG.debugf("%s of Call-ID %s refused: %s", m.method(), r.callId(), failure);
     r.fail(503, "Service Unavailable (media relay)");
   }
 

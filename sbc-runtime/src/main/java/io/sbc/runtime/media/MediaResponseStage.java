@@ -72,7 +72,7 @@ public final class MediaResponseStage implements ResponseStage {
             }
           } else {
             control.stats().unanchored.increment();
-            LOG.warnf(
+            LOG.debugf(
                 "%d to %s of Call-ID %s forwarded without media anchoring: %s",
                 status, method, resp.call().callId(), failure);
           }
