@@ -167,7 +167,14 @@ class MediaAnchoringTest {
     return rtpe;
   }
 
+  private void startSbcWith(RtpEngineProcess rtpe) throws Exception {
+    startSbc(MEDIA_EXTERNAL.replace("NG", rtpe.ng()));
+  }
+
   private int calleePort;
+
+  /** A second callee the rule forks to in parallel (0: none). */
+  private int secondCalleePort;
 
   /** The rule's own media settings (YAML flow mapping), or null for the gateway's. */
   private String ruleMedia;
@@ -208,15 +215,23 @@ class MediaAnchoringTest {
           parentRefs: [{name: media}]
           rules:
             - allowRelay: true
-              backendRefs: [{uri: "sip:%s:%d"}]
+              forking: %s
+              backendRefs: [%s]
         %s"""
             .formatted(
                 address,
                 sbcPort,
                 advertised == null ? "" : ", advertisedAddress: " + advertised,
                 media.indent(2),
-                CALLEE,
-                calleePort,
+                secondCalleePort == 0 ? "serial" : "parallel",
+                "{uri: \"sip:"
+                    + CALLEE
+                    + ":"
+                    + calleePort
+                    + "\"}"
+                    + (secondCalleePort == 0
+                        ? ""
+                        : ", {uri: \"sip:" + CALLEE + ":" + secondCalleePort + "\"}"),
                 ruleMedia == null ? "" : ("media: " + ruleMedia).indent(6));
     GatewayConfig cfg = GatewayConfig.load("media-test.yaml", yaml, null);
     EventLoops loops = track(new EventLoops(2));
@@ -493,5 +508,50 @@ class MediaAnchoringTest {
     assertAnchored(ok, CALLEE);
     assertTrue(ok.body().contains(" RTP/AVP "), "plain RTP towards the caller: " + ok.body());
     assertTrue(rtpe.sessions().contains(callId));
+  }
+
+  /**
+   * A call forked to two callees that both send early media (183 with SDP, each its own To tag):
+   * each early dialog gets RTPengine's answer, so the caller sees RTPengine in both; the first 200
+   * wins, the other branch is cancelled, and the BYE deletes the call.
+   */
+  @Test
+  void eachEarlyDialogOfAForkedCallIsAnsweredByRtpEngine() throws Exception {
+    RtpEngineProcess rtpe = track(RtpEngineProcess.start(MEDIA));
+    Ua second = track(new Ua(CALLEE));
+    secondCalleePort = second.port();
+    startSbcWith(rtpe);
+    String callId = "forked-" + System.nanoTime() + "@" + CALLER;
+    caller.toSbc(invite(callId, "z9hG4bK-h1", sdp(CALLER, 4014)));
+    Received inv1 = callee.await(request("INVITE"), "the INVITE at the first callee");
+    Received inv2 = second.await(request("INVITE"), "the INVITE at the second callee");
+    assertAnchored(inv1, CALLER);
+    assertAnchored(inv2, CALLER);
+    callee.send(
+        response(inv1, 183, "Session Progress", sdp(CALLEE, 5014)).replace("tag=bob1", "tag=one"),
+        inv1.from());
+    Received early1 = caller.await(status(183), "the first 183");
+    second.send(
+        response(inv2, 183, "Session Progress", sdp("127.0.0.4", 5016))
+            .replace("tag=bob1", "tag=two"),
+        inv2.from());
+    Received early2 = caller.await(status(183), "the second 183");
+    assertAnchored(early1, CALLEE);
+    assertAnchored(early2, "127.0.0.4");
+    assertFalse(early1.header("To").equals(early2.header("To")), "two early dialogs, two To tags");
+    callee.send(
+        response(inv1, 200, "OK", sdp(CALLEE, 5014)).replace("tag=bob1", "tag=one"), inv1.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertAnchored(ok, CALLEE);
+    Received cancel = second.await(request("CANCEL"), "the CANCEL of the other branch");
+    second.send(response(cancel, 200, "OK", null), cancel.from());
+    second.send(
+        response(inv2, 487, "Request Terminated", null).replace("tag=bob1", "tag=two"),
+        inv2.from());
+    caller.toSbc(inDialog("ACK", 1, ok, "z9hG4bK-h2", null));
+    callee.await(request("ACK"), "the ACK");
+    assertTrue(rtpe.sessions().contains(callId));
+    bye(ok, "z9hG4bK-h3");
+    awaitGone(rtpe, callId);
   }
 }
