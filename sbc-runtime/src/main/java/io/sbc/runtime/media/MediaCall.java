@@ -17,6 +17,9 @@ final class MediaCall implements MediaSession {
   final String fromTag;
   final boolean initialInvite;
 
+  /** The request carried SDP (an offer): a response's SDP is then its answer. */
+  boolean requestHadSdp;
+
   /** The request's SDP went to RTPengine as an offer. */
   boolean offered;
 

@@ -67,6 +67,7 @@ public final class MediaRequestStage implements RequestStage {
     if (sdp < 0) {
       return Outcome.CONTINUE; // late offer: the 2xx brings the offer
     }
+    call.requestHadSdp = true;
     return send(r, sdp, true, m.fromTag(), null, policy, call);
   }
 

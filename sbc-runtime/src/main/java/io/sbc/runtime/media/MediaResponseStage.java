@@ -47,6 +47,9 @@ public final class MediaResponseStage implements ResponseStage {
     if (!SipMethod.INVITE.equals(method) && !SipMethod.UPDATE.equals(method)) {
       return Outcome.CONTINUE;
     }
+    if (call.requestHadSdp && !call.offered) {
+      return Outcome.CONTINUE; // the offer went on unanchored (onFailure: Continue): so does this
+    }
     boolean offer = !call.offered;
     if (offer && status >= 200 && !SipMethod.INVITE.equals(method)) {
       return Outcome.CONTINUE;

@@ -554,4 +554,31 @@ class MediaAnchoringTest {
     bye(ok, "z9hG4bK-h3");
     awaitGone(rtpe, callId);
   }
+
+  /** A rule with onFailure: Continue forwards the offer and its answer untouched. */
+  @Test
+  void withoutAnRtpEngineAContinueRuleForwardsTheSdpUntouched() throws Exception {
+    int dead;
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      dead = s.getLocalPort();
+    }
+    ruleMedia = "{onFailure: Continue}";
+    startSbc(
+        """
+        media:
+          mode: External
+          instances: [{address: "127.0.0.1:%d"}]
+          timeoutMillis: 100
+          retries: 0
+        """
+            .formatted(dead));
+    String offer = sdp(CALLER, 4020);
+    caller.toSbc(invite("continue-" + System.nanoTime(), "z9hG4bK-i1", offer));
+    Received inv = callee.await(request("INVITE"), "the INVITE, unanchored");
+    assertEquals(offer, inv.body());
+    String answer = sdp(CALLEE, 5020);
+    callee.send(response(inv, 200, "OK", answer), inv.from());
+    Received ok = caller.await(status(200), "the 200, unanchored");
+    assertEquals(answer, ok.body());
+  }
 }
