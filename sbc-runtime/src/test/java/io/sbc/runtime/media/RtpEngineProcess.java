@@ -37,8 +37,12 @@ final class RtpEngineProcess implements AutoCloseable {
   }
 
   /** Starts RTPengine relaying on {@code address} and waits until its ng socket answers ping. */
-  static synchronized RtpEngineProcess start(String address) throws Exception {
-    int ng = freeUdpPort();
+  static RtpEngineProcess start(String address) throws Exception {
+    return start(address, freeUdpPort());
+  }
+
+  /** The same, with its ng socket on {@code ng} (a restart where the SBC expects it). */
+  static synchronized RtpEngineProcess start(String address, int ng) throws Exception {
     int cli = freeTcpPort();
     // A distinct RTP range per instance in this JVM (tests run one class at a time).
     int block = nextPortBlock++ % 20;

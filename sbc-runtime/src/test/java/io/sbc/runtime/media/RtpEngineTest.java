@@ -196,4 +196,32 @@ class RtpEngineTest {
     assertFalse(dead.isUp(), "the killed instance is marked down");
     assertEquals(1, dead.failures.sum(), "only the first call after the kill waited for it");
   }
+
+  @Test
+  void anInstanceThatAnswersPingAgainTakesCallsAgain() throws Exception {
+    RtpEngineProcess one = track(RtpEngineProcess.start("127.0.0.6"));
+    int ng = one.ngPort;
+    EventLoops loops = track(new EventLoops(1));
+    MediaControl media = media(loops, Map.of(one.ng(), 1), 200);
+    media.engines().startPinging(media.client(), loops.loops.get(0), 300);
+    RtpEngines.Instance i = media.engines().instances().get(0);
+    one.close();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (i.isUp() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertFalse(i.isUp(), "a dead instance is marked down by its ping");
+    assertEquals(
+        "no RTPengine instance is up",
+        run(loops, media, true, "down@test", "f", null, SDP).failure());
+    RtpEngineProcess again = track(RtpEngineProcess.start("127.0.0.6", ng));
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!i.isUp() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(i.isUp(), "back up once its ping is answered");
+    Result r = run(loops, media, true, "up-again@test", "f", null, SDP);
+    assertNull(r.failure());
+    assertTrue(again.sessions().contains("up-again@test"));
+  }
 }
