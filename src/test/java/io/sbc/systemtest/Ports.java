@@ -9,14 +9,15 @@ import java.net.ServerSocket;
 /**
  * Hands out distinct local ports per test, away from 5060 so that the tests do not clash with
  * anything a user runs: proxy 15060-15079, callers (UAC) 15080-15089, callees (UAS) 15090-15129,
- * the SBC's management HTTP 15130-15149. A port is only handed out when both UDP and TCP can bind
- * it on 127.0.0.1 right now.
+ * the SBC's management HTTP 15130-15149, name servers (dnsmasq) 15150-15159. A port is only handed
+ * out when both UDP and TCP can bind it on 127.0.0.1 right now.
  */
 final class Ports {
   private static final Range PROXY = new Range(15060, 15080);
   private static final Range UAC = new Range(15080, 15090);
   private static final Range UAS = new Range(15090, 15130);
   private static final Range MANAGEMENT = new Range(15130, 15150);
+  private static final Range DNS = new Range(15150, 15160);
 
   private Ports() {}
 
@@ -35,6 +36,11 @@ final class Ports {
   /** For the SBC's management HTTP server (quarkus.http.port): /sbc/status, /q/metrics. */
   static int management() {
     return MANAGEMENT.next();
+  }
+
+  /** For a name server the test starts (dnsmasq). */
+  static int dns() {
+    return DNS.next();
   }
 
   static boolean isFree(int port) {

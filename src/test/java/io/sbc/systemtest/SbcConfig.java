@@ -29,6 +29,7 @@ public final class SbcConfig {
   private final List<Dispatcher> dispatchers = new ArrayList<>();
   private String rulesYaml;
   private Integer t1;
+  private final List<String> dnsServers = new ArrayList<>();
   private boolean recordRoute = true;
   private String forking = "serial";
 
@@ -93,9 +94,16 @@ public final class SbcConfig {
     return this;
   }
 
-  /** Whether this config needs the SBC's own routing model (dispatchers, rules, timers). */
+  /** A name server the gateway asks ({@code spec.dns.servers}), e.g. {@code 127.0.0.1:15150}. */
+  public SbcConfig dnsServer(String hostPort) {
+    dnsServers.add(hostPort);
+    return this;
+  }
+
+  /** Whether this config needs the SBC's own routing model (dispatchers, rules, timers, DNS). */
   public boolean usesSbcRouting() {
-    return !dispatcherRefs.isEmpty() || !dispatchers.isEmpty() || rulesYaml != null || t1 != null;
+    return !dispatcherRefs.isEmpty() || !dispatchers.isEmpty() || rulesYaml != null || t1 != null
+        || !dnsServers.isEmpty();
   }
 
   public SbcConfig recordRoute(boolean recordRoute) {
@@ -157,6 +165,12 @@ public final class SbcConfig {
     }
     if (t1 != null) {
       y.append("  timers:\n").append("    t1: ").append(t1).append('\n');
+    }
+    if (!dnsServers.isEmpty()) {
+      y.append("  dns:\n").append("    servers:\n");
+      for (String d : dnsServers) {
+        y.append("      - \"").append(d).append("\"\n");
+      }
     }
     y.append("---\n")
         .append("apiVersion: sbc.io/v1alpha1\n")

@@ -720,11 +720,35 @@ class GatewayReconcilerTest {
     ConfigMap before =
         client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get();
 
-    SipGatewayResource gw = gateway("refuse-later");
-    gw.getSpec().replicas = 3;
-    gw.getSpec().timers.t1 = 4000;
-    gw.getSpec().timers.t2 = 1000; // refused: t2 below t1
-    client.resource(gw).update();
+    // Edited once the operator's status for this generation is written (the status patch and
+    // the edit would otherwise race, as scale() explains).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              SipGatewayResource g = gateway("refuse-later");
+              return g.getStatus() != null
+                  && !g.getStatus().conditions.isEmpty()
+                  && g.getStatus().conditions.stream()
+                      .allMatch(c -> g.getMetadata().getGeneration().equals(c.observedGeneration));
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(KubernetesClientException.class)
+        .until(
+            () ->
+                client
+                        .resources(SipGatewayResource.class)
+                        .inNamespace(NS)
+                        .withName("refuse-later")
+                        .edit(
+                            g -> {
+                              g.getSpec().replicas = 3;
+                              g.getSpec().timers.t1 = 4000;
+                              g.getSpec().timers.t2 = 1000; // refused: t2 below t1
+                              return g;
+                            })
+                    != null);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -804,10 +828,31 @@ class GatewayReconcilerTest {
               Condition acc = condition(bad.getStatus().parents.get(0).conditions, "Accepted");
               assertEquals("False", acc.status);
               assertEquals("NoMatchingListenerName", acc.reason);
+              assertEquals("sbc.io/operator", bad.getStatus().parents.get(0).controllerName);
               assertTrue(acc.message.contains("no listener 'tls'"), acc.message);
             });
     assertEquals(
         Set.of("all-listeners", "udp-only"), routesServedBy("sections"), "the runtime's routes");
+  }
+
+  /** A listener on loopback can never be reached through the Service: refused, saying why. */
+  @Test
+  void aLoopbackListenerIsRefusedInACluster() throws Exception {
+    SipGatewayResource gw = plainGateway("loopback");
+    gw.getSpec().listeners.get(0).address = "127.0.0.1";
+    client.resource(gw).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition accepted =
+                  condition(gateway("loopback").getStatus().conditions, "Accepted");
+              assertEquals("False", accepted.status);
+              assertTrue(
+                  accepted.message.contains("spec.listeners[0].address: 127.0.0.1 is a loopback"),
+                  accepted.message);
+            });
+    assertNull(client.apps().deployments().inNamespace(NS).withName("loopback-sbc").get());
   }
 
   /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */

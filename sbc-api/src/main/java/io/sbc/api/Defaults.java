@@ -27,6 +27,12 @@ public final class Defaults {
   public static final int TCP_MESSAGE_TIMEOUT_SECONDS = 10;
   public static final int MAX_TCP_WRITE_QUEUE_BYTES = 1 << 20;
 
+  /** How long one DNS query waits before the next name server is asked. */
+  public static final int DNS_QUERY_TIMEOUT_MILLIS = 2000;
+
+  /** How long a name without records is remembered (RFC 2308 negative caching). */
+  public static final int DNS_NEGATIVE_CACHE_SECONDS = 30;
+
   public static final List<String> NAT_TESTS =
       List.of("PrivateContact", "ContactMismatch", "ViaMismatch", "PrivateSource");
   public static final int NAT_KEEPALIVE_SECONDS = 20;

@@ -58,6 +58,8 @@ final class Schema {
 
   static final Obj TOPOLOGY_HIDING = obj("enabled", B, "callId", B, "fromToHost", B);
   static final Obj NAT = obj("detect", new ListOf(S), "keepaliveSeconds", I);
+  static final Obj DNS =
+      obj("servers", new ListOf(S), "queryTimeoutMillis", I, "negativeCacheSeconds", I);
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
   static final Obj LISTENER =
@@ -110,6 +112,17 @@ final class Schema {
           "timeoutMillis", I,
           "retries", I,
           "pingIntervalSeconds", I);
+  static final Obj TOLERATION =
+      obj("key", S, "operator", S, "value", S, "effect", S, "tolerationSeconds", I);
+  static final Obj INFRASTRUCTURE =
+      obj(
+          "serviceAnnotations", new MapOf(S),
+          "loadBalancerClass", S,
+          "loadBalancerSourceRanges", new ListOf(S),
+          "loadBalancerIP", S,
+          "nodeSelector", new MapOf(S),
+          "tolerations", new ListOf(TOLERATION),
+          "spreadAcrossZones", B);
   static final Obj GATEWAY_SPEC =
       obj(
           "listeners", new ListOf(LISTENER),
@@ -120,11 +133,13 @@ final class Schema {
           "sealing", SEALING,
           "topologyHiding", TOPOLOGY_HIDING,
           "nat", NAT,
+          "dns", DNS,
           "replicas", I,
           "autoscaling", AUTOSCALING,
           "serviceType", S,
           "resources", RESOURCES,
           "terminationGracePeriodSeconds", I,
+          "infrastructure", INFRASTRUCTURE,
           "media", MEDIA);
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);

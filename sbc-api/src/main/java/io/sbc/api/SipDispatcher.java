@@ -43,7 +43,10 @@ public class SipDispatcher extends SipResource {
    * whose ready endpoints the operator turns into one URI each. Exactly one of the two.
    */
   public static class Destination {
-    /** A sip: URI with an IP address as host. */
+    /**
+     * A sip: URI; its host an IP address, or a host name resolved as RFC 3263 says (NAPTR, SRV,
+     * A/AAAA) each time its records' TTL runs out.
+     */
     @Pattern("^sip:.+")
     public String uri;
 

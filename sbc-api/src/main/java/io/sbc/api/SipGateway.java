@@ -55,6 +55,12 @@ public class SipGateway extends SipResource {
     public NatTraversal nat = new NatTraversal();
 
     /**
+     * How host names of next hops are resolved (RFC 3263: NAPTR, SRV, then A/AAAA records): the
+     * name servers of /etc/resolv.conf unless servers are given here.
+     */
+    public Dns dns = new Dns();
+
+    /**
      * In a cluster: how many SBC pods run (ignored when {@code autoscaling} is set); a local run
      * serves with one process.
      */
@@ -79,6 +85,12 @@ public class SipGateway extends SipResource {
     @Min(0)
     @Max(86_400)
     public Integer terminationGracePeriodSeconds = Defaults.TERMINATION_GRACE_PERIOD_SECONDS;
+
+    /**
+     * In a cluster: how the gateway's Service and pods are placed (cloud load balancer settings,
+     * scheduling); ignored by a local run.
+     */
+    public Infrastructure infrastructure;
 
     /**
      * Media relaying through RTPengine (a sidecar in each SBC pod, or external instances); none
@@ -178,6 +190,77 @@ public class SipGateway extends SipResource {
 
     /** Files holding earlier secrets still accepted. */
     public List<String> previousSecretFiles = new ArrayList<>();
+  }
+
+  /**
+   * Where and how a gateway runs in a cluster, beyond its SIP settings: the Service's cloud load
+   * balancer and the pods' scheduling.
+   */
+  public static class Infrastructure {
+    /** Annotations on the Service (the cloud load balancer's own settings go here). */
+    public java.util.Map<String, String> serviceAnnotations = new java.util.LinkedHashMap<>();
+
+    /** The Service's loadBalancerClass (which load balancer implementation serves it). */
+    public String loadBalancerClass;
+
+    /** Source CIDRs the load balancer admits (loadBalancerSourceRanges); empty: any. */
+    public List<String> loadBalancerSourceRanges = new ArrayList<>();
+
+    /** A static address for the load balancer (spec.loadBalancerIP, where the cloud honours it). */
+    public String loadBalancerIP;
+
+    /** The pods' nodeSelector. */
+    public java.util.Map<String, String> nodeSelector = new java.util.LinkedHashMap<>();
+
+    /** The pods' tolerations. */
+    public List<Toleration> tolerations = new ArrayList<>();
+
+    /**
+     * Spread the pods across zones (topology.kubernetes.io/zone, max skew 1, best effort), so that
+     * one zone's loss takes part of the gateway, not all of it.
+     */
+    public Boolean spreadAcrossZones = false;
+  }
+
+  /** A Kubernetes toleration. */
+  public static class Toleration {
+    public String key;
+
+    @Pattern("^(Exists|Equal)$")
+    public String operator;
+
+    public String value;
+
+    @Pattern("^(NoSchedule|PreferNoSchedule|NoExecute)$")
+    public String effect;
+
+    public Integer tolerationSeconds;
+  }
+
+  /**
+   * DNS resolution of next hops named by host name (backendRefs, dispatcher destinations, Route and
+   * Contact hosts): answers are kept for their TTL, names without records for {@code
+   * negativeCacheSeconds}.
+   */
+  public static class Dns {
+    /**
+     * Name servers as "IP" or "IP:port" ("[IPv6]:port"), asked in order; empty: the nameserver
+     * lines of /etc/resolv.conf.
+     */
+    public List<String> servers = new ArrayList<>();
+
+    /** How long one query waits for its answer before the next server is asked. */
+    @Min(100)
+    @Max(30_000)
+    public Integer queryTimeoutMillis = Defaults.DNS_QUERY_TIMEOUT_MILLIS;
+
+    /**
+     * How long a name without records of a type (NXDOMAIN, no data) is remembered as such; a server
+     * that does not answer is asked again after at most 5 seconds.
+     */
+    @Min(0)
+    @Max(3600)
+    public Integer negativeCacheSeconds = Defaults.DNS_NEGATIVE_CACHE_SECONDS;
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */

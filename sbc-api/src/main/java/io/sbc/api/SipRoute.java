@@ -256,6 +256,11 @@ public class SipRoute extends SipResource {
    * random order.
    */
   public static class BackendRef {
+    /**
+     * A sip: URI; its host an IP address, or a host name resolved as RFC 3263 says (a trunk named
+     * by its domain reaches its SRV targets in priority and weight order, and fails over across
+     * them).
+     */
     public String uri;
 
     /**

@@ -170,6 +170,7 @@ final class Validator {
     } else {
       nat(s.nat, "spec.nat");
     }
+    dns(s.dns);
     cluster(s);
   }
 
@@ -198,6 +199,30 @@ final class Validator {
       }
     }
     range(p + ".keepaliveSeconds", n.keepaliveSeconds, 0, 3600);
+  }
+
+  private void dns(SipGateway.Dns d) {
+    if (d == null) {
+      error("spec.dns", "required (default: the name servers of /etc/resolv.conf)");
+      return;
+    }
+    if (d.servers == null) {
+      error("spec.dns.servers", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < d.servers.size(); i++) {
+        String v = d.servers.get(i);
+        if (v == null || IpLiteral.toSocketAddress(v.strip(), 53) == null) {
+          error(
+              "spec.dns.servers[" + i + "]",
+              "must be an IP address with an optional port (\"192.0.2.53\", \"127.0.0.1:5353\","
+                  + " \"[2001:db8::53]:53\"), not a name (was "
+                  + (v == null ? null : quoted(v))
+                  + ")");
+        }
+      }
+    }
+    range("spec.dns.queryTimeoutMillis", d.queryTimeoutMillis, 100, 30_000);
+    range("spec.dns.negativeCacheSeconds", d.negativeCacheSeconds, 0, 3600);
   }
 
   private void sealing(SipGateway.Sealing z) {
@@ -272,6 +297,9 @@ final class Validator {
     if (s.resources != null) {
       quantities("spec.resources.requests", s.resources.requests);
       quantities("spec.resources.limits", s.resources.limits);
+    }
+    if (s.infrastructure != null) {
+      infrastructure(s.infrastructure);
     }
     SipGateway.Media m = s.media;
     if (m != null) {
@@ -381,6 +409,50 @@ final class Validator {
               p + ".flags[" + i + "]",
               "must be a word of letters, digits and - _ . / = : (1 to 64 characters), was "
                   + (a.flags.get(i) == null ? "null" : quoted(a.flags.get(i))));
+        }
+      }
+    }
+  }
+
+  /** The Service's and pods' placement in a cluster (spec.infrastructure). */
+  private void infrastructure(SipGateway.Infrastructure inf) {
+    String p = "spec.infrastructure";
+    if (inf.loadBalancerSourceRanges != null) {
+      for (int i = 0; i < inf.loadBalancerSourceRanges.size(); i++) {
+        String cidr = inf.loadBalancerSourceRanges.get(i);
+        String why = cidr == null ? "empty list entry" : cidrProblem(cidr);
+        if (why != null) {
+          error(p + ".loadBalancerSourceRanges[" + i + "]", why);
+        }
+      }
+    }
+    if (inf.loadBalancerIP != null && !IpLiteral.isIpLiteral(inf.loadBalancerIP)) {
+      error(
+          p + ".loadBalancerIP", "must be an IPv4 or IPv6 address: " + quoted(inf.loadBalancerIP));
+    }
+    if (inf.loadBalancerClass != null && inf.loadBalancerClass.isBlank()) {
+      error(p + ".loadBalancerClass", "must not be empty when given");
+    }
+    if (inf.tolerations != null) {
+      for (int i = 0; i < inf.tolerations.size(); i++) {
+        SipGateway.Toleration t = inf.tolerations.get(i);
+        String tp = p + ".tolerations[" + i + "]";
+        if (t == null) {
+          error(tp, "empty list entry");
+          continue;
+        }
+        if (t.operator != null && !t.operator.equals("Exists") && !t.operator.equals("Equal")) {
+          error(tp + ".operator", "must be Exists or Equal (was " + t.operator + ")");
+        }
+        if (t.effect != null
+            && !java.util.Set.of("NoSchedule", "PreferNoSchedule", "NoExecute")
+                .contains(t.effect)) {
+          error(
+              tp + ".effect",
+              "must be NoSchedule, PreferNoSchedule or NoExecute (was " + t.effect + ")");
+        }
+        if ("Exists".equals(t.operator) && t.value != null) {
+          error(tp + ".value", "must be empty with operator Exists");
         }
       }
     }
@@ -812,7 +884,7 @@ final class Validator {
     } else if (!byUri && !byName) {
       error(p + ".uri", "required (or kind: " + SipDispatcher.KIND + " and name)");
     } else if (byUri) {
-      sipIpUri(p + ".uri", ref.uri);
+      sipUri(p + ".uri", ref.uri);
       if (ref.namespace != null) {
         error(p + ".namespace", "only with kind: " + SipDispatcher.KIND);
       }
@@ -863,7 +935,7 @@ final class Validator {
           }
         } else if (dst.uri == null) {
           error(p + ".uri", "required (or serviceRef: a Kubernetes Service, in a cluster)");
-        } else if (sipIpUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
+        } else if (sipUri(p + ".uri", dst.uri) && !uris.add(dst.uri)) {
           error(p + ".uri", "duplicate destination " + dst.uri);
         }
         range(p + ".weight", dst.weight, 0, 1000);
@@ -957,14 +1029,20 @@ final class Validator {
         && s.chars().anyMatch(c -> c >= 'a' && c <= 'z');
   }
 
-  /** A sip: URI with an IP host; reports and returns false otherwise. */
-  private boolean sipIpUri(String path, String u) {
+  /**
+   * A sip: URI whose host is an IP address or a host name (kept as a name: the runtime resolves it
+   * as RFC 3263 says); reports and returns false otherwise.
+   */
+  private boolean sipUri(String path, String u) {
     if (u == null) {
       error(path, "required");
     } else if (!u.startsWith("sip:")) {
       error(path, "must be a sip: URI (was " + u + ")");
-    } else if (!hostIsIp(u.substring(4))) {
-      error(path, "host must be an IP address (DNS names are not resolved yet): " + u);
+    } else if (!hostOk(u.substring(4))) {
+      error(
+          path,
+          "host must be an IP address (IPv6 in brackets) or a host name, with an optional port: "
+              + quoted(u));
     } else {
       return true;
     }
@@ -1099,8 +1177,8 @@ final class Validator {
     }
   }
 
-  /** The host part of "user@host:port;params" is an IP literal. */
-  private static boolean hostIsIp(String rest) {
+  /** The host part of "user@host:port;params" is an IP literal or a host name. */
+  private static boolean hostOk(String rest) {
     int at = rest.indexOf('@');
     String hp = at >= 0 ? rest.substring(at + 1) : rest;
     int end = hp.length();
@@ -1121,7 +1199,8 @@ final class Validator {
     int colon = hp.indexOf(':');
     String host = colon < 0 ? hp : hp.substring(0, colon);
     // An IPv6 address in a URI takes brackets (RFC 3261 25.1 IPv6reference, RFC 5118 4.2).
-    return IpLiteral.isIpv4(host) && portOk(colon < 0 ? "" : hp.substring(colon));
+    return (IpLiteral.isIpv4(host) || HostName.isValid(host))
+        && portOk(colon < 0 ? "" : hp.substring(colon));
   }
 
   private static boolean portOk(String s) {

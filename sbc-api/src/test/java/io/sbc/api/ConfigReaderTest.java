@@ -514,12 +514,45 @@ class ConfigReaderTest {
   }
 
   @Test
-  void backendHostMustBeAnIp() {
+  void backendHostIsAnIpOrAHostNameKeptAsAName() {
     String e =
         errorAt(
-            errors(twoDocs(GATEWAY, ROUTE.replace("sip:127.0.0.1:15090", "sip:pbx.example.com"))),
+            errors(twoDocs(GATEWAY, ROUTE.replace("sip:127.0.0.1:15090", "sip:pbx_1.example.com"))),
             "spec.rules[0].backendRefs[0].uri");
-    assertTrue(e.contains("IP address"), e);
+    assertTrue(e.contains("host must be an IP address (IPv6 in brackets) or a host name"), e);
+    for (String uri :
+        List.of("sip:trunk.example.com", "sip:pbx.example.com:5070;transport=tcp", "sip:[::1]")) {
+      Configuration c = read(twoDocs(GATEWAY, ROUTE.replace("sip:127.0.0.1:15090", uri)));
+      assertEquals(uri, c.routes().get(0).spec.rules.get(0).backendRefs.get(0).uri);
+    }
+  }
+
+  @Test
+  void dnsServersAreIpAddressesWithPorts() {
+    Configuration c =
+        read(
+            twoDocs(
+                GATEWAY
+                    + "  dns:\n    servers: [\"127.0.0.1:5353\", \"192.0.2.53\", \"[::1]:53\"]\n"
+                    + "    negativeCacheSeconds: 5\n",
+                ROUTE));
+    SipGateway.Dns d = c.gateways().get(0).spec.dns;
+    assertEquals(List.of("127.0.0.1:5353", "192.0.2.53", "[::1]:53"), d.servers);
+    assertEquals(5, d.negativeCacheSeconds);
+    assertEquals(Defaults.DNS_QUERY_TIMEOUT_MILLIS, d.queryTimeoutMillis);
+    List<String> errors =
+        errors(
+            twoDocs(
+                GATEWAY
+                    + "  dns:\n    servers: [\"ns.example.com\", \"127.0.0.1:0\", \"::1:53:\"]\n"
+                    + "    queryTimeoutMillis: 10\n",
+                ROUTE));
+    for (int i = 0; i < 3; i++) {
+      assertTrue(
+          errorAt(errors, "spec.dns.servers[" + i + "]").contains("must be an IP address"),
+          errors.toString());
+    }
+    assertTrue(errorAt(errors, "spec.dns.queryTimeoutMillis").contains("must be 100..30000"));
   }
 
   @Test

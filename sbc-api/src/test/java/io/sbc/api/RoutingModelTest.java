@@ -910,16 +910,25 @@ class RoutingModelTest {
   }
 
   @Test
-  void dispatcherDestinationIsASipUriWithAnIp() {
+  void dispatcherDestinationIsASipUriWithAnIpOrAHostName() {
     assertContains(
         dispatcherError(
             DISPATCHER.replace("sip:10.0.0.2:5060", "sips:10.0.0.2"), "spec.destinations[1].uri"),
         "must be a sip: URI (was sips:10.0.0.2)");
     assertContains(
         dispatcherError(
-            DISPATCHER.replace("sip:10.0.0.2:5060", "sip:pbx.example.com"),
+            DISPATCHER.replace("sip:10.0.0.2:5060", "sip:pbx_1.example.com"),
             "spec.destinations[1].uri"),
         "host must be an IP address");
+    assertEquals(
+        "sip:pbx.example.com",
+        read(GATEWAY + "---\n" + DISPATCHER.replace("sip:10.0.0.2:5060", "sip:pbx.example.com"))
+            .dispatchers()
+            .get(0)
+            .spec
+            .destinations
+            .get(1)
+            .uri);
     assertContains(
         dispatcherError(DISPATCHER + "    - weight: 2\n", "spec.destinations[2].uri"), "required");
   }
@@ -1026,7 +1035,7 @@ class RoutingModelTest {
         errors(
             GATEWAY
                 + "---\n"
-                + DISPATCHER.replace("10.0.0.2", "pbx.local")
+                + DISPATCHER.replace("10.0.0.2", "pbx_local")
                 + "  algorithm: X\n"
                 + "---\n"
                 + route(

@@ -19,6 +19,8 @@ import io.sbc.runtime.media.RtpEngines;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.RouteSeal;
+import io.sbc.runtime.sip.locate.DnsResolver;
+import io.sbc.runtime.sip.locate.NettyDnsClient;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.sbc.runtime.sip.proxy.Branches;
 import io.sbc.runtime.sip.proxy.CallCounters;
@@ -60,6 +62,8 @@ public final class SbcStack implements AutoCloseable {
   private final Branches branches;
   private final SourceAddresses sources = new SourceAddresses();
   private final CallCounters callCounters = new CallCounters();
+  private final NettyDnsClient dns;
+  private final DnsResolver resolver;
   private final Proxy proxy;
   private volatile Map<String, Dispatcher> dispatchers;
   private boolean listening;
@@ -96,6 +100,20 @@ public final class SbcStack implements AutoCloseable {
     this.branches = new Branches(config.name());
     this.transports = new TransportLayer(loops, config.transport());
     this.transactions = new TransactionLayer(transports::send, config.timers());
+    // Next hops named by host name (RFC 3263): a DNS client bound to each loop, one cache.
+    this.dns = new NettyDnsClient(loops, config.dns());
+    LOG.infof(
+        "DNS: next-hop names are resolved through %s",
+        dns.servers().stream()
+            .map(a -> io.sbc.api.syntax.IpLiteral.uriHost(a.getAddress()) + ":" + a.getPort())
+            .toList());
+    this.resolver =
+        new DnsResolver(
+            dns,
+            config.dns(),
+            config.listeners(),
+            Clock.SYSTEM,
+            java.util.concurrent.ThreadLocalRandom::current);
     // Dispatchers first (their probes use the branches and transactions), then the routing table
     // over them, then the proxy with everything it needs.
     this.dispatchers = dispatchersFor(config, Map.of());
@@ -135,6 +153,7 @@ public final class SbcStack implements AutoCloseable {
             .routeSeal(routeSeal)
             .branches(branches)
             .sources(sources)
+            .resolver(resolver)
             .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
             .build();
     Loop first = loops.get(0);
@@ -194,7 +213,8 @@ public final class SbcStack implements AutoCloseable {
   private void startProbing(Dispatcher d) {
     Loop loop = probeLoop(d.name());
     ProbeEnvironment env =
-        new ProbeEnvironment(loop, transactions, config.listeners(), branches::nextProbe, sources);
+        new ProbeEnvironment(
+            loop, transactions, config.listeners(), branches::nextProbe, sources, resolver);
     // Probes run on the loop whose timer wheel they use, once the listeners are bound.
     Runnable start = () -> loop.execute(() -> d.startProbing(env));
     if (listening) {
@@ -282,10 +302,11 @@ public final class SbcStack implements AutoCloseable {
     if (!next.listeners().toString().equals(config.listeners().toString())
         || !next.limits().equals(config.limits())
         || !next.timers().equals(config.timers())
-        || !next.transport().equals(config.transport())) {
+        || !next.transport().equals(config.transport())
+        || !next.dns().equals(config.dns())) {
       LOG.warnf(
-          "configuration of gateway %s: listener, limit and timer changes take effect at the next"
-              + " start; routes and dispatchers are applied now",
+          "configuration of gateway %s: listener, limit, timer and DNS changes take effect at the"
+              + " next start; routes and dispatchers are applied now",
           next.name());
     }
     Map<String, Dispatcher> running = dispatchers;
@@ -374,6 +395,16 @@ public final class SbcStack implements AutoCloseable {
     return media;
   }
 
+  /** The next-hop resolver (RFC 3263) and its cache. */
+  public DnsResolver resolver() {
+    return resolver;
+  }
+
+  /** The name servers asked. */
+  public List<java.net.InetSocketAddress> dnsServers() {
+    return dns.servers();
+  }
+
   public CallCounters callCounters() {
     return callCounters;
   }
@@ -396,5 +427,6 @@ public final class SbcStack implements AutoCloseable {
     if (media != null) {
       media.close();
     }
+    dns.close();
   }
 }

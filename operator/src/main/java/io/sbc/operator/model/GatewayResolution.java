@@ -14,6 +14,7 @@ import io.sbc.api.SipGateway;
 import io.sbc.api.SipResource;
 import io.sbc.api.SipRoute;
 import io.sbc.api.status.Conditions;
+import io.sbc.api.syntax.IpLiteral;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.crd.SipRouteResource;
@@ -150,6 +151,25 @@ public final class GatewayResolution {
   }
 
   private void run(Map<String, SipDispatcherResource> dispatchers) {
+    // In a cluster a listener on a loopback address can never be reached through the Service
+    // (the local quickstart's 127.0.0.1 is the usual way this happens): refused, saying why.
+    List<SipGateway.Listener> ls = gateway.getSpec().listeners;
+    for (int i = 0; ls != null && i < ls.size(); i++) {
+      SipGateway.Listener l = ls.get(i);
+      byte[] a = l == null || l.address == null ? null : IpLiteral.toBytes(l.address);
+      if (a != null && isLoopback(a)) {
+        gatewayErrors.add(
+            "spec.listeners["
+                + i
+                + "].address: "
+                + l.address
+                + " is a loopback address, which nothing reaches through the gateway's Service;"
+                + " in a cluster listen on 0.0.0.0 (or ::)");
+      }
+    }
+    if (!gatewayErrors.isEmpty()) {
+      return;
+    }
     // Each pass leaves out what the reader refused in the previous one; at most one pass per
     // document plus one.
     for (int pass = 0; pass <= attached.size() + dispatchers.size() + 1; pass++) {
@@ -208,6 +228,19 @@ public final class GatewayResolution {
     invalidRoutes.putAll(routes);
     invalidDispatchers.putAll(disp);
     return true;
+  }
+
+  /** 127.0.0.0/8 or ::1. */
+  private static boolean isLoopback(byte[] a) {
+    if (a.length == 4) {
+      return a[0] == 127;
+    }
+    for (int i = 0; i < 15; i++) {
+      if (a[i] != 0) {
+        return false;
+      }
+    }
+    return a[15] == 1;
   }
 
   private SipGateway gatewayDocument() {

@@ -435,6 +435,7 @@ public final class StatusModel {
                   gen));
       RouteParentStatus ps = new RouteParentStatus();
       ps.parentRef = pr;
+      ps.controllerName = RouteParentStatus.CONTROLLER_NAME;
       RouteParentStatus old =
           previous == null || previous.parents == null
               ? null

@@ -321,6 +321,9 @@ public final class WorkloadModel {
     if (providesSealingSecret(gw)) {
       mountSealingSecret(d, gw);
     }
+    if (spec.infrastructure != null) {
+      place(d, gw, spec.infrastructure);
+    }
     if (spec.media != null && "Sidecar".equals(spec.media.mode)) {
       addMediaSidecar(d, spec.media, settings);
     }
@@ -373,6 +376,41 @@ public final class WorkloadModel {
       }
     }
     return null;
+  }
+
+  /** The pods' scheduling from spec.infrastructure: node selector, tolerations, zone spread. */
+  private static void place(Deployment d, SipGatewayResource gw, SipGateway.Infrastructure inf) {
+    var pod = d.getSpec().getTemplate().getSpec();
+    if (inf.nodeSelector != null && !inf.nodeSelector.isEmpty()) {
+      pod.setNodeSelector(new LinkedHashMap<>(inf.nodeSelector));
+    }
+    if (inf.tolerations != null && !inf.tolerations.isEmpty()) {
+      List<io.fabric8.kubernetes.api.model.Toleration> ts = new ArrayList<>();
+      for (SipGateway.Toleration t : inf.tolerations) {
+        ts.add(
+            new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                .withKey(t.key)
+                .withOperator(t.operator)
+                .withValue(t.value)
+                .withEffect(t.effect)
+                .withTolerationSeconds(
+                    t.tolerationSeconds == null ? null : t.tolerationSeconds.longValue())
+                .build());
+      }
+      pod.setTolerations(ts);
+    }
+    if (Boolean.TRUE.equals(inf.spreadAcrossZones)) {
+      pod.setTopologySpreadConstraints(
+          List.of(
+              new io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder()
+                  .withMaxSkew(1)
+                  .withTopologyKey("topology.kubernetes.io/zone")
+                  .withWhenUnsatisfiable("ScheduleAnyway")
+                  .withNewLabelSelector()
+                  .withMatchLabels(Names.selector(gw))
+                  .endLabelSelector()
+                  .build()));
+    }
   }
 
   /**
@@ -546,13 +584,28 @@ public final class WorkloadModel {
               .build());
     }
     boolean external = "LoadBalancer".equals(type) || "NodePort".equals(type);
+    boolean lb = "LoadBalancer".equals(type);
+    SipGateway.Infrastructure inf = gw.getSpec().infrastructure;
+    ObjectMeta m = meta(gw, Names.workload(gw));
+    if (inf != null && inf.serviceAnnotations != null && !inf.serviceAnnotations.isEmpty()) {
+      m.setAnnotations(new LinkedHashMap<>(inf.serviceAnnotations));
+    }
     return new ServiceBuilder()
-        .withMetadata(meta(gw, Names.workload(gw)))
+        .withMetadata(m)
         .withNewSpec()
         .withType(type)
         .withSelector(Names.selector(gw))
         .withPorts(ports)
         .withExternalTrafficPolicy(external ? "Local" : null)
+        .withLoadBalancerClass(lb && inf != null ? inf.loadBalancerClass : null)
+        .withLoadBalancerIP(lb && inf != null ? inf.loadBalancerIP : null)
+        .withLoadBalancerSourceRanges(
+            lb
+                    && inf != null
+                    && inf.loadBalancerSourceRanges != null
+                    && !inf.loadBalancerSourceRanges.isEmpty()
+                ? inf.loadBalancerSourceRanges
+                : null)
         .endSpec()
         .build();
   }

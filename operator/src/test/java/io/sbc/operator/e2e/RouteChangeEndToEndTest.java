@@ -185,6 +185,8 @@ class RouteChangeEndToEndTest {
     assertNotNull(route, example + ": no SipRoute");
     gw.getMetadata().setNamespace(NS);
     gw.getSpec().listeners.forEach(l -> l.port = sbcPort);
+    // as in a cluster: the example's 127.0.0.1 is for a laptop, and the operator refuses it
+    gw.getSpec().listeners.forEach(l -> l.address = "0.0.0.0");
     assertTrue(
         gw.getSpec().listeners.stream().anyMatch(l -> "SIP-UDP".equals(l.protocol)),
         example + ": the gateway needs a SIP-UDP listener");

@@ -119,6 +119,57 @@ public final class IpLiteral {
     }
   }
 
+  /**
+   * An address and port written "IPv4", "IPv4:port", "IPv6", "[IPv6]" or "[IPv6]:port" (a name
+   * server, say) as a socket address, the port {@code defaultPort} when none is written; null for
+   * anything else, a host name included (never looked up).
+   */
+  public static java.net.InetSocketAddress toSocketAddress(String s, int defaultPort) {
+    if (s == null || s.isEmpty()) {
+      return null;
+    }
+    String host = s;
+    String port = null;
+    if (s.charAt(0) == '[') {
+      int close = s.indexOf(']');
+      if (close < 0) {
+        return null;
+      }
+      host = s.substring(1, close);
+      if (close + 1 < s.length()) {
+        if (s.charAt(close + 1) != ':') {
+          return null;
+        }
+        port = s.substring(close + 2);
+      }
+      if (!isIpv6(host)) {
+        return null;
+      }
+    } else if (s.indexOf(':') == s.lastIndexOf(':') && s.indexOf(':') > 0) {
+      host = s.substring(0, s.indexOf(':'));
+      port = s.substring(s.indexOf(':') + 1);
+      if (!isIpv4(host)) {
+        return null;
+      }
+    } else if (!isIpLiteral(s)) {
+      return null;
+    }
+    int p = defaultPort;
+    if (port != null) {
+      if (port.isEmpty()
+          || port.length() > 5
+          || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return null;
+      }
+      p = Integer.parseInt(port);
+      if (p < 1 || p > 65535) {
+        return null;
+      }
+    }
+    InetAddress a = toInetAddress(host);
+    return a == null ? null : new java.net.InetSocketAddress(a, p);
+  }
+
   // ------------------------------------------------------------------------------ writing
 
   /**

@@ -13,6 +13,7 @@ import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RouteCompiler;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.SealKeys;
+import io.sbc.runtime.sip.locate.DnsSettings;
 import io.sbc.runtime.sip.message.SipLimits;
 import io.sbc.runtime.sip.proxy.ProxySettings;
 import io.sbc.runtime.sip.proxy.Target;
@@ -54,6 +55,7 @@ public record GatewayConfig(
     io.sbc.api.TopologyHiding topologyHiding,
     io.sbc.api.NatTraversal nat,
     io.sbc.runtime.media.MediaSettings media,
+    DnsSettings dns,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -200,6 +202,13 @@ public record GatewayConfig(
     TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC, t.timerD);
     ProxySettings proxy =
         new ProxySettings("stateless".equals(gw.spec.proxy.mode), gw.spec.proxy.maxForwards);
+    List<InetSocketAddress> dnsServers = new ArrayList<>();
+    for (String server : gw.spec.dns.servers) {
+      dnsServers.add(IpLiteral.toSocketAddress(server.strip(), 53)); // validated
+    }
+    DnsSettings dns =
+        new DnsSettings(
+            dnsServers, gw.spec.dns.queryTimeoutMillis, gw.spec.dns.negativeCacheSeconds);
     // A Service destination is resolved by the operator (into URIs); a file cannot serve it.
     for (SipDispatcher d : cfg.dispatchers()) {
       for (int i = 0; d.spec.destinations != null && i < d.spec.destinations.size(); i++) {
@@ -245,6 +254,7 @@ public record GatewayConfig(
             gw.spec.topologyHiding,
             gw.spec.nat,
             io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env),
+            dns,
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);

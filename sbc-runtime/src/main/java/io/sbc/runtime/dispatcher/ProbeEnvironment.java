@@ -1,5 +1,8 @@
 package io.sbc.runtime.dispatcher;
 
+import io.sbc.runtime.sip.locate.Hop;
+import io.sbc.runtime.sip.locate.LiteralResolver;
+import io.sbc.runtime.sip.locate.NextHopResolver;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
@@ -17,17 +20,29 @@ import java.util.function.Supplier;
  * @param branches new Via branches that the proxy recognises as its own, so that it hands the
  *     responses to the probes' client transactions ({@code Branches.nextProbe})
  * @param sources the local address a wildcard listener advertises towards a destination
+ * @param resolver turns a destination named by host name into hops (RFC 3263), as calls do: a probe
+ *     goes to the first
  */
 public record ProbeEnvironment(
     Loop loop,
     TransactionLayer transactions,
     List<Listener> listeners,
     Supplier<String> branches,
-    SourceAddresses sources) {
+    SourceAddresses sources,
+    NextHopResolver resolver) {
 
-  /** The listener probes to a destination leave from, or null when the gateway has none. */
-  Listener listenerFor(Destination d) {
-    var hop = d.target().hop();
+  /** Probing of destinations that are IP literals only. */
+  public ProbeEnvironment(
+      Loop loop,
+      TransactionLayer transactions,
+      List<Listener> listeners,
+      Supplier<String> branches,
+      SourceAddresses sources) {
+    this(loop, transactions, listeners, branches, sources, new LiteralResolver());
+  }
+
+  /** The listener probes to a hop leave from, or null when the gateway has none. */
+  Listener listenerFor(Hop hop) {
     boolean v6 = hop.address().getAddress() instanceof java.net.Inet6Address;
     for (Listener l : listeners) {
       if (l.protocol() == hop.protocol() && l.isIpv6() == v6) {

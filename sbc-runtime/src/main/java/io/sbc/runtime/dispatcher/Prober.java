@@ -89,10 +89,43 @@ final class Prober implements Runnable {
   }
 
   private void send(Destination d, ProbeSettings s) {
-    Listener l = env.listenerFor(d);
+    var t = d.target();
+    if (t.hop() != null) {
+      send(d, s, t.hop());
+      return;
+    }
+    // A destination named by host name is probed where calls to it would go first (RFC 3263);
+    // the answer comes on this loop, at once when the name is cached.
+    Probe p = new Probe(d, d.callFailureGeneration());
+    d.inFlight = p; // no second probe while the name resolves
+    env.resolver()
+        .resolve(
+            t.where(),
+            env.loop(),
+            (hops, problem) -> {
+              if (d.inFlight == p) {
+                d.inFlight = null;
+              }
+              if (closed) {
+                return;
+              }
+              if (hops.isEmpty()) {
+                d.probeFailed("not resolved: " + problem);
+                return;
+              }
+              try {
+                send(d, s, hops.get(0));
+              } catch (RuntimeException e) {
+                LOG.warnf("dispatcher %s: probe to %s not sent: %s", dispatcher.name(), d.uri(), e);
+              }
+            });
+  }
+
+  private void send(Destination d, ProbeSettings s, io.sbc.runtime.sip.locate.Hop hop) {
+    Listener l = env.listenerFor(hop);
     if (l == null) {
       // Calls could not reach it either: the proxy needs the same kind of listener.
-      d.probeFailed("no " + d.target().hop().protocol() + " listener");
+      d.probeFailed("no " + hop.protocol() + " listener");
       return;
     }
     String branch = env.branches().get();
@@ -100,7 +133,6 @@ final class Prober implements Runnable {
     d.inFlight = p;
     d.probeSent();
     p.timer = env.loop().timers().schedule(p, s.timeoutMillis());
-    var hop = d.target().hop();
     Listener.Names names =
         l.names(
             l.advertisesInterfaceAddress()

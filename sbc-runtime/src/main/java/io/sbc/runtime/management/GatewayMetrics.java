@@ -133,6 +133,15 @@ public class GatewayMetrics {
         "Targets for which no next hop could be found",
         st -> st.proxy().stats().unresolvable.sum());
     counter(
+        "sbc_dns_questions",
+        "DNS questions sent to the name servers (what the cache of answers lacked)",
+        st -> st.resolver().questions());
+    gauge(
+        "sbc_dns_cached_answers",
+        "DNS answers kept for their TTL (negative ones included)",
+        Tags.empty(),
+        st -> st.resolver().cachedAnswers());
+    counter(
         "sbc_sip_stage_failures",
         "Messages whose processing failed inside the SBC (a bug: the log has the stack trace)",
         st -> st.proxy().stats().stageFailures.sum());

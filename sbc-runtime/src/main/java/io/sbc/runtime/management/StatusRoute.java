@@ -82,6 +82,18 @@ public class StatusRoute {
                 .put("routeTokensRefused", st.refusedRoutes.sum())
                 .put("nextHopsUnresolved", st.unresolvable.sum())
                 .put("stageFailures", st.stageFailures.sum()))
+        .put(
+            "dns",
+            new JsonObject()
+                .put(
+                    "servers",
+                    new JsonArray(
+                        s.dnsServers().stream()
+                            .map(a -> IpLiteral.uriHost(a.getAddress()) + ":" + a.getPort())
+                            .toList()))
+                .put("questions", s.resolver().questions())
+                .put("questionsRefused", s.resolver().refusedQuestions())
+                .put("cachedAnswers", s.resolver().cachedAnswers()))
         .put("calls", calls(s))
         .put("dispatchers", dispatchers(s))
         .put("media", media(s));

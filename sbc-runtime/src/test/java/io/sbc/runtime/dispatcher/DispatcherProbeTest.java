@@ -172,6 +172,53 @@ class DispatcherProbeTest {
   }
 
   @Test
+  void aDestinationNamedByHostNameIsProbedAtItsFirstResolvedHop() {
+    io.sbc.runtime.sip.locate.Zone zone =
+        new io.sbc.runtime.sip.locate.Zone()
+            .srv(
+                "_sip._udp.pbx.test",
+                60,
+                new io.sbc.runtime.sip.locate.SrvRecord(10, 0, 5070, "pbx1.pbx.test."),
+                new io.sbc.runtime.sip.locate.SrvRecord(20, 0, 5080, "pbx2.pbx.test."))
+            .a("pbx1.pbx.test.", 60, "10.0.0.7")
+            .a("pbx2.pbx.test.", 60, "10.0.0.8")
+            .hold();
+    ProbeEnvironment named =
+        new ProbeEnvironment(
+            loop,
+            tl,
+            List.of(udp, tcp),
+            () -> "z9hG4bK-sbcT-p" + (++branches),
+            new io.sbc.runtime.sip.transport.SourceAddresses(),
+            new io.sbc.runtime.sip.locate.DnsResolver(
+                zone,
+                io.sbc.runtime.sip.locate.DnsSettings.DEFAULT,
+                List.of(udp, tcp),
+                clock,
+                () -> new SplittableRandom(3)));
+    Dispatcher d = Dispatcher.create(probed(1, "sip:pbx.test", "sip:nowhere.test"));
+    d.startProbing(named);
+    advance(0);
+    assertEquals(0, probes().size(), "no probe before the names resolve");
+    zone.release();
+    List<Sent> p = probes();
+    assertEquals(1, p.size());
+    assertEquals(new InetSocketAddress("10.0.0.7", 5070), p.get(0).flow.remote());
+    assertEquals(
+        "sip:pbx.test",
+        p.get(0).message.text(p.get(0).message.uriStart(), p.get(0).message.uriEnd()));
+    answer(p.get(0), 200);
+    assertEquals(DestinationState.ACTIVE, d.destinations().get(0).state());
+    Destination nowhere = d.destinations().get(1);
+    assertEquals(1, d.snapshot().get(1).probeFailures(), "a name without records fails its probe");
+    advance(1000);
+    assertEquals(1, probes().size(), "cached: the next round probes at once");
+    assertEquals(0, zone.heldCount(), "and asks nothing (the negative answer is cached too)");
+    assertEquals(DestinationState.INACTIVE, nowhere.state(), "two rounds unresolved: out");
+    assertTrue(nowhere.reason().startsWith("not resolved: host nowhere.test"), nowhere.reason());
+  }
+
+  @Test
   void failingProbesTakeItOutAndSuccessesBringItBack() {
     Dispatcher d = Dispatcher.create(probed(2, A, B));
     Destination a = d.destinations().get(0);
@@ -421,7 +468,7 @@ class DispatcherProbeTest {
   @Test
   void aBadReloadChangesNothing() {
     Dispatcher d = Dispatcher.create(probed(1, A, B));
-    SipDispatcher bad = probed(1, "sip:gw.example.com");
+    SipDispatcher bad = probed(1, "sip:gw_1.example.com");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.update(bad));
     assertTrue(e.getMessage().contains("host must be an IP address"), e.getMessage());
     assertEquals(2, d.destinations().size());

@@ -358,7 +358,7 @@ class DispatcherSelectTest {
         doc(
             "pool",
             "Fastest",
-            "sip:gw.example.com",
+            "sip:gw_1.example.com",
             "sips:10.0.0.1",
             A,
             A,

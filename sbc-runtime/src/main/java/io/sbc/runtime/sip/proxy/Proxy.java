@@ -553,10 +553,25 @@ public final class Proxy implements SipReceiver {
     }
   }
 
-  /** A target with no hop: logged with its name (once a minute per name). */
+  /** Targets whose failure to resolve was logged recently (logged once a minute per name). */
+  private final ConcurrentHashMap<String, Long> loggedNames = new ConcurrentHashMap<>();
+
+  /** A target with no hop: counted, and logged with its name (once a minute per name). */
   void unresolvable(Target t, String problem) {
     stats.unresolvable.increment();
-    LOG.warnf("next hop %s: %s", t, problem);
+    String name = t.toString();
+    long now = clock.millis();
+    Long last = loggedNames.get(name);
+    if (last == null || now - last >= 60_000) {
+      if (loggedNames.size() > 10_000) {
+        loggedNames.clear(); // names from many peers: keep memory bounded; they log again
+      }
+      loggedNames.put(name, now);
+      LOG.warnf(
+          "next hop %s not resolved: %s; requests to it are answered 500 (not logged again for a"
+              + " minute)",
+          name, problem);
+    }
   }
 
   /** Sends a request statelessly (ACK for a 2xx, stateless mode) to its first target. */
@@ -574,7 +589,7 @@ public final class Proxy implements SipReceiver {
           if (hops.isEmpty()) {
             unresolvable(t, problem);
             if (!r.isAck()) {
-              r.answer(500, "Server Internal Error (next hop not resolved)", null);
+              r.answer(500, Responses.NEXT_HOP_NOT_RESOLVED, null);
             }
             return;
           }

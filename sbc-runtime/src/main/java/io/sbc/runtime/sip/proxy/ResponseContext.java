@@ -32,6 +32,7 @@ final class ResponseContext
     int nextHop;
     ClientTransaction tx;
     boolean resolving;
+    boolean unresolved;
     boolean started;
     boolean done;
     int lastStatus;
@@ -65,6 +66,9 @@ final class ResponseContext
   private int bestStatus;
   private Target bestTarget;
   private io.sbc.runtime.sip.transport.Flow bestFlow;
+
+  /** The best so far is a target whose host did not resolve (the caller is told so). */
+  private boolean bestUnresolved;
 
   /** Topology hiding: whether the request was forwarded hidden, and what to restore upstream. */
   private final boolean hidden;
@@ -236,8 +240,10 @@ final class ResponseContext
       return;
     }
     if (hops.isEmpty()) {
+      // RFC 3261 section 8.1.3.1: no address to send to is a transport failure, a 503 branch.
       proxy.unresolvable(b.target, problem);
       b.hops = List.of();
+      b.unresolved = true;
       branchFailed(b, 503);
       return;
     }
@@ -353,6 +359,9 @@ final class ResponseContext
     if (finalSent || cancelled || request == null) {
       return false;
     }
+    // Moving on to the next hop is progress, as serial failover is: the server transaction's
+    // last-resort timer starts over (a silent first hop took a whole timer B).
+    server.restartFallback();
     tryHop(b);
     return true;
   }
@@ -384,7 +393,7 @@ final class ResponseContext
     }
     b.done = true;
     proxy.events().branchEnded(this, b.target, code);
-    consider(null, code, b.target);
+    consider(null, code, b.target, null, b.unresolved);
     if (!action.parallel() && !cancelled && !finalSent && hasMoreTargets()) {
       startNextTarget();
     }
@@ -396,27 +405,23 @@ final class ResponseContext
   }
 
   /** Section 16.7 step 6: a 6xx wins; else the lowest class; 503 becomes 500 when forwarded. */
-  private void consider(SipMessage response, int code, Target target) {
-    consider(response, code, target, null);
+  private void consider(
+      SipMessage response, int code, Target target, io.sbc.runtime.sip.transport.Flow from) {
+    consider(response, code, target, from, false);
   }
 
   private void consider(
-      SipMessage response, int code, Target target, io.sbc.runtime.sip.transport.Flow from) {
-    if (bestStatus == 0) {
+      SipMessage response,
+      int code,
+      Target target,
+      io.sbc.runtime.sip.transport.Flow from,
+      boolean unresolved) {
+    if (bestStatus == 0 || (bestStatus < 600 && (code >= 600 || code / 100 < bestStatus / 100))) {
       best = response;
       bestStatus = code;
       bestTarget = target;
       bestFlow = from;
-      return;
-    }
-    if (bestStatus >= 600) {
-      return;
-    }
-    if (code >= 600 || code / 100 < bestStatus / 100) {
-      best = response;
-      bestStatus = code;
-      bestTarget = target;
-      bestFlow = from;
+      bestUnresolved = unresolved;
     }
   }
 
@@ -448,7 +453,11 @@ final class ResponseContext
         // 408; the client's own timer F ends its transaction.
         server.terminate();
       } else {
-        deliverLocal(code, Responses.reason(code));
+        deliverLocal(
+            code,
+            code == 500 && bestUnresolved
+                ? Responses.NEXT_HOP_NOT_RESOLVED
+                : Responses.reason(code));
       }
     } else {
       deliver(new ProxyResponse(this, best, bestTarget, bestFlow, code));
@@ -683,6 +692,14 @@ final class ResponseContext
     }
     cancelled = true;
     cancelPending();
+    for (Branch b : branches) {
+      if (b.resolving) {
+        // Nothing was sent yet: the branch ends now rather than when DNS answers (its answer is
+        // then ignored), so the caller's 487 does not wait for a name server.
+        b.resolving = false;
+        b.done = true;
+      }
+    }
     finishIfDone();
   }
 

@@ -51,6 +51,15 @@ public final class Responses {
     }
   }
 
+  /**
+   * The reason phrase of the 500 a caller gets when no target's host resolved to any hop: RFC 3261
+   * section 8.1.3.1 treats the failure like a transport error (a 503), which section 16.7 step 6
+   * turns into a 500 upstream; the phrase says which failure it was (the name itself goes to the
+   * log, not to the caller).
+   */
+  public static final String NEXT_HOP_NOT_RESOLVED =
+      "Server Internal Error (next hop not resolved)";
+
   /** The reason phrase the proxy uses for a status it generates. */
   public static String reason(int status) {
     return switch (status) {

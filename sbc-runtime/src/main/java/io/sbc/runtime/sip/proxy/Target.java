@@ -43,7 +43,8 @@ public record Target(String uri, UriTarget where, Hop hop, Object owner) {
 
   /**
    * A configured destination (a route's backend, a dispatcher's destination): a sip: URI without
-   * headers; its host an IP literal until the resolver of RFC 3263 takes names.
+   * headers; its host an IP literal (its hop known now) or a host name, kept as a name and resolved
+   * when a request goes to it (RFC 3263, by the records' TTL).
    *
    * @throws IllegalArgumentException naming what is wrong with it
    */
@@ -55,8 +56,9 @@ public record Target(String uri, UriTarget where, Hop hop, Object owner) {
     if (t.where().secure()) {
       throw new IllegalArgumentException("must be a sip: URI");
     }
-    if (t.hop() == null) {
-      throw new IllegalArgumentException("host must be an IP address (no DNS)");
+    if (t.hop() == null && !io.sbc.api.syntax.HostName.isValid(t.where().host())) {
+      throw new IllegalArgumentException(
+          "host must be an IP address (IPv6 in brackets) or a host name");
     }
     return t;
   }
