@@ -127,7 +127,30 @@ public final class Defaults {
   public static final int TARGET_CPU_UTILIZATION_PERCENTAGE = 70;
   public static final String SERVICE_REF_TRANSPORT = "UDP";
   public static final String MEDIA_MODE = "None";
-  public static final List<String> MEDIA_MODES = List.of("None", "Sidecar");
+  public static final List<String> MEDIA_MODES = List.of("None", "Sidecar", "External");
+
+  /** Where a sidecar RTPengine listens for the ng protocol (the pod's loopback). */
+  public static final String MEDIA_SIDECAR_NG = "127.0.0.1:2223";
+
+  /** The environment variable that overrides the sidecar's ng address (the operator sets it). */
+  public static final String MEDIA_NG_ENV = "SBC_RTPENGINE_NG";
+
+  public static final boolean MEDIA_ANCHORING_ENABLED = true;
+  public static final boolean MEDIA_REPLACE_ORIGIN = true;
+  public static final boolean MEDIA_REPLACE_SESSION_CONNECTION = true;
+  public static final boolean MEDIA_RECORD_CALL = false;
+  public static final String MEDIA_ON_FAILURE = "Reject";
+  public static final List<String> MEDIA_ON_FAILURES = List.of("Reject", "Continue");
+  public static final List<String> MEDIA_ICE = List.of("Remove", "Force", "Default");
+  public static final List<String> MEDIA_TRANSPORT_PROTOCOLS =
+      List.of(
+          "RTP/AVP", "RTP/AVPF", "RTP/SAVP", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF");
+
+  /** Kamailio's rtpengine module waits 1 s and tries 5 times; a call setup should not wait 5 s. */
+  public static final int MEDIA_TIMEOUT_MILLIS = 500;
+
+  public static final int MEDIA_RETRIES = 2;
+  public static final int MEDIA_PING_INTERVAL_SECONDS = 5;
   public static final int RTP_PORT_MIN = 30_000;
   public static final int RTP_PORT_MAX = 30_999;
 }

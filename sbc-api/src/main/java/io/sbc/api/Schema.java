@@ -104,13 +104,29 @@ final class Schema {
   static final Obj AUTOSCALING =
       obj("minReplicas", I, "maxReplicas", I, "targetCPUUtilizationPercentage", I);
   static final Obj RESOURCES = obj("requests", new MapOf(S), "limits", new MapOf(S));
+  static final Obj MEDIA_ANCHORING =
+      obj(
+          "enabled", B,
+          "replaceOrigin", B,
+          "replaceSessionConnection", B,
+          "ice", S,
+          "transportProtocol", S,
+          "recordCall", B,
+          "onFailure", S,
+          "flags", new ListOf(S));
+  static final Obj MEDIA_INSTANCE = obj("address", S, "weight", I);
   static final Obj MEDIA =
       obj(
           "mode", S,
           "image", S,
           "rtpPortMin", I,
           "rtpPortMax", I,
-          "advertisedAddress", S);
+          "advertisedAddress", S,
+          "instances", new ListOf(MEDIA_INSTANCE),
+          "anchoring", MEDIA_ANCHORING,
+          "timeoutMillis", I,
+          "retries", I,
+          "pingIntervalSeconds", I);
   static final Obj TOLERATION =
       obj("key", S, "operator", S, "value", S, "effect", S, "tolerationSeconds", I);
   static final Obj INFRASTRUCTURE =
@@ -207,7 +223,8 @@ final class Schema {
           "allowInDialog", B,
           "topologyHiding", TOPOLOGY_HIDING,
           "nat", NAT,
-          "callLimits", CALL_LIMITS);
+          "callLimits", CALL_LIMITS,
+          "media", MEDIA_ANCHORING);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =

@@ -101,7 +101,10 @@ public class SipGateway extends SipResource {
      */
     public Infrastructure infrastructure;
 
-    /** In a cluster: media relaying (an RTPengine sidecar in each SBC pod); none when unset. */
+    /**
+     * Media relaying through RTPengine (a sidecar in each SBC pod, or external instances); none
+     * when unset.
+     */
     @ValidationRule(
         value =
             "!has(self.rtpPortMin) || !has(self.rtpPortMax) || self.rtpPortMin <= self.rtpPortMax",
@@ -110,33 +113,72 @@ public class SipGateway extends SipResource {
   }
 
   /**
-   * Media relaying in a cluster. With mode Sidecar every SBC pod runs RTPengine in userspace beside
-   * the SBC, listening for the ng control protocol on 127.0.0.1:2223 and relaying RTP on the pod
-   * address within the per-pod port range.
+   * Media relaying through RTPengine, driven over its ng control protocol. With mode Sidecar every
+   * SBC pod runs RTPengine in userspace beside the SBC, listening for the ng protocol on
+   * 127.0.0.1:2223 and relaying RTP on the pod address within the per-pod port range; with mode
+   * External the SBC drives the RTPengine instances listed (weighted, health checked with {@code
+   * ping}); with None (the default) media is not touched.
    */
   public static class Media {
-    /** None (no relaying) or Sidecar. */
-    @Pattern("^(None|Sidecar)$")
+    /** None (no relaying), Sidecar (RTPengine in each SBC pod) or External (instances listed). */
+    @Pattern("^(None|Sidecar|External)$")
     public String mode = Defaults.MEDIA_MODE;
 
-    /** The RTPengine image; the operator's sbc.operator.rtpengine-image by default. */
+    /** The RTPengine image of a sidecar; the operator's sbc.operator.rtpengine-image by default. */
     public String image;
 
-    /** The lowest RTP port of each pod's range. */
+    /** The lowest RTP port of each pod's range (Sidecar). */
     @Min(1024)
     @Max(65535)
     public Integer rtpPortMin = Defaults.RTP_PORT_MIN;
 
-    /** The highest RTP port of each pod's range. */
+    /** The highest RTP port of each pod's range (Sidecar). */
     @Min(1024)
     @Max(65535)
     public Integer rtpPortMax = Defaults.RTP_PORT_MAX;
 
     /**
      * The IP address RTPengine writes into SDP instead of the pod's (e.g. behind NAT); IPv6 without
-     * brackets.
+     * brackets (Sidecar).
      */
     public String advertisedAddress;
+
+    /**
+     * The RTPengine instances of mode External, each with its ng control address and a weight. A
+     * call's instance is chosen by a hash of its Call-ID (weighted rendezvous hashing), so every
+     * replica sends a call's commands to the same instance; an instance that fails is skipped until
+     * its {@code ping} is answered again.
+     */
+    public List<MediaInstance> instances = new ArrayList<>();
+
+    /** How the calls of the gateway are anchored (a route's rule may set its own). */
+    public MediaAnchoring anchoring = new MediaAnchoring();
+
+    /** How long one ng command waits for its answer before it is sent again, in milliseconds. */
+    @Min(50)
+    @Max(10_000)
+    public Integer timeoutMillis = Defaults.MEDIA_TIMEOUT_MILLIS;
+
+    /** How many times an unanswered command is sent again (same cookie) before it fails. */
+    @Min(0)
+    @Max(10)
+    public Integer retries = Defaults.MEDIA_RETRIES;
+
+    /** How often every instance gets a {@code ping}, in seconds. */
+    @Min(1)
+    @Max(3600)
+    public Integer pingIntervalSeconds = Defaults.MEDIA_PING_INTERVAL_SECONDS;
+  }
+
+  /** One RTPengine instance: where its ng protocol listens, and its share of the calls. */
+  public static class MediaInstance {
+    /** IP:port of the ng control socket (UDP), e.g. 127.0.0.1:2223 or [2001:db8::1]:2223. */
+    @Required public String address;
+
+    /** Its share of new calls relative to the others (0: only when no other is up). */
+    @Min(0)
+    @Max(1000)
+    public Integer weight = Defaults.WEIGHT;
   }
 
   /**

@@ -121,6 +121,12 @@ public class SipRoute extends SipResource {
     public NatTraversal nat;
 
     /**
+     * Media anchoring on RTPengine for the calls this rule forwards; the gateway's {@code
+     * spec.media.anchoring} when not set (only when the gateway has media instances).
+     */
+    public MediaAnchoring media;
+
+    /**
      * Call admission control for the calls (initial INVITEs) this rule forwards: none when unset.
      * Counted by each replica of the gateway for the calls it carries.
      */

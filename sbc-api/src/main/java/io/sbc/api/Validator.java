@@ -383,6 +383,93 @@ final class Validator {
                 + " SDP's c= line, which takes no host name): "
                 + quoted(m.advertisedAddress));
       }
+      mediaRuntime(m);
+    }
+  }
+
+  /** What the runtime reads of spec.media: the instances, the command timing, the anchoring. */
+  private void mediaRuntime(SipGateway.Media m) {
+    range("spec.media.timeoutMillis", m.timeoutMillis, 50, 10_000);
+    range("spec.media.retries", m.retries, 0, 10);
+    range("spec.media.pingIntervalSeconds", m.pingIntervalSeconds, 1, 3600);
+    if (m.instances == null) {
+      error("spec.media.instances", "must be a list (may be empty)");
+    } else {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < m.instances.size(); i++) {
+        String p = "spec.media.instances[" + i + "]";
+        SipGateway.MediaInstance in = m.instances.get(i);
+        if (in == null) {
+          error(p, "must not be null");
+          continue;
+        }
+        if (IpLiteral.parseSocketAddress(in.address) == null) {
+          error(
+              p + ".address",
+              "must be IP:port of RTPengine's ng socket (IPv6 in brackets), e.g. 127.0.0.1:2223"
+                  + " (was "
+                  + (in.address == null ? null : quoted(in.address))
+                  + ")");
+        } else if (!seen.add(in.address)) {
+          error(p + ".address", "listed twice: " + quoted(in.address));
+        }
+        range(p + ".weight", in.weight, 0, 1000);
+      }
+      if ("External".equals(m.mode) && m.instances.isEmpty()) {
+        error("spec.media.instances", "mode External needs at least one RTPengine instance");
+      }
+      if (!"External".equals(m.mode) && !m.instances.isEmpty()) {
+        error(
+            "spec.media.instances", "only used with mode External (mode " + m.mode + " was given)");
+      }
+    }
+    if (m.anchoring == null) {
+      error("spec.media.anchoring", "required (default: enabled true)");
+    } else {
+      mediaAnchoring(m.anchoring, "spec.media.anchoring");
+    }
+  }
+
+  private void mediaAnchoring(MediaAnchoring a, String p) {
+    if (a.enabled == null) {
+      error(p + ".enabled", "must be true or false");
+    }
+    if (a.replaceOrigin == null) {
+      error(p + ".replaceOrigin", "must be true or false");
+    }
+    if (a.replaceSessionConnection == null) {
+      error(p + ".replaceSessionConnection", "must be true or false");
+    }
+    if (a.recordCall == null) {
+      error(p + ".recordCall", "must be true or false");
+    }
+    if (a.ice != null && !Defaults.MEDIA_ICE.contains(a.ice)) {
+      error(p + ".ice", quoted(a.ice) + " is not one of " + Defaults.MEDIA_ICE);
+    }
+    if (a.transportProtocol != null
+        && !Defaults.MEDIA_TRANSPORT_PROTOCOLS.contains(a.transportProtocol)) {
+      error(
+          p + ".transportProtocol",
+          quoted(a.transportProtocol) + " is not one of " + Defaults.MEDIA_TRANSPORT_PROTOCOLS);
+    }
+    if (a.onFailure == null || !Defaults.MEDIA_ON_FAILURES.contains(a.onFailure)) {
+      error(
+          p + ".onFailure",
+          (a.onFailure == null ? "null" : quoted(a.onFailure))
+              + " is not one of "
+              + Defaults.MEDIA_ON_FAILURES);
+    }
+    if (a.flags == null) {
+      error(p + ".flags", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < a.flags.size(); i++) {
+        if (!isMediaFlag(a.flags.get(i))) {
+          error(
+              p + ".flags[" + i + "]",
+              "must be a word of letters, digits and - _ . / = : (1 to 64 characters), was "
+                  + (a.flags.get(i) == null ? "null" : quoted(a.flags.get(i))));
+        }
+      }
     }
   }
 
@@ -428,6 +515,30 @@ final class Validator {
         }
       }
     }
+  }
+
+  /** An RTPengine flag word: what goes into the ng {@code flags} list as it is. */
+  static boolean isMediaFlag(String f) {
+    if (f == null || f.isEmpty() || f.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < f.length(); i++) {
+      char c = f.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.'
+              || c == '/'
+              || c == '='
+              || c == ':';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // Our own fixed pattern (not user-written): java.util.regex is fine here.
@@ -499,6 +610,9 @@ final class Validator {
     }
     if (rule.callLimits != null) {
       callLimits(rule, p + ".callLimits");
+    }
+    if (rule.media != null) {
+      mediaAnchoring(rule.media, p + ".media");
     }
     if (!"serial".equals(rule.forking) && !"parallel".equals(rule.forking)) {
       error(p + ".forking", "must be serial or parallel (was " + rule.forking + ")");

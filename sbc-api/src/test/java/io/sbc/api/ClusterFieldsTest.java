@@ -203,7 +203,8 @@ class ClusterFieldsTest {
                 advertisedAddress: media.example.com
                 """));
     assertTrue(
-        errorAt(errors, "spec.media.mode").endsWith("'Relay' is not one of [None, Sidecar]"),
+        errorAt(errors, "spec.media.mode")
+            .endsWith("'Relay' is not one of [None, Sidecar, External]"),
         errors.toString());
     assertTrue(errorAt(errors, "spec.media.image").contains("without spaces"), errors.toString());
     assertTrue(
@@ -216,6 +217,86 @@ class ClusterFieldsTest {
     errors = errors(gatewayWithMedia("rtpPortMin: 80\n"));
     assertTrue(
         errorAt(errors, "spec.media.rtpPortMin").endsWith("must be 1024..65535 (was 80)"),
+        errors.toString());
+  }
+
+  @Test
+  void externalInstancesAndAnchoring() {
+    SipGateway.Media m =
+        read(gatewayWithMedia(
+                """
+                mode: External
+                instances:
+                  - {address: "127.0.0.1:2223", weight: 3}
+                  - {address: "[2001:db8::1]:2223"}
+                anchoring: {ice: Remove, transportProtocol: RTP/SAVP, flags: [strict-source]}
+                """))
+            .gateways()
+            .get(0)
+            .spec
+            .media;
+    assertEquals(3, m.instances.get(0).weight);
+    assertEquals(1, m.instances.get(1).weight);
+    assertEquals("Remove", m.anchoring.ice);
+    assertEquals(true, m.anchoring.enabled);
+    assertEquals(true, m.anchoring.replaceOrigin);
+    assertEquals("Reject", m.anchoring.onFailure);
+    assertEquals(500, m.timeoutMillis);
+    assertEquals(2, m.retries);
+  }
+
+  @Test
+  void mediaInstancesAndFlagsAreChecked() {
+    List<String> errors = errors(gatewayWithMedia("mode: External\n"));
+    assertTrue(
+        errorAt(errors, "spec.media.instances").contains("at least one RTPengine instance"),
+        errors.toString());
+    errors =
+        errors(
+            gatewayWithMedia(
+                """
+                mode: External
+                instances:
+                  - {address: "rtpengine.example.com:2223"}
+                  - {address: "127.0.0.1"}
+                  - {address: "127.0.0.1:99999"}
+                  - {address: "2001:db8::1:2223"}
+                  - {address: "127.0.0.1:2223", weight: -1}
+                  - {address: "127.0.0.1:2223"}
+                timeoutMillis: 5
+                anchoring:
+                  ice: Sometimes
+                  transportProtocol: RTP/XYZ
+                  onFailure: Shrug
+                  flags: ["ok-flag", "bad flag", "x\\r\\ny"]
+                """));
+    for (int i = 0; i < 4; i++) {
+      assertTrue(
+          errorAt(errors, "spec.media.instances[" + i + "].address").contains("must be IP:port"),
+          errors.toString());
+    }
+    assertTrue(
+        errorAt(errors, "spec.media.instances[4].weight").contains("0..1000"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.instances[5].address").contains("listed twice"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.timeoutMillis").contains("50..10000"), errors.toString());
+    assertTrue(errorAt(errors, "spec.media.anchoring.ice").contains("Remove"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.transportProtocol").contains("RTP/SAVPF"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.onFailure").contains("Reject"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.flags[1]").contains("a word"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.flags[2]").contains("a word"), errors.toString());
+    assertFalse(errors.toString().contains("flags[0]"), errors.toString());
+    errors =
+        errors(gatewayWithMedia("mode: Sidecar\ninstances: [{address: \"127.0.0.1:2223\"}]\n"));
+    assertTrue(
+        errorAt(errors, "spec.media.instances").contains("only used with mode External"),
         errors.toString());
   }
 }

@@ -11,6 +11,12 @@ import io.sbc.runtime.dispatcher.DestinationStatus;
 import io.sbc.runtime.dispatcher.Dispatcher;
 import io.sbc.runtime.dispatcher.DispatcherEvents;
 import io.sbc.runtime.dispatcher.ProbeEnvironment;
+import io.sbc.runtime.media.MediaControl;
+import io.sbc.runtime.media.MediaRequestStage;
+import io.sbc.runtime.media.MediaResponseStage;
+import io.sbc.runtime.media.MediaSettings;
+import io.sbc.runtime.media.NgClient;
+import io.sbc.runtime.media.RtpEngines;
 import io.sbc.runtime.routing.DestinationPool;
 import io.sbc.runtime.routing.RoutingTable;
 import io.sbc.runtime.seal.RouteSeal;
@@ -72,6 +78,9 @@ public final class SbcStack implements AutoCloseable {
   private RouteSeal routeSeal;
   private final List<Runnable> reloadListeners = new CopyOnWriteArrayList<>();
 
+  /** Media anchoring on RTPengine, when the gateway has media (null otherwise). */
+  private final MediaControl media;
+
   private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
     this.config = config;
     VertxInternal vx = (VertxInternal) vertx;
@@ -131,9 +140,27 @@ public final class SbcStack implements AutoCloseable {
     this.callAdmission =
         new CallAdmission(
             Clock.SYSTEM, config.maxCallMillis(), t.timerC() + 64L * t.t1() + t.t4() + 60_000);
+    MediaSettings ms = config.media();
+    if (ms != null) {
+      NgClient ng;
+      try {
+        ng = NgClient.open(loops, ms.timeoutMillis(), ms.retries());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConfigException(
+            List.of("interrupted while opening the RTPengine control sockets"));
+      }
+      this.media = new MediaControl(ng, new RtpEngines(ms.instances()), ms.gatewayPolicy());
+      LOG.infof("gateway %s anchors media on RTPengine %s", config.name(), ms.instances().keySet());
+    } else {
+      this.media = null;
+    }
+    Proxy.Builder pb = Proxy.builder();
+    if (media != null) {
+      pb.afterRouting(new MediaRequestStage(media)).responseStage(new MediaResponseStage(media));
+    }
     this.proxy =
-        Proxy.builder()
-            .decoder(new SipMessageDecoder(config.limits()))
+        pb.decoder(new SipMessageDecoder(config.limits()))
             .transactions(transactions)
             .settings(config.proxy())
             .myself(config.myself())
@@ -149,6 +176,9 @@ public final class SbcStack implements AutoCloseable {
     Loop first = loops.get(0);
     first.execute(() -> scheduleSweep(first));
     proxy.natKeepalive().start(first);
+    if (media != null) {
+      media.engines().startPinging(media.client(), first, ms.pingIntervalMillis());
+    }
   }
 
   private void scheduleSweep(Loop loop) {
@@ -341,6 +371,14 @@ public final class SbcStack implements AutoCloseable {
     proxy.reload(router, seal);
     sourceGuard.update(next.sourcePolicy());
     routeSeal = seal;
+    MediaSettings ms = next.media();
+    if (media != null && ms != null) {
+      media.update(ms.gatewayPolicy(), ms.instances());
+    } else if ((media == null) != (ms == null)) {
+      LOG.warnf(
+          "gateway %s: turning media anchoring on or off takes effect at the next start",
+          next.name());
+    }
     config = next;
     for (Runnable l : reloadListeners) {
       try {
@@ -380,6 +418,11 @@ public final class SbcStack implements AutoCloseable {
 
   public Proxy proxy() {
     return proxy;
+  }
+
+  /** Media anchoring on RTPengine, or null when the gateway has none. */
+  public MediaControl media() {
+    return media;
   }
 
   /** The next-hop resolver (RFC 3263) and its cache. */
@@ -455,6 +498,9 @@ public final class SbcStack implements AutoCloseable {
       f.cancel(false);
     }
     transports.close();
+    if (media != null) {
+      media.close();
+    }
     dns.close();
   }
 }

@@ -497,4 +497,49 @@ public final class IpLiteral {
     }
     return -1;
   }
+
+  /**
+   * "IP:port" or "[IPv6]:port" with a port 1..65535 (an RTPengine ng address): the host (IPv6
+   * without brackets) and the port, or null when it is not one.
+   */
+  public static String[] parseSocketAddress(String a) {
+    if (a == null) {
+      return null;
+    }
+    String host;
+    String port;
+    if (a.startsWith("[")) {
+      int close = a.indexOf(']');
+      if (close < 0 || close + 1 >= a.length() || a.charAt(close + 1) != ':') {
+        return null;
+      }
+      host = a.substring(1, close);
+      port = a.substring(close + 2);
+      if (host.indexOf(':') < 0) {
+        return null;
+      }
+    } else {
+      int colon = a.lastIndexOf(':');
+      if (colon <= 0 || a.indexOf(':') != colon) {
+        return null;
+      }
+      host = a.substring(0, colon);
+      port = a.substring(colon + 1);
+    }
+    if (!IpLiteral.isIpLiteral(host) || port.isEmpty() || port.length() > 5) {
+      return null;
+    }
+    int n = 0;
+    for (int i = 0; i < port.length(); i++) {
+      char c = port.charAt(i);
+      if (c < '0' || c > '9') {
+        return null;
+      }
+      n = n * 10 + (c - '0');
+    }
+    if (n < 1 || n > 65535) {
+      return null;
+    }
+    return new String[] {host, port};
+  }
 }

@@ -59,6 +59,7 @@ public record GatewayConfig(
     io.sbc.api.TopologyHiding topologyHiding,
     io.sbc.api.NatTraversal nat,
     SourcePolicy sourcePolicy,
+    io.sbc.runtime.media.MediaSettings media,
     DnsSettings dns,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
@@ -176,6 +177,20 @@ public record GatewayConfig(
         secretFiles.add(env.get(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV));
       }
     }
+    if (gw.spec.media != null && "Sidecar".equals(gw.spec.media.mode)) {
+      String ng = env.get(Defaults.MEDIA_NG_ENV);
+      if (ng != null
+          && !ng.isBlank()
+          && io.sbc.api.syntax.IpLiteral.parseSocketAddress(ng.trim()) == null) {
+        errors.add(
+            source
+                + ": environment "
+                + Defaults.MEDIA_NG_ENV
+                + ": RTPengine's ng address must be IP:port (was '"
+                + ng
+                + "')");
+      }
+    }
     SipGateway.Limits lim = gw.spec.limits;
     SipLimits limits = new SipLimits(lim.maxMessageSize, lim.maxHeaders, 64);
     TransportConfig transport =
@@ -247,6 +262,7 @@ public record GatewayConfig(
             gw.spec.topologyHiding,
             gw.spec.nat,
             sourcePolicy(gw.spec),
+            io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env),
             dns,
             List.copyOf(routes),
             List.copyOf(dispatchers),
@@ -274,6 +290,9 @@ public record GatewayConfig(
             random != null ? random : ThreadLocalRandom::current,
             topologyHiding,
             nat);
+    if (media != null) {
+      c.media(media.anchoring());
+    }
     RoutingTable table = c.compile(routes, name);
     if (!c.errors().isEmpty()) {
       throw new ConfigException(c.errors().stream().map(e -> source + ": " + e).toList());

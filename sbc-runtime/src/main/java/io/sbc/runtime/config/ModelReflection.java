@@ -37,6 +37,8 @@ import io.sbc.api.SipRoute;
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
       SipGateway.Media.class,
+      SipGateway.MediaInstance.class,
+      io.sbc.api.MediaAnchoring.class,
       SipGateway.Infrastructure.class,
       SipGateway.Toleration.class,
       SipGateway.Resources.class,

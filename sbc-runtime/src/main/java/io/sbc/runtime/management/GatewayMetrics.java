@@ -85,6 +85,9 @@ public class GatewayMetrics {
     bindCalls();
     bindTransactions();
     bindTransport();
+    if (s.media() != null) {
+      bindMedia();
+    }
     counter(
         "sbc_config_reloads",
         "Configuration changes applied or refused (the running configuration stays)",
@@ -222,6 +225,52 @@ public class GatewayMetrics {
         "sbc_calls_refused_draining",
         "New INVITEs answered 503 because the process is stopping",
         st -> st.callAdmission().refusedDraining());
+  }
+
+  private void bindMedia() {
+    String[][] commands = {{"offer"}, {"answer"}, {"delete"}};
+    for (String[] c : commands) {
+      counter(
+          "sbc_media_commands",
+          "ng commands sent to RTPengine, by command",
+          st ->
+              switch (c[0]) {
+                case "offer" -> st.media().stats().offers.sum();
+                case "answer" -> st.media().stats().answers.sum();
+                default -> st.media().stats().deletes.sum();
+              },
+          "command",
+          c[0]);
+    }
+    counter(
+        "sbc_media_command_failures",
+        "ng commands that got no answer after every try, or found no RTPengine up",
+        st -> st.media().stats().failures.sum());
+    counter(
+        "sbc_media_command_errors",
+        "ng commands RTPengine answered with an error",
+        st -> st.media().stats().errors.sum());
+    counter(
+        "sbc_media_unanchored",
+        "Messages forwarded with their SDP untouched because RTPengine did not anchor them",
+        st -> st.media().stats().unanchored.sum());
+    counter(
+        "sbc_media_retransmissions",
+        "ng commands sent again (same cookie) after a timeout",
+        st -> st.media().client().stats().retransmissions.sum());
+    counter(
+        "sbc_media_rtp_packets",
+        "RTP packets RTPengine relayed for the calls deleted (its delete totals)",
+        st -> st.media().stats().rtpPackets.sum());
+    counter(
+        "sbc_media_rtp_bytes",
+        "RTP bytes RTPengine relayed for the calls deleted (its delete totals)",
+        st -> st.media().stats().rtpBytes.sum());
+    gauge(
+        "sbc_media_instances_up",
+        "RTPengine instances answering (their ping, their commands)",
+        Tags.empty(),
+        st -> st.media().engines().instances().stream().filter(i -> i.isUp()).count());
   }
 
   private void bindTransactions() {

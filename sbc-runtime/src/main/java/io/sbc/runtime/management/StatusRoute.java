@@ -105,7 +105,38 @@ public class StatusRoute {
                 .put("questionsRefused", s.resolver().refusedQuestions())
                 .put("cachedAnswers", s.resolver().cachedAnswers()))
         .put("calls", calls(s))
-        .put("dispatchers", dispatchers(s));
+        .put("dispatchers", dispatchers(s))
+        .put("media", media(s));
+  }
+
+  /** RTPengine: the commands sent and how they ended, and each instance; null without media. */
+  private static JsonObject media(SbcStack s) {
+    io.sbc.runtime.media.MediaControl m = s.media();
+    if (m == null) {
+      return null;
+    }
+    JsonArray instances = new JsonArray();
+    for (io.sbc.runtime.media.RtpEngines.Instance i : m.engines().instances()) {
+      instances.add(
+          new JsonObject()
+              .put("address", i.name())
+              .put("weight", i.weight())
+              .put("up", i.isUp())
+              .put("commands", i.commands.sum())
+              .put("failures", i.failures.sum()));
+    }
+    io.sbc.runtime.media.MediaControl.Stats st = m.stats();
+    return new JsonObject()
+        .put("offers", st.offers.sum())
+        .put("answers", st.answers.sum())
+        .put("deletes", st.deletes.sum())
+        .put("failures", st.failures.sum())
+        .put("errors", st.errors.sum())
+        .put("unanchored", st.unanchored.sum())
+        .put("retransmissions", m.client().stats().retransmissions.sum())
+        .put("rtpPackets", st.rtpPackets.sum())
+        .put("rtpBytes", st.rtpBytes.sum())
+        .put("instances", instances);
   }
 
   private static JsonObject reloads(RunningGateway g) {

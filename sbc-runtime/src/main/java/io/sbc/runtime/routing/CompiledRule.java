@@ -67,6 +67,9 @@ final class CompiledRule {
   /** Call admission limits of the calls this rule forwards, or null. */
   io.sbc.runtime.sip.proxy.CallLimit callLimit;
 
+  /** Media anchoring on RTPengine for what this rule forwards. */
+  io.sbc.runtime.sip.proxy.MediaPolicy media = io.sbc.runtime.sip.proxy.MediaPolicy.NONE;
+
   final CompiledMatch[] matches;
   // local answer
   final int status;
@@ -166,7 +169,7 @@ final class CompiledRule {
     List<Target> targets = new ArrayList<>(backends.length + 2);
     order(f.request, random, targets);
     return new RouteAction(
-        targets, parallel, recordRoute, 0, null, null, rw, failover, name, edge, callLimit);
+        targets, parallel, recordRoute, 0, null, null, rw, failover, name, edge, callLimit, media);
   }
 
   /** RFC 3261 25.1 user for sip and sips URIs, RFC 3966 number for tel. */

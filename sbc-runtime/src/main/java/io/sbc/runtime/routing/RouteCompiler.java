@@ -43,6 +43,7 @@ public final class RouteCompiler {
   private final io.sbc.api.TopologyHiding hiding;
   private final io.sbc.api.NatTraversal nat;
   private final List<String> errors = new ArrayList<>();
+  private io.sbc.api.MediaAnchoring media;
   // Policies are immutable and hold a table of 700 flags: rules with the same codes share one
   // (a million-rule LCR table would otherwise spend 700 MB on copies of the default).
   private final Map<List<String>, FailoverPolicy> failovers = new HashMap<>();
@@ -82,6 +83,15 @@ public final class RouteCompiler {
     this.pools = pools;
     this.targets = targets;
     this.random = random;
+  }
+
+  /**
+   * The gateway's media anchoring (a rule's own wins); null (the default) when the gateway has no
+   * RTPengine: then no rule anchors, whatever it says.
+   */
+  public RouteCompiler media(io.sbc.api.MediaAnchoring gatewayDefault) {
+    this.media = gatewayDefault;
+    return this;
   }
 
   /** Problems found while compiling, each naming the route and rule. */
@@ -368,6 +378,9 @@ public final class RouteCompiler {
               cl.maxCallsPerSecond == null ? 0 : cl.maxCallsPerSecond,
               cl.maxCallsPerSource == null ? 0 : cl.maxCallsPerSource,
               cl.retryAfterSeconds == null ? 0 : cl.retryAfterSeconds);
+    }
+    if (media != null) {
+      compiled.media = io.sbc.runtime.sip.proxy.MediaPolicy.of(r.media != null ? r.media : media);
     }
     return compiled;
   }

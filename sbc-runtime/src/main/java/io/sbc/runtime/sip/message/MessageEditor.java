@@ -17,6 +17,9 @@ public final class MessageEditor {
   private int[] to = new int[8];
   private byte[][] data = new byte[8][];
 
+  /** The index of the body's edit, or -1: a body replaced also carries its Content-Length. */
+  private int bodyEdit = -1;
+
   public MessageEditor(SipMessage message) {
     this.message = message;
   }
@@ -51,6 +54,45 @@ public final class MessageEditor {
     data[count] = bytes;
     count++;
     return this;
+  }
+
+  /**
+   * Replaces the body (an SDP rewritten by RTPengine) and gives Content-Length its new length (RFC
+   * 3261 section 20.14): the value is replaced, or, in a datagram that had none, a Content-Length
+   * line is added. At most once per message.
+   */
+  public MessageEditor replaceBody(byte[] body) {
+    int start = message.bodyStart();
+    return replaceBody(start, start + message.bodyLength(), body);
+  }
+
+  /**
+   * Replaces {@code [start, end)} of the body (the SDP part of a multipart body) with {@code
+   * bytes}, and gives Content-Length the body's new length, as {@link #replaceBody(byte[])} does.
+   */
+  public MessageEditor replaceBody(int start, int end, byte[] bytes) {
+    int bs = message.bodyStart();
+    int be = bs + message.bodyLength();
+    if (start < bs || end > be || end < start) {
+      throw new IllegalArgumentException("not within the body: " + start + ".." + end);
+    }
+    if (bodyReplaced()) {
+      throw new IllegalStateException("the body is already replaced");
+    }
+    String length = Integer.toString(message.bodyLength() - (end - start) + bytes.length);
+    int h = message.findHeader(HeaderName.CONTENT_LENGTH);
+    if (h >= 0) {
+      replace(message.headerValueStart(h), message.headerValueEnd(h), length);
+    } else {
+      insert(message.headersEnd(), "Content-Length: " + length + "\r\n");
+    }
+    bodyEdit = count;
+    return replace(start, end, bytes);
+  }
+
+  /** Whether {@link #replaceBody} replaced the body (and its Content-Length). */
+  public boolean bodyReplaced() {
+    return bodyEdit >= 0 && bodyEdit < count;
   }
 
   /** A point to {@link #reset(int)} to: edits added after it can be dropped again. */

@@ -127,7 +127,9 @@ final class Forwarding {
       hideHost(r, m.to(), outNames.host());
     }
     e.insert(m.headerLineStart(m.viaHeaderIndex(0)), viaLine(outNames, branch, r.viaToken));
-    if (hop.protocol().reliable() && m.findHeader(HeaderName.CONTENT_LENGTH) < 0) {
+    if (hop.protocol().reliable()
+        && m.findHeader(HeaderName.CONTENT_LENGTH) < 0
+        && !e.bodyReplaced()) {
       // Step 9 (section 18.3): on a stream the body's length must be given; a datagram without
       // one carried the rest of the packet as body.
       e.insert(m.headersEnd(), "Content-Length: " + m.bodyLength() + "\r\n");

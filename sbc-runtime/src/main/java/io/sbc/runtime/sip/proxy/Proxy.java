@@ -511,6 +511,14 @@ public final class Proxy implements SipReceiver {
     advance(r);
   }
 
+  void pauseFailed(ProxyRequest r, int status, String reason) {
+    if (r.isFinished() || !r.endPause()) {
+      return;
+    }
+    r.answer(status, reason, null);
+    r.finish();
+  }
+
   void pauseExpired(ProxyRequest r) {
     if (r.isFinished() || !r.pauseExpiredNow()) {
       return;
@@ -538,6 +546,9 @@ public final class Proxy implements SipReceiver {
       r.server.sendResponse(status, bytes);
     } else {
       transactions.sender().send(r.loop, r.source, bytes, null);
+    }
+    if (status >= 300 && r.media != null) {
+      r.media.transactionFailed(status);
     }
     if (m.method() == SipMethod.INVITE && status >= 300) {
       events.callEnded(r, null, CallEvents.EndReason.FAILED, status);

@@ -100,6 +100,9 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
 
   private String callId;
 
+  /** What the media stage left for the transaction's end and the response stages, or null. */
+  MediaSession media;
+
   ProxyRequest(Proxy proxy, Loop loop, Flow source, SipMessage request, String serverKey) {
     this.proxy = proxy;
     this.loop = loop;
@@ -137,6 +140,21 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
   /** Whether the request claims a dialog (a To tag, RFC 3261 section 12.2). */
   public boolean isInDialog() {
     return inDialog;
+  }
+
+  /** The dialog's Call-ID as its caller chose it (a masked one opened: topology hiding). */
+  public byte[] originalCallId() {
+    return TopologyHiding.originalCallId(this);
+  }
+
+  /** What a media stage left on this request (null: none). */
+  public MediaSession media() {
+    return media;
+  }
+
+  /** Leaves media state on this request, for its transaction's end and its responses. */
+  public void media(MediaSession session) {
+    this.media = session;
   }
 
   /** What routing decided, once it has. */
@@ -195,6 +213,14 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
     loop.execute(() -> proxy.resumed(this));
   }
 
+  /**
+   * Ends a pause with a final answer instead of resuming (what the stage waited for failed): the
+   * request goes no further. Callable from any thread; ignored when the pause already ended.
+   */
+  public void fail(int status, String reason) {
+    loop.execute(() -> proxy.pauseFailed(this, status, reason));
+  }
+
   /** Ends the pause; false when there was none to end (it timed out, or resumed twice). */
   boolean endPause() {
     Timeout t = pauseTimer;
@@ -214,6 +240,9 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
   @Override
   public void onFallback(ServerTransaction tx) {
     endPause();
+    if (!finished && media != null) {
+      media.transactionFailed(500);
+    }
     finish();
   }
 

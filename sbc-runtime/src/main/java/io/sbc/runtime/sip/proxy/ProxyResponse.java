@@ -59,6 +59,16 @@ public final class ProxyResponse {
     return context;
   }
 
+  /** What the media stage left on the request (null: none). */
+  public MediaSession media() {
+    return context.media();
+  }
+
+  /** The dialog's Call-ID as its caller chose it (what the request's media commands used). */
+  public byte[] originalCallId() {
+    return context.originalCallId();
+  }
+
   /** Whether this SBC record-routed the request (its Record-Route value is in the response). */
   public boolean recordRouted() {
     return context.recordRouted();

@@ -90,6 +90,9 @@ final class ResponseContext
 
   private ProxyResponse inStages;
 
+  /** What the media stage left on the request (null: none). */
+  private final MediaSession media;
+
   ResponseContext(Proxy proxy, ServerTransaction server, ProxyRequest request) {
     this.proxy = proxy;
     this.server = server;
@@ -106,6 +109,11 @@ final class ResponseContext
     this.edge = request.edge;
     this.originalCallId = request.originalCallId;
     this.callerNat = request.natHop;
+    this.media = request.media;
+  }
+
+  MediaSession media() {
+    return media;
   }
 
   // --- CallEvents.Call ------------------------------------------------------------------------
@@ -475,6 +483,9 @@ final class ResponseContext
 
   /** The final status went upstream: a call that never started ends here; a BYE ends its call. */
   private void endOfTransaction(int code) {
+    if (code >= 300 && media != null) {
+      media.transactionFailed(code);
+    }
     if (method == SipMethod.INVITE && code >= 300) {
       proxy
           .events()
@@ -698,6 +709,9 @@ final class ResponseContext
    */
   @Override
   public void onFallback(ServerTransaction tx) {
+    if (!finalSent && media != null) {
+      media.transactionFailed(500);
+    }
     finalSent = true;
     request = null;
     cancelPending();

@@ -17,6 +17,7 @@ import java.util.List;
  * @param rule the name of the rule that decided, for logs and tests (may be null)
  * @param edge topology hiding and NAT traversal for what is forwarded
  * @param callLimit the rule's call admission limits, or null for none
+ * @param media media anchoring on RTPengine for what is forwarded
  */
 public record RouteAction(
     List<Target> targets,
@@ -29,7 +30,8 @@ public record RouteAction(
     FailoverPolicy failover,
     String rule,
     EdgePolicy edge,
-    CallLimit callLimit) {
+    CallLimit callLimit,
+    MediaPolicy media) {
 
   public static RouteAction forward(List<Target> targets, boolean parallel, boolean recordRoute) {
     return new RouteAction(
@@ -43,7 +45,8 @@ public record RouteAction(
         FailoverPolicy.DEFAULT,
         null,
         EdgePolicy.NONE,
-        null);
+        null,
+        MediaPolicy.NONE);
   }
 
   public static RouteAction reject(int status, String reason) {
@@ -63,7 +66,8 @@ public record RouteAction(
         null,
         rule,
         EdgePolicy.NONE,
-        null);
+        null,
+        MediaPolicy.NONE);
   }
 
   /** Whether the request is answered here rather than forwarded. */

@@ -94,7 +94,8 @@ final class RoutingStage implements RequestStage {
         FailoverPolicy.DEFAULT,
         "redirect",
         edge,
-        null);
+        null,
+        MediaPolicy.NONE);
   }
 
   static boolean isDialogCreating(String method) {

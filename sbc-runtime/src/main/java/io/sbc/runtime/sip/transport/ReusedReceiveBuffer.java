@@ -14,10 +14,10 @@ import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
  * it before the channel reads the next one; the channel keeps one reference of its own, so the
  * buffer is never freed while the channel lives.
  */
-final class ReusedReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator {
+public final class ReusedReceiveBuffer extends DefaultMaxMessagesRecvByteBufAllocator {
   private final int size;
 
-  ReusedReceiveBuffer(int size) {
+  public ReusedReceiveBuffer(int size) {
     this.size = size;
   }
 

@@ -114,4 +114,37 @@ class MessageEditorTest {
     String out = text(e.apply());
     assertTrue(out.contains("X-0: v\r\nX-1: v\r\n") && out.endsWith("X-99: v\r\n\r\n"), out);
   }
+
+  static final String WITH_SDP =
+      "INVITE sip:bob@example.com SIP/2.0\r\n"
+          + "Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\n"
+          + "l: 10\r\n"
+          + "Content-Type: application/sdp\r\n\r\n"
+          + "v=0\r\ns=-\r\n";
+
+  @Test
+  void aReplacedBodyCarriesItsNewContentLength() {
+    SipMessage m = message(WITH_SDP);
+    MessageEditor e = new MessageEditor(m);
+    e.replaceBody("v=0\r\ns=rtpengine\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertTrue(e.bodyReplaced());
+    String out = text(e.apply());
+    assertEquals(WITH_SDP.replace("l: 10", "l: 18").replace("s=-", "s=rtpengine"), out);
+    assertThrows(IllegalStateException.class, () -> e.replaceBody(new byte[0]));
+  }
+
+  @Test
+  void aDatagramWithoutContentLengthGetsOneWithItsNewBody() {
+    String noLength = WITH_SDP.replace("l: 10\r\n", "");
+    SipMessage m = message(noLength);
+    MessageEditor e = new MessageEditor(m);
+    int mark = e.mark();
+    e.replaceBody("v=0\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    String out = text(e.apply());
+    assertTrue(out.contains("\r\nContent-Length: 5\r\n\r\nv=0\r\n"), out);
+    assertTrue(out.endsWith("\r\n\r\nv=0\r\n"), out);
+    e.reset(mark);
+    assertTrue(!e.bodyReplaced(), "a reset drops the body edit too");
+    assertEquals(noLength, text(e.apply()));
+  }
 }

@@ -57,7 +57,8 @@ class CallAdmissionTest {
               FailoverPolicy.DEFAULT,
               RULE,
               EdgePolicy.NONE,
-              limit);
+              limit,
+              MediaPolicy.NONE);
   final Proxy proxy =
       Proxy.builder()
           .decoder(DECODER)

@@ -1,0 +1,68 @@
+package io.sbc.runtime.sip.proxy;
+
+import io.sbc.api.MediaAnchoring;
+import java.util.List;
+
+/**
+ * Whether the calls of a rule are anchored on RTPengine, and what RTPengine rewrites in their SDP
+ * (the ng protocol's {@code replace}, {@code ICE}, {@code transport protocol}, {@code record call}
+ * and {@code flags}). Compiled once per rule from the rule's settings or the gateway's.
+ *
+ * @param anchor send the calls' SDP through RTPengine
+ * @param replaceOrigin replace the o= line's address
+ * @param replaceSessionConnection replace the session-level c= line
+ * @param ice the ng {@code ICE} value (remove, force, default) or null for RTPengine's default
+ * @param transportProtocol the ng {@code transport protocol} or null to keep the offered one
+ * @param recordCall ask RTPengine to record the call
+ * @param continueOnFailure forward the SDP untouched when RTPengine does not answer, rather than
+ *     refuse the call
+ * @param flags further flag words for the ng {@code flags} list
+ */
+public record MediaPolicy(
+    boolean anchor,
+    boolean replaceOrigin,
+    boolean replaceSessionConnection,
+    String ice,
+    String transportProtocol,
+    boolean recordCall,
+    boolean continueOnFailure,
+    List<String> flags) {
+
+  /** Media is not touched. */
+  public static final MediaPolicy NONE =
+      new MediaPolicy(false, false, false, null, null, false, true, List.of());
+
+  /**
+   * The policy for an answer, and for a late offer (which goes back to the caller): the transport
+   * protocol is the offer's to set; RTPengine answers each side in the protocol that side offered.
+   */
+  public MediaPolicy forAnswer() {
+    return transportProtocol == null
+        ? this
+        : new MediaPolicy(
+            anchor,
+            replaceOrigin,
+            replaceSessionConnection,
+            ice,
+            null,
+            recordCall,
+            continueOnFailure,
+            flags);
+  }
+
+  /** The policy of these settings; null settings or {@code enabled: false}: {@link #NONE}. */
+  public static MediaPolicy of(MediaAnchoring a) {
+    if (a == null || !Boolean.TRUE.equals(a.enabled)) {
+      return NONE;
+    }
+    return new MediaPolicy(
+        true,
+        !Boolean.FALSE.equals(a.replaceOrigin),
+        !Boolean.FALSE.equals(a.replaceSessionConnection),
+        a.ice == null ? null : a.ice.toLowerCase(java.util.Locale.ROOT),
+        a.transportProtocol,
+        Boolean.TRUE.equals(a.recordCall),
+        "Continue".equals(a.onFailure),
+        a.flags == null ? List.of() : List.copyOf(a.flags));
+  }
+}
