@@ -413,6 +413,11 @@ class GatewayReconcilerTest {
    * status patch and this edit would otherwise race; 409s are retried).
    */
   private void scale(String gateway, int replicas) {
+    editWhenSettled(gateway, g -> g.getSpec().replicas = replicas);
+  }
+
+  /** Edits the gateway once its status for its generation is written, retrying 409s. */
+  private void editWhenSettled(String gateway, java.util.function.Consumer<SipGatewayResource> c) {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -422,7 +427,7 @@ class GatewayReconcilerTest {
                   && g.getStatus().conditions != null
                   && !g.getStatus().conditions.isEmpty()
                   && g.getStatus().conditions.stream()
-                      .allMatch(c -> g.getMetadata().getGeneration().equals(c.observedGeneration));
+                      .allMatch(x -> g.getMetadata().getGeneration().equals(x.observedGeneration));
             });
     await()
         .atMost(Duration.ofSeconds(10))
@@ -435,7 +440,7 @@ class GatewayReconcilerTest {
                         .withName(gateway)
                         .edit(
                             g -> {
-                              g.getSpec().replicas = replicas;
+                              c.accept(g);
                               return g;
                             })
                     != null);
@@ -721,34 +726,14 @@ class GatewayReconcilerTest {
         client.configMaps().inNamespace(NS).withName("refuse-later-sbc-config").get();
 
     // Edited once the operator's status for this generation is written (the status patch and
-    // the edit would otherwise race, as scale() explains).
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              SipGatewayResource g = gateway("refuse-later");
-              return g.getStatus() != null
-                  && !g.getStatus().conditions.isEmpty()
-                  && g.getStatus().conditions.stream()
-                      .allMatch(c -> g.getMetadata().getGeneration().equals(c.observedGeneration));
-            });
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .ignoreException(KubernetesClientException.class)
-        .until(
-            () ->
-                client
-                        .resources(SipGatewayResource.class)
-                        .inNamespace(NS)
-                        .withName("refuse-later")
-                        .edit(
-                            g -> {
-                              g.getSpec().replicas = 3;
-                              g.getSpec().timers.t1 = 4000;
-                              g.getSpec().timers.t2 = 1000; // refused: t2 below t1
-                              return g;
-                            })
-                    != null);
+    // the edit would otherwise race).
+    editWhenSettled(
+        "refuse-later",
+        g -> {
+          g.getSpec().replicas = 3;
+          g.getSpec().timers.t1 = 4000;
+          g.getSpec().timers.t2 = 1000; // refused: t2 below t1
+        });
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(

@@ -138,16 +138,20 @@ public final class GatewayResolution {
     }
     List<SipRoute.ParentRef> refs = route.getSpec().parentRefs;
     for (int i = 0; i < refs.size(); i++) {
-      SipRoute.ParentRef p = refs.get(i);
-      String pns =
-          p == null || p.namespace == null ? route.getMetadata().getNamespace() : p.namespace;
-      if (p != null
-          && Objects.equals(p.name, gateway.getMetadata().getName())
-          && Objects.equals(pns, gateway.getMetadata().getNamespace())) {
+      if (names(route, refs.get(i), gateway)) {
         return i;
       }
     }
     return -1;
+  }
+
+  /** Whether parentRef {@code p} of the route names the gateway (namespace: the route's). */
+  static boolean names(SipRouteResource route, SipRoute.ParentRef p, SipGatewayResource gateway) {
+    String pns =
+        p == null || p.namespace == null ? route.getMetadata().getNamespace() : p.namespace;
+    return p != null
+        && Objects.equals(p.name, gateway.getMetadata().getName())
+        && Objects.equals(pns, gateway.getMetadata().getNamespace());
   }
 
   private void run(Map<String, SipDispatcherResource> dispatchers) {
@@ -264,11 +268,7 @@ public final class GatewayResolution {
     TreeSet<String> sections = new TreeSet<>();
     boolean whole = false;
     for (SipRoute.ParentRef p : route.getSpec().parentRefs) {
-      String pns =
-          p == null || p.namespace == null ? route.getMetadata().getNamespace() : p.namespace;
-      if (p != null
-          && Objects.equals(p.name, gwName)
-          && Objects.equals(pns, gateway.getMetadata().getNamespace())) {
+      if (names(route, p, gateway)) {
         if (p.sectionName == null) {
           whole = true;
         } else {
