@@ -109,7 +109,7 @@ public final class Defaults {
       List.of("Present", "Exact", "RegularExpression");
 
   /** The transports a match can name (a listener's protocol without "SIP-"). */
-  public static final List<String> TRANSPORTS = List.of("UDP", "TCP");
+  public static final List<String> TRANSPORTS = List.of("UDP", "TCP", "TLS");
 
   public static final List<String> FILTER_TYPES =
       List.of("RewriteUser", "RequestHeaderModifier", "RewriteRequestUri", "RecordRoute");

@@ -1182,15 +1182,16 @@ final class Validator {
   }
 
   /**
-   * A sip: URI whose host is an IP address or a host name (kept as a name: the runtime resolves it
-   * as RFC 3263 says); reports and returns false otherwise.
+   * A sip: or sips: URI whose host is an IP address or a host name (kept as a name: the runtime
+   * resolves it as RFC 3263 says); reports and returns false otherwise.
    */
   private boolean sipUri(String path, String u) {
+    int scheme = u == null ? 0 : u.startsWith("sip:") ? 4 : u.startsWith("sips:") ? 5 : 0;
     if (u == null) {
       error(path, "required");
-    } else if (!u.startsWith("sip:")) {
-      error(path, "must be a sip: URI (was " + u + ")");
-    } else if (!hostOk(u.substring(4))) {
+    } else if (scheme == 0) {
+      error(path, "must be a sip: or sips: URI (was " + u + ")");
+    } else if (!hostOk(u.substring(scheme))) {
       error(
           path,
           "host must be an IP address (IPv6 in brackets) or a host name, with an optional port: "
