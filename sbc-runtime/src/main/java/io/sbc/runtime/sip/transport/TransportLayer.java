@@ -494,6 +494,14 @@ public final class TransportLayer {
             Channel ch = r.channel();
             connections.putIfAbsent(c.key, ch);
             ch.closeFuture().addListener(x -> connections.remove(c.key, ch));
+            if (c.key.serverName() != null) {
+              // A later request to the address itself (an in-dialog request following a
+              // Record-Route that names the peer's IP) takes this connection: its peer proved an
+              // identity at that very address.
+              StreamKey byAddress = new StreamKey(c.key.remote(), c.key.protocol(), null);
+              connections.putIfAbsent(byAddress, ch);
+              ch.closeFuture().addListener(x -> connections.remove(byAddress, ch));
+            }
             c.connected(ch);
           } else {
             release.run();
