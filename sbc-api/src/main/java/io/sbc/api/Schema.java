@@ -65,10 +65,14 @@ final class Schema {
   static final Obj TLS_CERTIFICATE_FILES = obj("certificateFile", S, "keyFile", S);
   static final Obj TLS_LISTENER =
       obj(
-          "certificates", new ListOf(TLS_CERTIFICATE_FILES),
-          "certificateRefs", new ListOf(obj("name", S, "kind", S)),
-          "clientCertificate", S,
-          "clientCaFile", S);
+          "certificates",
+          new ListOf(TLS_CERTIFICATE_FILES),
+          "certificateRefs",
+          new ListOf(obj("name", S, "kind", S)),
+          "clientCertificate",
+          S,
+          "clientCaFile",
+          S);
   static final Obj TLS_CLIENT = obj("trustFile", S, "certificate", TLS_CERTIFICATE_FILES);
 
   static final Obj LISTENER =

@@ -285,6 +285,9 @@ public final class SbcStack implements AutoCloseable {
       throw new BindException(String.join("; ", e.errors()));
     }
     for (Listener l : config.listeners()) {
+      if (s.transports.tls().waiting(l.name())) {
+        continue; // its Secret is not there yet: bound when its certificates load (below)
+      }
       try {
         s.transports.bind(l, s.proxy);
       } catch (Exception e) {
@@ -293,6 +296,21 @@ public final class SbcStack implements AutoCloseable {
             "cannot listen on " + l + " (listener '" + l.name() + "'): " + e.getMessage());
       }
     }
+    SbcStack stack = s;
+    s.transports
+        .tls()
+        .onReady(
+            name -> {
+              for (Listener l : config.listeners()) {
+                if (l.name().equals(name)) {
+                  try {
+                    stack.transports.bind(l, stack.proxy);
+                  } catch (Exception e) {
+                    LOG.errorf("cannot listen on %s (listener '%s'): %s", l, name, e.getMessage());
+                  }
+                }
+              }
+            });
     synchronized (s) {
       for (Dispatcher d : s.dispatchers.values()) {
         LOG.infof(

@@ -320,7 +320,8 @@ public record GatewayConfig(
           new io.sbc.runtime.sip.transport.tls.TlsSettings.Server(
               List.copyOf(files),
               cc,
-              l.tls.clientCaFile == null ? null : Path.of(l.tls.clientCaFile)));
+              l.tls.clientCaFile == null ? null : Path.of(l.tls.clientCaFile),
+              l.tls.certificates.isEmpty()));
     }
     io.sbc.api.Tls.Client c = spec.tlsClient;
     return new io.sbc.runtime.sip.transport.tls.TlsSettings(

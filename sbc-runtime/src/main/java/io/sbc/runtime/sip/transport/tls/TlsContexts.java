@@ -8,10 +8,14 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jboss.logging.Logger;
@@ -28,16 +32,27 @@ public final class TlsContexts implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TlsContexts.class);
 
   /** No TLS listener and the JDK's trust store for clients, built when first needed. */
-  public static final TlsContexts NONE = new TlsContexts(Map.of(), null, new Reloads());
+  public static final TlsContexts NONE =
+      new TlsContexts(new ConcurrentHashMap<>(), Map.of(), null, new Reloads());
 
   private final Map<String, ServerTls> servers;
+
+  /** Listeners whose mounted certificates did not load yet (tried again with every check). */
+  private final Map<String, TlsSettings.Server> waiting;
+
+  private final List<Consumer<String>> readyListeners = new CopyOnWriteArrayList<>();
   private final Reloads reloads;
   private volatile ClientTls client;
   private final LongAdder handshakeFailures = new LongAdder();
   private ScheduledExecutorService files;
 
-  private TlsContexts(Map<String, ServerTls> servers, ClientTls client, Reloads reloads) {
+  private TlsContexts(
+      Map<String, ServerTls> servers,
+      Map<String, TlsSettings.Server> waiting,
+      ClientTls client,
+      Reloads reloads) {
     this.servers = servers;
+    this.waiting = new ConcurrentHashMap<>(waiting);
     this.client = client;
     this.reloads = reloads;
   }
@@ -49,19 +64,48 @@ public final class TlsContexts implements AutoCloseable {
    */
   public static TlsContexts load(TlsSettings settings) throws TlsFileException {
     Reloads reloads = new Reloads();
-    Map<String, ServerTls> s = new LinkedHashMap<>();
+    Map<String, ServerTls> s = new ConcurrentHashMap<>();
+    Map<String, TlsSettings.Server> w = new LinkedHashMap<>();
     for (Map.Entry<String, TlsSettings.Server> e : settings.servers().entrySet()) {
       TlsSettings.Server v = e.getValue();
-      s.put(
-          e.getKey(),
-          new ServerTls(
-              e.getKey(), v.certificates(), v.clientCertificate(), v.clientCaFile(), reloads));
+      try {
+        s.put(e.getKey(), server(e.getKey(), v, reloads));
+      } catch (TlsFileException ex) {
+        if (!v.mounted()) {
+          throw ex;
+        }
+        // A Secret not there yet (or invalid): the operator reports it in the listener's status;
+        // the other listeners start, this one when its files load.
+        LOG.errorf(
+            "TLS listener %s not started: %s (tried again every check)",
+            e.getKey(), ex.getMessage());
+        w.put(e.getKey(), v);
+      }
     }
     ClientTls c =
         settings.trustFile() != null || settings.clientCertificate() != null
             ? new ClientTls(settings.trustFile(), settings.clientCertificate(), reloads)
             : null;
-    return new TlsContexts(Map.copyOf(s), c, reloads);
+    return new TlsContexts(s, w, c, reloads);
+  }
+
+  private static ServerTls server(String name, TlsSettings.Server v, Reloads reloads)
+      throws TlsFileException {
+    return new ServerTls(
+        name, v.certificates(), v.clientCertificate(), v.clientCaFile(), reloads);
+  }
+
+  /** Whether a TLS listener waits for its mounted certificates to load. */
+  public boolean waiting(String listener) {
+    return waiting.containsKey(listener);
+  }
+
+  /**
+   * Called, on the thread that checks the files, with the name of a waiting listener whose
+   * certificates loaded: it can be bound now.
+   */
+  public void onReady(Consumer<String> listener) {
+    readyListeners.add(listener);
   }
 
   /** Whether the listener of this name has TLS settings. */
@@ -157,6 +201,21 @@ public final class TlsContexts implements AutoCloseable {
 
   /** Reads every file again now, on the calling thread (blocking; tests, and the timer). */
   public void reloadNow() {
+    for (Map.Entry<String, TlsSettings.Server> e : waiting.entrySet()) {
+      try {
+        ServerTls s = server(e.getKey(), e.getValue(), reloads);
+        servers.put(e.getKey(), s);
+        waiting.remove(e.getKey());
+        LOG.infof("TLS listener %s: certificates loaded", e.getKey());
+        for (Consumer<String> l : readyListeners) {
+          l.accept(e.getKey());
+        }
+      } catch (TlsFileException ex) {
+        reloads.refused(e.getKey(), ex.getMessage(), ex.getMessage());
+      } catch (RuntimeException ex) {
+        LOG.warnf(ex, "TLS listener %s: start failed", e.getKey());
+      }
+    }
     for (ServerTls s : servers.values()) {
       try {
         s.reload();
@@ -172,7 +231,7 @@ public final class TlsContexts implements AutoCloseable {
 
   /** Starts checking the files every {@code seconds} on a thread of its own (never a loop). */
   public synchronized void start(int seconds) {
-    if (files != null || (servers.isEmpty() && client == null)) {
+    if (files != null || (servers.isEmpty() && waiting.isEmpty() && client == null)) {
       return;
     }
     files =

@@ -103,7 +103,7 @@ class TlsContextsTest {
 
   static TlsSettings settings(
       List<ServerTls.Files> certs, ServerTls.ClientCertificate cc, Path ca) {
-    return new TlsSettings(Map.of("tls", new TlsSettings.Server(certs, cc, ca)), null, null);
+    return new TlsSettings(Map.of("tls", new TlsSettings.Server(certs, cc, ca, false)), null, null);
   }
 
   static ServerTls.Files files(TestPki.Issued i) {
@@ -291,6 +291,45 @@ class TlsContextsTest {
                         ServerTls.ClientCertificate.NONE,
                         null)));
     assertTrue(e.getMessage().contains("missing.crt: cannot read"), e.getMessage());
+  }
+
+  @Test
+  void aListenerWhoseMountedSecretIsMissingWaitsForItAndStartsWhenItLoads() throws Exception {
+    Path secret = dir.resolve("secret");
+    Files.createDirectories(secret);
+    ServerTls.Files mounted =
+        new ServerTls.Files(secret.resolve("tls.crt"), secret.resolve("tls.key"));
+    tls =
+        TlsContexts.load(
+            new TlsSettings(
+                Map.of(
+                    "tls",
+                    new TlsSettings.Server(
+                        List.of(mounted), ServerTls.ClientCertificate.NONE, null, true)),
+                null,
+                null));
+    assertTrue(tls.waiting("tls"));
+    assertFalse(tls.serves("tls"));
+    List<String> ready = new java.util.ArrayList<>();
+    tls.onReady(ready::add);
+    tls.reloadNow();
+    assertEquals(List.of(), ready);
+    TestPki.Issued a = pki.issue("a", "a.test", "ec", "DNS:a.test");
+    Files.copy(a.cert(), mounted.certificate());
+    Files.copy(a.key(), mounted.key());
+    tls.reloadNow();
+    assertEquals(List.of("tls"), ready);
+    assertTrue(tls.serves("tls"));
+    assertFalse(tls.waiting("tls"));
+    // Files given as files (not a mounted Secret) that do not load stop the start instead.
+    assertThrows(
+        TlsFileException.class,
+        () ->
+            TlsContexts.load(
+                settings(
+                    List.of(new ServerTls.Files(dir.resolve("no.crt"), dir.resolve("no.key"))),
+                    ServerTls.ClientCertificate.NONE,
+                    null)));
   }
 
   @Test
