@@ -365,4 +365,79 @@ class TlsTest extends SystemTestBase {
     // Kamailio's connection, set up with the first certificate, carried the whole load.
     assertEquals(1, establishedTo(tls), "connections to the SBC's TLS port");
   }
+
+  /** 8 kHz mono 16-bit PCM: what baresip's aufile plays into a PCMU call (ausine is 48 kHz). */
+  static void writeTone(Path wav, int seconds) throws IOException {
+    int n = 8000 * seconds;
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(44 + 2 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * n);
+    b.put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1);
+    b.putShort((short) 1).putInt(8000).putInt(16000).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * n);
+    for (int i = 0; i < n; i++) {
+      b.putShort((short) (6000 * Math.sin(2 * Math.PI * 440 * i / 8000)));
+    }
+    Files.write(wav, b.array());
+  }
+
+  @Test
+  void baresipCallsThroughTheSbcOverTls() throws Exception {
+    assertTrue(onPath("baresip"), "baresip is not on the PATH: apt-get install baresip");
+    pki = new Pki(Files.createDirectories(workDir.resolve("pki")));
+    Pki.Issued sbcCert = pki.issue("sbc", "sbc.test", "ec", "DNS:sbc.test", "IP:127.0.0.1");
+    int uas = Ports.uas();
+    int udp = Ports.proxy();
+    int tls = Ports.proxy();
+    int phone = Ports.uac();
+    Sipp.Instance callee =
+        startUas(Sipp.uas(Sipp.sharedScenario("uas_rr.xml")).port(uas).calls(1), "uas");
+    startSbc(
+        udp,
+        tlsListener("tls", tls, "None", null, sbcCert),
+        "",
+        "    - allowRelay: true\n      backendRefs: [{uri: \"sip:127.0.0.1:" + uas + "\"}]\n");
+
+    // A headless baresip: no sound device (a WAV file as microphone, a bridge as speaker), the
+    // test CA to check the SBC's certificate, one account over TLS, one call dialled at start.
+    Path conf = Files.createDirectories(workDir.resolve("baresip"));
+    writeTone(conf.resolve("tone.wav"), 30);
+    Files.writeString(
+        conf.resolve("config"),
+        String.join(
+            "\n",
+            "poll_method epoll",
+            "sip_listen " + HOST + ":" + phone,
+            "sip_cafile " + pki.caCert,
+            "audio_source aufile," + conf.resolve("tone.wav"),
+            "audio_player aubridge,nowhere",
+            "module_path /usr/lib/baresip/modules",
+            "module g711.so",
+            "module aufile.so",
+            "module aubridge.so",
+            "module_app account.so",
+            "module_app menu.so",
+            ""));
+    Files.writeString(conf.resolve("accounts"), "<sip:alice@" + HOST + ";transport=tls>;regint=0\n");
+    ManagedProcess baresip =
+        track(
+            new ManagedProcess(
+                "baresip",
+                List.of(
+                    "baresip", "-f", conf.toString(), "-e",
+                    "/dial sip:bob@" + HOST + ":" + tls, "-t", "8"),
+                conf,
+                conf.resolve("baresip.log")));
+    Integer rc = baresip.awaitExit(Duration.ofSeconds(60));
+    String log = baresip.logText();
+    assertTrue(rc != null, "baresip did not quit:\n" + baresip.logTail(20));
+    assertTrue(log.contains("Call established: sip:bob@" + HOST + ":" + tls + ";transport=tls"), log);
+    assertTrue(log.contains("terminated (duration"), log);
+    // The callee saw the call through, BYE included, and the SBC's two Record-Route entries.
+    Sipp.Result r = callee.result(callee.awaitExit(Duration.ofSeconds(30)));
+    assertTrue(r.allSucceeded(1), r.toString());
+    String seen = messages(workDir.resolve("uas"));
+    assertTrue(seen.contains("Via: SIP/2.0/TLS " + HOST + ":"), seen);
+    assertTrue(seen.contains("<sip:127.0.0.1:" + tls + ";transport=tls;lr"), seen);
+  }
 }
