@@ -7,8 +7,8 @@ import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -91,8 +91,7 @@ public final class TlsContexts implements AutoCloseable {
 
   private static ServerTls server(String name, TlsSettings.Server v, Reloads reloads)
       throws TlsFileException {
-    return new ServerTls(
-        name, v.certificates(), v.clientCertificate(), v.clientCaFile(), reloads);
+    return new ServerTls(name, v.certificates(), v.clientCertificate(), v.clientCaFile(), reloads);
   }
 
   /** Whether a TLS listener waits for its mounted certificates to load. */

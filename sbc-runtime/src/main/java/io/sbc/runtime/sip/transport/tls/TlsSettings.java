@@ -20,8 +20,8 @@ public record TlsSettings(
    *
    * @param certificates the first serves clients without SNI or with a name none holds
    * @param clientCaFile PEM CAs a client certificate must chain to (null when none is asked for)
-   * @param mounted whether the certificates are Secrets the operator mounts (certificateRefs):
-   *     such a listener waits for valid files rather than stopping the start
+   * @param mounted whether the certificates are Secrets the operator mounts (certificateRefs): such
+   *     a listener waits for valid files rather than stopping the start
    */
   public record Server(
       List<ServerTls.Files> certificates,
