@@ -70,7 +70,7 @@ public final class ClientTls {
       p.setServerNames(List.of(new SNIHostName(serverName)));
     }
     engine.setSSLParameters(p);
-    SslHandler h = new SslHandler(engine);
+    SslHandler h = new SslHandler(engine, TlsVersions.HANDSHAKES);
     h.setHandshakeTimeoutMillis(ServerTls.HANDSHAKE_TIMEOUT_MILLIS);
     return h;
   }

@@ -1,11 +1,13 @@
 package io.sbc.runtime.sip.transport.tls;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.Mapping;
 import java.nio.file.Path;
@@ -98,7 +100,14 @@ public final class ServerTls {
    * io.netty.handler.ssl.SslHandler} of that handshake.
    */
   public ChannelHandler newHandler(Channel ch) {
-    return new SniHandler(sni, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT_MILLIS);
+    return new SniHandler(sni, MAX_CLIENT_HELLO, HANDSHAKE_TIMEOUT_MILLIS) {
+      @Override
+      protected SslHandler newSslHandler(SslContext context, ByteBufAllocator alloc) {
+        SslHandler h = context.newHandler(alloc, TlsVersions.HANDSHAKES);
+        h.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        return h;
+      }
+    };
   }
 
   /** The certificates serving now, in configuration order. */

@@ -31,4 +31,18 @@ final class TlsVersions {
 
   /** The JDK's provider; docs/architecture.md says why not OpenSSL through netty-tcnative. */
   static final SslProvider PROVIDER = SslProvider.JDK;
+
+  /**
+   * Where handshakes do their expensive steps (key exchange, signatures, certificate checks: the
+   * engine's delegated tasks), so that an event loop never spends milliseconds of crypto while
+   * other connections wait. Bounded by the connection caps: one task per handshake step in flight.
+   */
+  static final java.util.concurrent.Executor HANDSHAKES =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "sbc-tls-handshake");
+            t.setDaemon(true);
+            return t;
+          });
 }
