@@ -136,7 +136,9 @@ final class Forwarding {
     }
     byte[] bytes = e.apply();
     e.reset(mark);
-    Flow flow = new Flow(out, hop.address(), null);
+    // Over TLS the name the hop was resolved from is what the server's certificate must show.
+    Flow flow =
+        new Flow(out, hop.address(), null, hop.protocol() == Protocol.TLS ? hop.name() : null);
     if (owner == null) {
       transactions.sender().send(r.loop, flow, bytes, null);
       return null;

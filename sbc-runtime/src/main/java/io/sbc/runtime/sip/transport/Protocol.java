@@ -7,7 +7,9 @@ package io.sbc.runtime.sip.transport;
  */
 public enum Protocol {
   UDP("UDP", false),
-  TCP("TCP", true);
+  TCP("TCP", true),
+  /** TLS over TCP (RFC 3261 section 26.2; "TLS" in Via, transport=tls in URIs). */
+  TLS("TLS", true);
 
   private final String viaName;
   private final boolean reliable;
@@ -32,6 +34,11 @@ public enum Protocol {
     return reliable;
   }
 
+  /** Whether the transport is TLS, as a sips: URI requires on every hop (RFC 5630 section 3). */
+  public boolean secure() {
+    return this == TLS;
+  }
+
   /** The protocol a URI's transport parameter names, or null for one not served. */
   public static Protocol fromUriParam(String transport) {
     if (transport == null || transport.equalsIgnoreCase("udp")) {
@@ -39,6 +46,9 @@ public enum Protocol {
     }
     if (transport.equalsIgnoreCase("tcp")) {
       return TCP;
+    }
+    if (transport.equalsIgnoreCase("tls")) {
+      return TLS;
     }
     return null;
   }

@@ -25,9 +25,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sbc.runtime.sip.timer.Clock;
+import io.sbc.runtime.sip.transport.tls.TlsContexts;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -47,7 +49,8 @@ import org.jboss.logging.Logger;
  * The SIP transports (RFC 3261 section 18) on the event loops that Vert.x owns: UDP with one
  * SO_REUSEPORT socket per loop, TCP with connection reuse, one connect at a time per destination,
  * caps on accepted, per-source and outbound connections, a bounded write queue per connection, an
- * idle timeout and a timeout for incomplete messages.
+ * idle timeout and a timeout for incomplete messages; TLS (RFC 3261 section 26.2) on the same
+ * streams, its handshakes from {@link TlsContexts}.
  */
 public final class TransportLayer {
   private static final Logger LOG = Logger.getLogger(TransportLayer.class);
@@ -68,8 +71,14 @@ public final class TransportLayer {
   private final Map<Listener, UdpInbound[]> udpInbound = new ConcurrentHashMap<>();
 
   private final List<Channel> servers = new ArrayList<>();
-  private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
-  private final Map<InetSocketAddress, Connecting> connecting = new ConcurrentHashMap<>();
+
+  /** Certificates of TLS listeners and the client side of TLS connections. */
+  private final TlsContexts tls;
+
+  /** Open connections by what reuses them (RFC 5923 section 5: transport, address, TLS name). */
+  private final Map<StreamKey, Channel> connections = new ConcurrentHashMap<>();
+
+  private final Map<StreamKey, Connecting> connecting = new ConcurrentHashMap<>();
 
   /** Accepted connections open per source address (absent: none). */
   private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
@@ -93,10 +102,24 @@ public final class TransportLayer {
    *     is heard
    */
   public TransportLayer(List<Loop> loops, TransportConfig config, SourceFilter filter) {
+    this(loops, config, filter, TlsContexts.NONE);
+  }
+
+  /**
+   * @param tls the certificates of the TLS listeners (by listener name) and the client side of TLS
+   */
+  public TransportLayer(
+      List<Loop> loops, TransportConfig config, SourceFilter filter, TlsContexts tls) {
+    this.tls = tls;
     this.loops = loops;
     this.config = config;
     this.filter = filter;
     this.epoll = Epoll.isAvailable() && loops.get(0).eventLoop() instanceof EpollEventLoop;
+  }
+
+  /** The TLS contexts the TLS listeners and outbound TLS connections use. */
+  public TlsContexts tls() {
+    return tls;
   }
 
   /** Whether the native epoll transport (and so SO_REUSEPORT) is in use. */
@@ -186,6 +209,12 @@ public final class TransportLayer {
     switch (listener.protocol()) {
       case UDP -> bindUdp(listener);
       case TCP -> bindTcp(listener);
+      case TLS -> {
+        if (!tls.serves(listener.name())) {
+          throw new IllegalArgumentException("TLS listener " + listener + " has no certificate");
+        }
+        bindTcp(listener);
+      }
       default -> throw new IllegalArgumentException("unsupported " + listener.protocol());
     }
   }
@@ -304,17 +333,30 @@ public final class TransportLayer {
             f -> {
               inbound.decrementAndGet();
               releaseSource(source);
-              connections.remove(remote, ch);
+              connections.remove(new StreamKey(remote, listener.protocol(), null), ch);
             });
-    initStream(ch, listener, true);
+    initStream(ch, listener, true, null, remote);
   }
 
   private void releaseSource(InetAddress source) {
     perSource.computeIfPresent(source, (a, n) -> n > 1 ? n - 1 : null);
   }
 
-  private void initStream(Channel ch, Listener listener, boolean accepted) {
+  private void initStream(
+      Channel ch,
+      Listener listener,
+      boolean accepted,
+      String serverName,
+      InetSocketAddress remote) {
     Loop loop = loopOf(ch.eventLoop());
+    if (listener.protocol() == Protocol.TLS) {
+      // TLS first: the framer and everything after it see plain text.
+      ch.pipeline()
+          .addLast(
+              accepted
+                  ? tls.serverHandler(listener.name(), ch)
+                  : tls.clientHandler(ch, serverName, remote));
+    }
     ch.pipeline()
         .addLast(new IdleStateHandler(0, 0, config.tcpIdleSeconds()))
         .addLast(
@@ -353,18 +395,20 @@ public final class TransportLayer {
       return;
     }
     Channel conn = flow.connection();
-    if (conn == null || !conn.isActive()) {
-      conn = connections.get(flow.remote());
-    }
     if (conn != null && conn.isActive()) {
       write(loop, conn, data, onFailure);
       return;
     }
-    InetSocketAddress remote = flow.remote();
-    Connecting c = connecting.get(remote);
+    StreamKey key = new StreamKey(flow.remote(), listener.protocol(), flow.serverName());
+    conn = connections.get(key);
+    if (conn != null && conn.isActive()) {
+      write(loop, conn, data, onFailure);
+      return;
+    }
+    Connecting c = connecting.get(key);
     if (c == null) {
-      Connecting mine = new Connecting(loop, remote);
-      c = connecting.putIfAbsent(remote, mine);
+      Connecting mine = new Connecting(loop, key);
+      c = connecting.putIfAbsent(key, mine);
       if (c == null) {
         mine.offer(loop, data, onFailure);
         connect(mine, listener);
@@ -430,10 +474,10 @@ public final class TransportLayer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, false);
+                    initStream(ch, listener, false, c.key.serverName(), c.key.remote());
                   }
                 });
-    ChannelFuture f = b.connect(c.remote);
+    ChannelFuture f = b.connect(c.key.remote());
     // The slot is given back once, by whichever comes first: the close of a channel that was
     // created, or the failure of a connect that never had one (no file descriptor left).
     AtomicBoolean released = new AtomicBoolean();
@@ -448,12 +492,20 @@ public final class TransportLayer {
         (ChannelFuture r) -> {
           if (r.isSuccess()) {
             Channel ch = r.channel();
-            connections.putIfAbsent(c.remote, ch);
-            ch.closeFuture().addListener(x -> connections.remove(c.remote, ch));
+            connections.putIfAbsent(c.key, ch);
+            ch.closeFuture().addListener(x -> connections.remove(c.key, ch));
+            if (c.key.serverName() != null) {
+              // A later request to the address itself (an in-dialog request following a
+              // Record-Route that names the peer's IP) takes this connection: its peer proved an
+              // identity at that very address.
+              StreamKey byAddress = new StreamKey(c.key.remote(), c.key.protocol(), null);
+              connections.putIfAbsent(byAddress, ch);
+              ch.closeFuture().addListener(x -> connections.remove(byAddress, ch));
+            }
             c.connected(ch);
           } else {
             release.run();
-            LOG.debugf("TCP connect to %s failed: %s", c.remote, r.cause());
+            LOG.debugf("TCP connect to %s failed: %s", c.key.remote(), r.cause());
             c.failed();
           }
         });
@@ -537,7 +589,9 @@ public final class TransportLayer {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       remote = (InetSocketAddress) ctx.channel().remoteAddress();
-      connections.putIfAbsent(remote, ctx.channel());
+      if (accepted(ctx.channel())) {
+        connections.putIfAbsent(new StreamKey(remote, listener.protocol(), null), ctx.channel());
+      }
       ctx.fireChannelActive();
     }
 
@@ -560,6 +614,12 @@ public final class TransportLayer {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent) {
         closedIdle.increment();
+        ctx.close();
+      } else if (evt instanceof SslHandshakeCompletionEvent h && !h.isSuccess()) {
+        tls.handshakeFailed();
+        LOG.debugf(
+            "TLS %s with %s: handshake failed: %s",
+            listener, ctx.channel().remoteAddress(), h.cause().toString());
         ctx.close();
       } else if (evt == StreamFramer.MESSAGE_TIMEOUT) {
         closedHalfSent.increment();
@@ -586,15 +646,15 @@ public final class TransportLayer {
    */
   private final class Connecting {
     final Loop loop;
-    final InetSocketAddress remote;
+    final StreamKey key;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int waitingBytes;
     private Channel channel;
     private boolean failed;
 
-    Connecting(Loop loop, InetSocketAddress remote) {
+    Connecting(Loop loop, StreamKey key) {
       this.loop = loop;
-      this.remote = remote;
+      this.key = key;
     }
 
     /** Hands a send to the owner loop (from any loop). */
@@ -623,7 +683,7 @@ public final class TransportLayer {
 
     void connected(Channel ch) {
       channel = ch;
-      connecting.remove(remote, this);
+      connecting.remove(key, this);
       for (Waiting w; (w = waiting.poll()) != null; ) {
         write(w.loop, ch, w.data, w.onFailure);
       }
@@ -632,12 +692,24 @@ public final class TransportLayer {
 
     void failed() {
       failed = true;
-      connecting.remove(remote, this);
+      connecting.remove(key, this);
       for (Waiting w; (w = waiting.poll()) != null; ) {
         failLater(w.loop, w.onFailure);
       }
       waitingBytes = 0;
     }
+  }
+
+  /**
+   * What a connection is reused for (RFC 5923 section 5): its transport, the peer's address and,
+   * for TLS the SBC opened, the name the peer's certificate was checked against (a connection
+   * verified for one name does not carry requests resolved from another).
+   */
+  private record StreamKey(InetSocketAddress remote, Protocol protocol, String serverName) {}
+
+  /** Whether a connection was accepted by a listener (not opened by the SBC). */
+  private static boolean accepted(Channel ch) {
+    return ch.parent() != null;
   }
 
   /** A send waiting for a connect: its loop (where a failure runs), bytes and failure callback. */
