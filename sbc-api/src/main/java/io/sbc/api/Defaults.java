@@ -6,7 +6,7 @@ import java.util.List;
 public final class Defaults {
   private Defaults() {}
 
-  public static final List<String> PROTOCOLS = List.of("SIP-UDP", "SIP-TCP");
+  public static final List<String> PROTOCOLS = List.of("SIP-UDP", "SIP-TCP", "SIP-WS", "SIP-WSS");
   public static final String LISTENER_ADDRESS = "0.0.0.0";
   public static final String PROXY_MODE = "stateful";
   public static final int MAX_FORWARDS = 70;
@@ -24,6 +24,10 @@ public final class Defaults {
   public static final int MAX_OUTBOUND_TCP_CONNECTIONS = 10_000;
   public static final int MAX_TCP_CONNECTIONS_PER_SOURCE = 64;
   public static final int TCP_IDLE_TIMEOUT_SECONDS = 300;
+
+  /** Under the 60 s after which common NATs and load balancers forget an idle connection. */
+  public static final int WEBSOCKET_PING_SECONDS = 30;
+
   public static final int TCP_MESSAGE_TIMEOUT_SECONDS = 10;
   public static final int MAX_TCP_WRITE_QUEUE_BYTES = 1 << 20;
 

@@ -89,6 +89,7 @@ final class Schema {
           "maxTcpConnectionsPerSource", I,
           "tcpIdleTimeoutSeconds", I,
           "tcpMessageTimeoutSeconds", I,
+          "webSocketPingSeconds", I,
           "maxTcpWriteQueueBytes", I,
           "maxCallSeconds", I);
   static final Obj SEALING =

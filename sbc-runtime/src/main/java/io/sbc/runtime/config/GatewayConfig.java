@@ -140,7 +140,13 @@ public record GatewayConfig(
     }
     List<Listener> listeners = new ArrayList<>();
     for (SipGateway.Listener l : gw.spec.listeners) {
-      Protocol p = "SIP-TCP".equals(l.protocol) ? Protocol.TCP : Protocol.UDP;
+      Protocol p =
+          switch (l.protocol) {
+            case "SIP-TCP" -> Protocol.TCP;
+            case "SIP-WS" -> Protocol.WS;
+            case "SIP-WSS" -> Protocol.WSS;
+            default -> Protocol.UDP;
+          };
       InetAddress addr = IpLiteral.toInetAddress(l.address);
       String advertised = l.advertisedAddress;
       if (advertised == null && addr.isAnyLocalAddress() && envAddress != null) {
@@ -202,7 +208,8 @@ public record GatewayConfig(
             lim.tcpIdleTimeoutSeconds,
             lim.tcpMessageTimeoutSeconds,
             lim.maxTcpWriteQueueBytes,
-            4 << 20);
+            4 << 20,
+            lim.webSocketPingSeconds);
     SipGateway.Timers t = gw.spec.timers;
     TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC, t.timerD);
     ProxySettings proxy =

@@ -48,7 +48,7 @@ public final class LiteralResolver implements NextHopResolver {
     }
     Protocol p = t.protocol() != null ? t.protocol() : Protocol.UDP;
     int port = t.port() > 0 ? t.port() : UriTarget.defaultPort(false);
-    return new Hop(new InetSocketAddress(a, port), p, null);
+    return new Hop(new InetSocketAddress(a, port), p, null, t.flow());
   }
 
   static String unresolvable(UriTarget t) {

@@ -6,8 +6,16 @@ import java.net.InetSocketAddress;
 /**
  * Where a message came from, or where one goes: a listener, the peer's address and, on a stream
  * transport, the connection (RFC 3261 section 18.2.2 answers over the connection a request used).
+ *
+ * @param id the flow's number (RFC 5626 section 5.2, the flow a flow token names): non-zero for a
+ *     connection a peer opened to the SBC, which {@link TransportLayer#flow(int,
+ *     InetSocketAddress)} finds again while it is open; 0 otherwise
  */
-public record Flow(Listener listener, InetSocketAddress remote, Channel connection) {
+public record Flow(Listener listener, InetSocketAddress remote, Channel connection, int id) {
+  public Flow(Listener listener, InetSocketAddress remote, Channel connection) {
+    this(listener, remote, connection, 0);
+  }
+
   public Protocol protocol() {
     return listener.protocol();
   }

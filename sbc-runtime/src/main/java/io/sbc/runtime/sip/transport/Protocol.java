@@ -7,7 +7,11 @@ package io.sbc.runtime.sip.transport;
  */
 public enum Protocol {
   UDP("UDP", false),
-  TCP("TCP", true);
+  TCP("TCP", true),
+  /** SIP over WebSocket (RFC 7118): the SBC only accepts these connections, it never opens one. */
+  WS("WS", true),
+  /** SIP over secure WebSocket (RFC 7118): WebSocket inside TLS. */
+  WSS("WSS", true);
 
   private final String viaName;
   private final boolean reliable;
@@ -32,6 +36,14 @@ public enum Protocol {
     return reliable;
   }
 
+  /**
+   * Whether this is SIP over WebSocket: one message per frame, and a peer reached only through a
+   * connection it opened (RFC 7118 section 5: a WebSocket client cannot be connected to).
+   */
+  public boolean websocket() {
+    return this == WS || this == WSS;
+  }
+
   /** The protocol a URI's transport parameter names, or null for one not served. */
   public static Protocol fromUriParam(String transport) {
     if (transport == null || transport.equalsIgnoreCase("udp")) {
@@ -39,6 +51,12 @@ public enum Protocol {
     }
     if (transport.equalsIgnoreCase("tcp")) {
       return TCP;
+    }
+    if (transport.equalsIgnoreCase("ws")) {
+      return WS;
+    }
+    if (transport.equalsIgnoreCase("wss")) {
+      return WSS;
     }
     return null;
   }

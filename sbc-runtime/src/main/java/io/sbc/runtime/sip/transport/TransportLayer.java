@@ -28,6 +28,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sbc.runtime.sip.timer.Clock;
+import io.sbc.runtime.sip.transport.ws.WebSocketPipeline;
+import io.sbc.runtime.sip.transport.ws.WebSocketSettings;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -47,9 +49,14 @@ import org.jboss.logging.Logger;
  * The SIP transports (RFC 3261 section 18) on the event loops that Vert.x owns: UDP with one
  * SO_REUSEPORT socket per loop, TCP with connection reuse, one connect at a time per destination,
  * caps on accepted, per-source and outbound connections, a bounded write queue per connection, an
- * idle timeout and a timeout for incomplete messages.
+ * idle timeout and a timeout for incomplete messages; WebSocket (RFC 7118) on the same accepted
+ * connections and limits, with the upgrade and frames ahead of the same stream handler.
+ *
+ * <p>Every accepted connection is a flow (RFC 5626): it has a number, and {@link #flow(int,
+ * InetSocketAddress)} finds it while it is open, so that requests for a client reached only through
+ * its connection (a WebSocket client, a TCP client behind NAT) go down that connection.
  */
-public final class TransportLayer {
+public final class TransportLayer implements FlowTable {
   private static final Logger LOG = Logger.getLogger(TransportLayer.class);
 
   private final List<Loop> loops;
@@ -70,6 +77,16 @@ public final class TransportLayer {
   private final List<Channel> servers = new ArrayList<>();
   private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, Connecting> connecting = new ConcurrentHashMap<>();
+
+  /** Accepted connections by flow number, while open. */
+  private final Map<Integer, Flow> flows = new ConcurrentHashMap<>();
+
+  /**
+   * Flow numbers: a counter from a random start, so that a restarted process does not hand out the
+   * numbers its predecessor did (a token naming a flow of the old process finds nothing).
+   */
+  private final AtomicInteger flowNumbers =
+      new AtomicInteger(new java.security.SecureRandom().nextInt());
 
   /** Accepted connections open per source address (absent: none). */
   private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
@@ -154,6 +171,25 @@ public final class TransportLayer {
     return closedIdle.sum();
   }
 
+  /**
+   * The open connection a peer opened with this flow number from {@code remote}, or null when it is
+   * closed (RFC 5626 section 5.3: the flow failed) or was never this process's.
+   */
+  @Override
+  public Flow flow(int id, InetSocketAddress remote) {
+    Flow f = flows.get(id);
+    return f != null && f.remote().equals(remote) && f.connection().isActive() ? f : null;
+  }
+
+  /** Accepted connections open now per transport: WebSocket (WS and WSS) ones. */
+  public int webSocketConnections() {
+    int n = 0;
+    for (Flow f : flows.values()) {
+      n += f.protocol().websocket() ? 1 : 0;
+    }
+    return n;
+  }
+
   /** Sends failed because the bytes waiting for a connect to their destination reached the cap. */
   public long droppedWhileConnecting() {
     return droppedWhileConnecting.sum();
@@ -185,7 +221,7 @@ public final class TransportLayer {
     receivers.put(listener, receiver);
     switch (listener.protocol()) {
       case UDP -> bindUdp(listener);
-      case TCP -> bindTcp(listener);
+      case TCP, WS -> bindTcp(listener);
       default -> throw new IllegalArgumentException("unsupported " + listener.protocol());
     }
   }
@@ -299,31 +335,54 @@ public final class TransportLayer {
       ch.close();
       return;
     }
+    int id;
+    do {
+      id = flowNumbers.incrementAndGet();
+    } while (id == 0 || flows.containsKey(id));
+    Flow flow = new Flow(listener, remote, ch, id);
+    flows.put(id, flow);
+    int flowId = id;
     ch.closeFuture()
         .addListener(
             f -> {
               inbound.decrementAndGet();
               releaseSource(source);
               connections.remove(remote, ch);
+              flows.remove(flowId, flow);
             });
-    initStream(ch, listener, true);
+    initStream(ch, listener, flow);
   }
 
   private void releaseSource(InetAddress source) {
     perSource.computeIfPresent(source, (a, n) -> n > 1 ? n - 1 : null);
   }
 
-  private void initStream(Channel ch, Listener listener, boolean accepted) {
+  /**
+   * @param accepted the flow of a connection a peer opened, null for one the SBC opened
+   */
+  private void initStream(Channel ch, Listener listener, Flow accepted) {
     Loop loop = loopOf(ch.eventLoop());
+    if (listener.protocol().websocket()) {
+      WebSocketPipeline.install(
+          ch.pipeline(),
+          new WebSocketSettings(
+              config.maxMessageSize(),
+              WEBSOCKET_HANDSHAKE_BYTES,
+              TimeUnit.SECONDS.toMillis(config.tcpMessageSeconds()),
+              Math.min(config.webSocketPingSeconds(), config.tcpIdleSeconds()),
+              config.tcpIdleSeconds()));
+      ch.pipeline().addLast(new StreamInbound(loop, listener, accepted));
+      return;
+    }
     ch.pipeline()
         .addLast(new IdleStateHandler(0, 0, config.tcpIdleSeconds()))
         .addLast(
             new StreamFramer(
                 config.maxMessageSize(),
                 TimeUnit.SECONDS.toMillis(config.tcpMessageSeconds()),
-                accepted,
+                accepted != null,
                 Clock.SYSTEM))
-        .addLast(new StreamInbound(loop, listener));
+        .addLast(new StreamInbound(loop, listener, accepted));
   }
 
   private Loop loopOf(EventLoop el) {
@@ -354,10 +413,16 @@ public final class TransportLayer {
     }
     Channel conn = flow.connection();
     if (conn == null || !conn.isActive()) {
-      conn = connections.get(flow.remote());
+      conn = listener.protocol().websocket() ? null : connections.get(flow.remote());
     }
     if (conn != null && conn.isActive()) {
       write(loop, conn, data, onFailure);
+      return;
+    }
+    if (listener.protocol().websocket()) {
+      // RFC 7118 section 5: the SBC is no WebSocket client; without the peer's connection there
+      // is no way to reach it.
+      failLater(loop, onFailure);
       return;
     }
     InetSocketAddress remote = flow.remote();
@@ -430,7 +495,7 @@ public final class TransportLayer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, false);
+                    initStream(ch, listener, null);
                   }
                 });
     ChannelFuture f = b.connect(c.remote);
@@ -526,18 +591,26 @@ public final class TransportLayer {
     private final Listener listener;
     private InetSocketAddress remote;
 
+    /** The flow of an accepted connection, the same for each of its messages; null otherwise. */
+    private final Flow flow;
+
     private final SipReceiver receiver;
 
-    StreamInbound(Loop loop, Listener listener) {
+    StreamInbound(Loop loop, Listener listener, Flow flow) {
       this.receiver = receivers.get(listener);
       this.loop = loop;
       this.listener = listener;
+      this.flow = flow;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       remote = (InetSocketAddress) ctx.channel().remoteAddress();
-      connections.putIfAbsent(remote, ctx.channel());
+      if (!listener.protocol().websocket()) {
+        // A TCP send to this address reuses the connection (RFC 3261 18); a WebSocket one is
+        // reached through its flow only, never by a raw write of another transport.
+        connections.putIfAbsent(remote, ctx.channel());
+      }
       ctx.fireChannelActive();
     }
 
@@ -552,8 +625,7 @@ public final class TransportLayer {
         ctx.close();
         return;
       }
-      Flow flow = new Flow(listener, remote, ctx.channel());
-      loop.deliver(receiver, flow, data);
+      loop.deliver(receiver, flow != null ? flow : new Flow(listener, remote, ctx.channel()), data);
     }
 
     @Override
@@ -561,7 +633,8 @@ public final class TransportLayer {
       if (evt instanceof IdleStateEvent) {
         closedIdle.increment();
         ctx.close();
-      } else if (evt == StreamFramer.MESSAGE_TIMEOUT) {
+      } else if (evt == StreamFramer.MESSAGE_TIMEOUT
+          || evt == WebSocketPipeline.HANDSHAKE_TIMEOUT) {
         closedHalfSent.increment();
         LOG.debugf(
             "TCP %s from %s: message incomplete after %d s, closed",
@@ -639,6 +712,9 @@ public final class TransportLayer {
       waitingBytes = 0;
     }
   }
+
+  /** The largest WebSocket upgrade request: request line and headers (browsers send 0.5-2 KiB). */
+  private static final int WEBSOCKET_HANDSHAKE_BYTES = 8192;
 
   /** A send waiting for a connect: its loop (where a failure runs), bytes and failure callback. */
   private record Waiting(Loop loop, byte[] data, Runnable onFailure) {}
