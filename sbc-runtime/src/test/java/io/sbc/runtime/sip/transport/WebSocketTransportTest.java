@@ -12,6 +12,7 @@ import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipMessageDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -180,6 +181,54 @@ class WebSocketTransportTest {
     }
   }
 
+  @Test
+  void aSilentClientIsPingedAndKeptWhileItAnswersAndClosedWhenItDoesNot() throws Exception {
+    Sbc sbc = start(0, 3, 30, 1);
+    // The JDK client answers pings with pongs by itself: it stays.
+    Client live = connect(sbc);
+    // A raw client that upgrades and then never answers.
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sbc.wsPort)) {
+      s.setSoTimeout(8000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                  + "Sec-WebSocket-Protocol: sip\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      String head = readHead(in);
+      assertTrue(head.startsWith("HTTP/1.1 101"), head);
+      assertTrue(head.toLowerCase().contains("sec-websocket-protocol: sip"), head);
+      long t0 = System.nanoTime();
+      int pings = 0;
+      int b;
+      while ((b = in.read()) >= 0) {
+        if (b == 0x89) { // FIN + ping, unmasked from a server
+          pings++;
+          in.skip(in.read() & 0x7F);
+        }
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertTrue(pings >= 1, "pinged before being closed");
+      assertTrue(ms >= 2000 && ms < 7000, "closed after " + ms + " ms without an answer");
+    }
+    assertTrue(live.pings > 0, "the live client was pinged");
+    assertEquals(1, sbc.stack.transports().webSocketConnections(), "the live client is kept");
+    assertTrue(sbc.stack.transports().closedIdle() >= 1);
+  }
+
+  private static String readHead(InputStream in) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    while (!sb.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      sb.append((char) c);
+    }
+    return sb.toString();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static String bye(List<String> rr, int uasPort, String branch, int cseq) {
@@ -264,6 +313,7 @@ class WebSocketTransportTest {
   /** A WebSocket client that queues each text message it receives. */
   static final class Client implements WebSocket.Listener {
     final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    volatile int pings;
     private final StringBuilder partial = new StringBuilder();
     WebSocket ws;
 
@@ -283,6 +333,12 @@ class WebSocketTransportTest {
       byte[] b = new byte[data.remaining()];
       data.get(b);
       return onText(w, new String(b, StandardCharsets.UTF_8), last);
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket w, ByteBuffer message) {
+      pings++;
+      return WebSocket.Listener.super.onPing(w, message);
     }
 
     void send(String text) throws Exception {
@@ -322,6 +378,11 @@ class WebSocketTransportTest {
    * Starts an SBC; with {@code backendPort} > 0, a route sends every request to 127.0.0.1 there.
    */
   private Sbc start(int backendPort, int idleSeconds, int messageSeconds) throws Exception {
+    return start(backendPort, idleSeconds, messageSeconds, 30);
+  }
+
+  private Sbc start(int backendPort, int idleSeconds, int messageSeconds, int pingSeconds)
+      throws Exception {
     int udpPort;
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       udpPort = s.getLocalPort();
@@ -351,12 +412,13 @@ class WebSocketTransportTest {
           limits:
             tcpIdleTimeoutSeconds: %d
             tcpMessageTimeoutSeconds: %d
+            webSocketPingSeconds: %d
           timers:
             t1: 50
             t2: 400
             t4: 500
         """
-            .formatted(name, udpPort, wsPort, idleSeconds, messageSeconds);
+            .formatted(name, udpPort, wsPort, idleSeconds, messageSeconds, pingSeconds);
     if (backendPort > 0) {
       yaml +=
           """
