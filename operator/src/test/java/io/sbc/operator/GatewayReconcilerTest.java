@@ -504,6 +504,105 @@ class GatewayReconcilerTest {
             .getFieldPath());
   }
 
+  /**
+   * TLS listeners name their certificate Secrets (Gateway API certificateRefs): each is mounted
+   * read-only and optional where the runtime reads it; a listener whose Secret is missing or holds
+   * no certificate is reported in its own status (ResolvedRefs False, InvalidCertificateRef) and
+   * the gateway and its other listeners carry on.
+   */
+  @Test
+  void tlsListenersMountTheirSecretsAndAMissingOneIsReportedAlone() throws Exception {
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("sbc-cert")
+                .withNamespace(NS)
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData(
+                    "tls.crt",
+                    b64("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
+                .addToData(
+                    "tls.key",
+                    b64("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"))
+                .build())
+        .create();
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("not-a-cert")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToData("password", b64("x"))
+                .build())
+        .create();
+    SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
+    gw.getMetadata().setName("tls");
+    gw.getSpec().autoscaling = null;
+    gw.getSpec().listeners.add(tlsListener("tls", 5061, "sbc-cert"));
+    gw.getSpec().listeners.add(tlsListener("tls-missing", 5062, "no-such-secret"));
+    gw.getSpec().listeners.add(tlsListener("tls-invalid", 5063, "not-a-cert"));
+    client.resource(gw).create();
+
+    Deployment dep = awaitDeployment("tls-sbc", 2);
+    var pod = dep.getSpec().getTemplate().getSpec();
+    for (String secret : List.of("sbc-cert", "no-such-secret", "not-a-cert")) {
+      var volume =
+          pod.getVolumes().stream()
+              .filter(v -> v.getSecret() != null && secret.equals(v.getSecret().getSecretName()))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no volume of Secret " + secret));
+      assertTrue(volume.getSecret().getOptional(), "optional: a missing Secret keeps the pod up");
+      var mount =
+          pod.getContainers().get(0).getVolumeMounts().stream()
+              .filter(m -> m.getName().equals(volume.getName()))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(Defaults.TLS_CERTIFICATES_DIR + "/" + secret, mount.getMountPath());
+      assertTrue(mount.getReadOnly());
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              var st = gateway("tls").getStatus();
+              assertNotNull(st);
+              assertEquals("True", condition(st.conditions, "Accepted").status);
+              Map<String, List<Condition>> byListener = new java.util.HashMap<>();
+              st.listeners.forEach(l -> byListener.put(l.name, l.conditions));
+              assertEquals("True", condition(byListener.get("tls"), "ResolvedRefs").status);
+              Condition missing = condition(byListener.get("tls-missing"), "ResolvedRefs");
+              assertEquals("False", missing.status);
+              assertEquals("InvalidCertificateRef", missing.reason);
+              assertTrue(missing.message.contains("no-such-secret not found"), missing.message);
+              Condition invalid = condition(byListener.get("tls-invalid"), "ResolvedRefs");
+              assertEquals("False", invalid.status);
+              assertEquals("InvalidCertificateRef", invalid.reason);
+              assertTrue(invalid.message.contains("tls.crt"), invalid.message);
+              // The UDP listener of the example has no certificate to resolve.
+              assertNull(
+                  condition(byListener.get(gw.getSpec().listeners.get(0).name), "ResolvedRefs"));
+            });
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static SipGateway.Listener tlsListener(String name, int port, String secret) {
+    SipGateway.Listener l = new SipGateway.Listener();
+    l.name = name;
+    l.protocol = "SIP-TLS";
+    l.port = port;
+    l.tls = new io.sbc.api.Tls.Listener();
+    io.sbc.api.Tls.CertificateRef r = new io.sbc.api.Tls.CertificateRef();
+    r.name = secret;
+    l.tls.certificateRefs.add(r);
+    return l;
+  }
+
   @Test
   void missingReferencesAreNamedInTheStatus() throws Exception {
     SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");

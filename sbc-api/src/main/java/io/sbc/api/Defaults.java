@@ -6,7 +6,25 @@ import java.util.List;
 public final class Defaults {
   private Defaults() {}
 
-  public static final List<String> PROTOCOLS = List.of("SIP-UDP", "SIP-TCP", "SIP-WS", "SIP-WSS");
+  public static final List<String> PROTOCOLS =
+      List.of("SIP-UDP", "SIP-TCP", "SIP-TLS", "SIP-WS", "SIP-WSS");
+
+  /** The listener protocols that carry TLS, and so need {@code tls} settings. */
+  public static final List<String> TLS_PROTOCOLS = List.of("SIP-TLS", "SIP-WSS");
+
+  public static final String TLS_CLIENT_CERTIFICATE = "None";
+
+  /**
+   * Where the operator mounts the Secrets a TLS listener's certificateRefs name (one directory per
+   * Secret, holding tls.crt and tls.key); the environment variable overrides it.
+   */
+  public static final String TLS_CERTIFICATES_DIR = "/etc/sbc/tls";
+
+  public static final String TLS_CERTIFICATES_DIR_ENV = "SBC_TLS_CERTIFICATES_DIR";
+
+  /** How often certificate files are checked for a change (their size, time and content hash). */
+  public static final int TLS_RELOAD_CHECK_SECONDS = 5;
+
   public static final String LISTENER_ADDRESS = "0.0.0.0";
   public static final String PROXY_MODE = "stateful";
   public static final int MAX_FORWARDS = 70;
@@ -96,7 +114,7 @@ public final class Defaults {
       List.of("Present", "Exact", "RegularExpression");
 
   /** The transports a match can name (a listener's protocol without "SIP-"). */
-  public static final List<String> TRANSPORTS = List.of("UDP", "TCP");
+  public static final List<String> TRANSPORTS = List.of("UDP", "TCP", "TLS");
 
   public static final List<String> FILTER_TYPES =
       List.of("RewriteUser", "RequestHeaderModifier", "RewriteRequestUri", "RecordRoute");

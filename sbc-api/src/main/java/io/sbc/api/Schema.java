@@ -62,6 +62,19 @@ final class Schema {
       obj("servers", new ListOf(S), "queryTimeoutMillis", I, "negativeCacheSeconds", I);
   static final Obj OBJECT_META = obj("name", S, "namespace", S, "labels", new MapOf(S));
 
+  static final Obj TLS_CERTIFICATE_FILES = obj("certificateFile", S, "keyFile", S);
+  static final Obj TLS_LISTENER =
+      obj(
+          "certificates",
+          new ListOf(TLS_CERTIFICATE_FILES),
+          "certificateRefs",
+          new ListOf(obj("name", S, "kind", S)),
+          "clientCertificate",
+          S,
+          "clientCaFile",
+          S);
+  static final Obj TLS_CLIENT = obj("trustFile", S, "certificate", TLS_CERTIFICATE_FILES);
+
   static final Obj LISTENER =
       obj(
           "name", S,
@@ -70,7 +83,8 @@ final class Schema {
           "port", I,
           "advertisedAddress", S,
           "allow", new ListOf(S),
-          "deny", new ListOf(S));
+          "deny", new ListOf(S),
+          "tls", TLS_LISTENER);
   static final Obj ANTI_FLOOD =
       obj(
           "requestsPerSecond", I,
@@ -147,6 +161,7 @@ final class Schema {
           "timers", TIMERS,
           "limits", LIMITS,
           "sealing", SEALING,
+          "tlsClient", TLS_CLIENT,
           "topologyHiding", TOPOLOGY_HIDING,
           "nat", NAT,
           "antiFlood", ANTI_FLOOD,

@@ -46,6 +46,12 @@ public class SipGateway extends SipResource {
     public Sealing sealing;
 
     /**
+     * How the SBC connects over TLS to next hops; the JDK's trust store and no client certificate
+     * when unset.
+     */
+    public Tls.Client tlsClient;
+
+    /**
      * Topology hiding for every call through the gateway (a route's rule may set its own); off
      * unless set.
      */
@@ -346,7 +352,7 @@ public class SipGateway extends SipResource {
 
     /** One of {@link Defaults#PROTOCOLS}. */
     @Required
-    @Pattern("^(SIP-UDP|SIP-TCP|SIP-WS|SIP-WSS)$")
+    @Pattern("^(SIP-UDP|SIP-TCP|SIP-TLS|SIP-WS|SIP-WSS)$")
     public String protocol;
 
     /** IPv4 or IPv6 address to bind; defaults to {@link Defaults#LISTENER_ADDRESS}. */
@@ -371,6 +377,9 @@ public class SipGateway extends SipResource {
 
     /** Source networks never heard on this listener, even when {@code allow} admits them. */
     public List<String> deny = new ArrayList<>();
+
+    /** Certificates and client checks; required for SIP-TLS, refused for other protocols. */
+    public Tls.Listener tls;
   }
 
   /** Proxy behaviour. */

@@ -183,7 +183,7 @@ public class SipRoute extends SipResource {
     /** Names of the gateway listeners the request must have arrived on. */
     public List<String> listeners = new ArrayList<>();
 
-    /** Transports the request must have arrived over (UDP, TCP). */
+    /** Transports the request must have arrived over (UDP, TCP, TLS). */
     public List<String> transports = new ArrayList<>();
   }
 
@@ -290,9 +290,10 @@ public class SipRoute extends SipResource {
    */
   public static class BackendRef {
     /**
-     * A sip: URI; its host an IP address, or a host name resolved as RFC 3263 says (a trunk named
-     * by its domain reaches its SRV targets in priority and weight order, and fails over across
-     * them).
+     * A sip: or sips: URI; its host an IP address, or a host name resolved as RFC 3263 says (a
+     * trunk named by its domain reaches its SRV targets in priority and weight order, and fails
+     * over across them). sips: or {@code ;transport=tls} sends over TLS, the server's certificate
+     * checked against the host.
      */
     public String uri;
 

@@ -91,6 +91,7 @@ final class Validator {
         }
         cidrs(p + ".allow", l.allow);
         cidrs(p + ".deny", l.deny);
+        listenerTls(p, l);
         if (l.protocol != null && l.port != null && !bound.add(l.protocol + l.address + l.port)) {
           error(
               p, "another listener already serves " + l.protocol + " " + l.address + ":" + l.port);
@@ -157,6 +158,7 @@ final class Validator {
       range("spec.limits.maxCallSeconds", lim.maxCallSeconds, 60, 604_800);
     }
     sealing(s.sealing);
+    tlsClient(s.tlsClient);
     if (s.topologyHiding == null) {
       error("spec.topologyHiding", "required (default: enabled false)");
     } else {
@@ -283,6 +285,70 @@ final class Validator {
     }
     range("spec.dns.queryTimeoutMillis", d.queryTimeoutMillis, 100, 30_000);
     range("spec.dns.negativeCacheSeconds", d.negativeCacheSeconds, 0, 3600);
+  }
+
+  /**
+   * A TLS listener needs a certificate (files, or Secrets the operator mounts); others take none.
+   */
+  private void listenerTls(String p, SipGateway.Listener l) {
+    boolean tls = l.protocol != null && Defaults.TLS_PROTOCOLS.contains(l.protocol);
+    if (l.tls == null) {
+      if (tls) {
+        error(p + ".tls", "required for " + l.protocol + ": certificates or certificateRefs");
+      }
+      return;
+    }
+    if (!tls) {
+      error(
+          p + ".tls", "only for " + Defaults.TLS_PROTOCOLS + " listeners (was " + l.protocol + ")");
+      return;
+    }
+    Tls.Listener t = l.tls;
+    if (t.certificates == null || t.certificateRefs == null) {
+      error(p + ".tls", "certificates and certificateRefs must be lists (may be empty)");
+      return;
+    }
+    if (t.certificates.isEmpty() && t.certificateRefs.isEmpty()) {
+      error(p + ".tls", "no certificate: give certificates (files) or certificateRefs (Secrets)");
+    }
+    for (int i = 0; i < t.certificates.size(); i++) {
+      certificateFiles(p + ".tls.certificates[" + i + "]", t.certificates.get(i));
+    }
+    for (int i = 0; i < t.certificateRefs.size(); i++) {
+      Tls.CertificateRef r = t.certificateRefs.get(i);
+      String rp = p + ".tls.certificateRefs[" + i + "]";
+      if (r == null || r.name == null || !HostName.isValid(r.name)) {
+        error(rp + ".name", "required, a Secret name (DNS subdomain)");
+      } else if (r.kind != null && !r.kind.equals("Secret")) {
+        error(rp + ".kind", "only Secret is supported (was " + quoted(r.kind) + ")");
+      }
+    }
+    String cc = t.clientCertificate == null ? "None" : t.clientCertificate;
+    if (!cc.equals("None") && !cc.equals("Optional") && !cc.equals("Required")) {
+      error(
+          p + ".tls.clientCertificate", "one of None, Optional, Required (was " + quoted(cc) + ")");
+    } else if (!cc.equals("None") && (t.clientCaFile == null || t.clientCaFile.isBlank())) {
+      error(p + ".tls.clientCaFile", "required when clientCertificate is " + cc);
+    }
+  }
+
+  private void certificateFiles(String p, Tls.CertificateFiles f) {
+    if (f == null) {
+      error(p, "empty list entry");
+      return;
+    }
+    if (f.certificateFile == null || f.certificateFile.isBlank()) {
+      error(p + ".certificateFile", "required (PEM file of the certificate chain)");
+    }
+    if (f.keyFile == null || f.keyFile.isBlank()) {
+      error(p + ".keyFile", "required (PEM file of the private key)");
+    }
+  }
+
+  private void tlsClient(Tls.Client c) {
+    if (c != null && c.certificate != null) {
+      certificateFiles("spec.tlsClient.certificate", c.certificate);
+    }
   }
 
   private void sealing(SipGateway.Sealing z) {
@@ -1117,15 +1183,16 @@ final class Validator {
   }
 
   /**
-   * A sip: URI whose host is an IP address or a host name (kept as a name: the runtime resolves it
-   * as RFC 3263 says); reports and returns false otherwise.
+   * A sip: or sips: URI whose host is an IP address or a host name (kept as a name: the runtime
+   * resolves it as RFC 3263 says); reports and returns false otherwise.
    */
   private boolean sipUri(String path, String u) {
+    int scheme = u == null ? 0 : u.startsWith("sip:") ? 4 : u.startsWith("sips:") ? 5 : 0;
     if (u == null) {
       error(path, "required");
-    } else if (!u.startsWith("sip:")) {
-      error(path, "must be a sip: URI (was " + u + ")");
-    } else if (!hostOk(u.substring(4))) {
+    } else if (scheme == 0) {
+      error(path, "must be a sip: or sips: URI (was " + u + ")");
+    } else if (!hostOk(u.substring(scheme))) {
       error(
           path,
           "host must be an IP address (IPv6 in brackets) or a host name, with an optional port: "

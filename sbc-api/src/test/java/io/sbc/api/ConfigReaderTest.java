@@ -503,13 +503,13 @@ class ConfigReaderTest {
 
   @Test
   void backendUriMustBeSip() {
-    for (String uri : List.of("http://127.0.0.1:15090", "sips:127.0.0.1", "127.0.0.1:15090")) {
+    for (String uri : List.of("http://127.0.0.1:15090", "tel:127.0.0.1", "127.0.0.1:15090")) {
       String e =
           errorAt(
               errors(twoDocs(GATEWAY, ROUTE.replace("sip:127.0.0.1:15090", uri))),
               "spec.rules[0].backendRefs[0].uri");
       assertTrue(e.startsWith("test.yaml: document 2 (SipRoute/to-pbx): "), e);
-      assertTrue(e.contains("must be a sip: URI"), e);
+      assertTrue(e.contains("must be a sip: or sips: URI"), e);
     }
   }
 
@@ -671,7 +671,7 @@ class ConfigReaderTest {
             d2 + "apiVersion: must be sbc.io/v1alpha1",
             d2 + "spec.rules[0].weight: unknown field",
             d2 + "spec.rules[0].forking: must be serial or parallel",
-            d2 + "spec.rules[0].backendRefs[0].uri: must be a sip: URI",
+            d2 + "spec.rules[0].backendRefs[0].uri: must be a sip: or sips: URI",
             d3 + "kind: unknown kind 'Service'");
     for (String x : expected) {
       assertTrue(

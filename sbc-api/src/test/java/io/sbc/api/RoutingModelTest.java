@@ -482,11 +482,11 @@ class RoutingModelTest {
   }
 
   @Test
-  void transportsAreUdpOrTcp() {
+  void transportsAreUdpTcpOrTls() {
     for (String t : List.of("SCTP", "udp", "SIP-UDP")) {
       assertContains(
           ruleError(FORWARD + "matches: [{transports: [" + t + "]}]", "matches[0].transports[0]"),
-          "'" + t + "' is not one of [UDP, TCP]");
+          "'" + t + "' is not one of [UDP, TCP, TLS]");
     }
   }
 
@@ -913,8 +913,8 @@ class RoutingModelTest {
   void dispatcherDestinationIsASipUriWithAnIpOrAHostName() {
     assertContains(
         dispatcherError(
-            DISPATCHER.replace("sip:10.0.0.2:5060", "sips:10.0.0.2"), "spec.destinations[1].uri"),
-        "must be a sip: URI (was sips:10.0.0.2)");
+            DISPATCHER.replace("sip:10.0.0.2:5060", "tel:10.0.0.2"), "spec.destinations[1].uri"),
+        "must be a sip: or sips: URI (was tel:10.0.0.2)");
     assertContains(
         dispatcherError(
             DISPATCHER.replace("sip:10.0.0.2:5060", "sip:pbx_1.example.com"),

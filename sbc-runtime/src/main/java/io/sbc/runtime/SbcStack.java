@@ -107,7 +107,15 @@ public final class SbcStack implements AutoCloseable {
     this.sourceGuard =
         new SourceGuard(
             loops.size(), Defaults.ANTI_FLOOD_TRACKED_SOURCES, config.sourcePolicy(), Clock.SYSTEM);
-    this.transports = new TransportLayer(loops, config.transport(), sourceGuard);
+    io.sbc.runtime.sip.transport.tls.TlsContexts tls;
+    try {
+      // Certificates are read now, off the loops; their thread reads them again when they change.
+      tls = io.sbc.runtime.sip.transport.tls.TlsContexts.load(config.tls());
+    } catch (io.sbc.runtime.sip.transport.tls.TlsFileException e) {
+      throw new ConfigException(List.of(config.source() + ": " + e.getMessage()));
+    }
+    tls.start(Defaults.TLS_RELOAD_CHECK_SECONDS);
+    this.transports = new TransportLayer(loops, config.transport(), sourceGuard, tls);
     this.transactions = new TransactionLayer(transports::send, config.timers());
     // Next hops named by host name (RFC 3263): a DNS client bound to each loop, one cache.
     this.dns = new NettyDnsClient(loops, config.dns());
@@ -278,6 +286,9 @@ public final class SbcStack implements AutoCloseable {
       throw new BindException(String.join("; ", e.errors()));
     }
     for (Listener l : config.listeners()) {
+      if (s.transports.tls().waiting(l.name())) {
+        continue; // its Secret is not there yet: bound when its certificates load (below)
+      }
       try {
         s.transports.bind(l, s.proxy);
       } catch (Exception e) {
@@ -286,6 +297,21 @@ public final class SbcStack implements AutoCloseable {
             "cannot listen on " + l + " (listener '" + l.name() + "'): " + e.getMessage());
       }
     }
+    SbcStack stack = s;
+    s.transports
+        .tls()
+        .onReady(
+            name -> {
+              for (Listener l : config.listeners()) {
+                if (l.name().equals(name)) {
+                  try {
+                    stack.transports.bind(l, stack.proxy);
+                  } catch (Exception e) {
+                    LOG.errorf("cannot listen on %s (listener '%s'): %s", l, name, e.getMessage());
+                  }
+                }
+              }
+            });
     synchronized (s) {
       for (Dispatcher d : s.dispatchers.values()) {
         LOG.infof(
@@ -499,6 +525,7 @@ public final class SbcStack implements AutoCloseable {
       f.cancel(false);
     }
     transports.close();
+    transports.tls().close();
     if (media != null) {
       media.close();
     }

@@ -105,6 +105,21 @@ public final class StatusModel {
       Observed seen,
       SipGatewayStatus previous,
       String now) {
+    return gateway(gw, res, seen, previous, now, Map.of());
+  }
+
+  /**
+   * The status of a gateway whose TLS listeners' certificateRefs were checked.
+   *
+   * @param certificateProblems by listener name: why its certificateRefs do not resolve
+   */
+  public static SipGatewayStatus gateway(
+      SipGatewayResource gw,
+      GatewayResolution res,
+      Observed seen,
+      SipGatewayStatus previous,
+      String now,
+      Map<String, String> certificateProblems) {
     Long gen = gw.getMetadata().getGeneration();
     SipGatewayStatus s = new SipGatewayStatus();
     s.observedGeneration = gen;
@@ -132,7 +147,7 @@ public final class StatusModel {
     Condition programmed = programmed(gw, res, seen, addr, gen);
     c.add(programmed);
     s.conditions = merge(previous == null ? null : previous.conditions, c, now);
-    s.listeners = listeners(gw, res, programmed, previous, gen, now);
+    s.listeners = listeners(gw, res, programmed, previous, gen, now, certificateProblems);
     return s;
   }
 
@@ -146,7 +161,8 @@ public final class StatusModel {
       Condition programmed,
       SipGatewayStatus previous,
       Long gen,
-      String now) {
+      String now,
+      Map<String, String> certificateProblems) {
     List<ListenerStatus> out = new ArrayList<>();
     String gwName = gw.getMetadata().getName();
     for (SipGateway.Listener l : gw.getSpec().listeners) {
@@ -178,6 +194,25 @@ public final class StatusModel {
                   Conditions.REASON_INVALID,
                   "the gateway's configuration was refused",
                   gen));
+      if (l.tls != null && !l.tls.certificateRefs.isEmpty()) {
+        // Gateway API: a listener whose certificateRefs do not resolve is reported alone; the
+        // pod runs without it (its Secret volume is optional) and the other listeners serve.
+        String problem = certificateProblems.get(l.name);
+        c.add(
+            problem == null
+                ? new Condition(
+                    Conditions.RESOLVED_REFS,
+                    true,
+                    Conditions.REASON_RESOLVED_REFS,
+                    "certificateRefs resolved",
+                    gen)
+                : new Condition(
+                    Conditions.RESOLVED_REFS,
+                    false,
+                    Conditions.REASON_INVALID_CERTIFICATE_REF,
+                    problem,
+                    gen));
+      }
       c.add(
           new Condition(
               Conditions.PROGRAMMED,

@@ -340,6 +340,7 @@ public final class WorkloadModel {
     if (providesSealingSecret(gw)) {
       mountSealingSecret(d, gw);
     }
+    mountCertificateSecrets(d, gw);
     if (spec.infrastructure != null) {
       place(d, gw, spec.infrastructure);
     }
@@ -514,6 +515,47 @@ public final class WorkloadModel {
                 .withName(Defaults.SEALING_PREVIOUS_SECRET_FILE_ENV)
                 .withValue(SEALING_MOUNT_PATH + "/" + SEALING_PREVIOUS_KEY)
                 .build());
+  }
+
+  /**
+   * Mounts each Secret that a TLS listener's certificateRefs name, read-only, at {@value
+   * Defaults#TLS_CERTIFICATES_DIR}/NAME (the runtime reads tls.crt and tls.key there and reads them
+   * again when the kubelet updates them). Optional volumes: a Secret that is missing or invalid
+   * leaves its listener down (reported in the listener's status), not the pod.
+   */
+  private static void mountCertificateSecrets(Deployment d, SipGatewayResource gw) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (SipGateway.Listener l : gw.getSpec().listeners) {
+      if (l != null && l.tls != null && l.tls.certificateRefs != null) {
+        for (io.sbc.api.Tls.CertificateRef r : l.tls.certificateRefs) {
+          if (r != null && r.name != null) {
+            names.add(r.name);
+          }
+        }
+      }
+    }
+    var pod = d.getSpec().getTemplate().getSpec();
+    var sbc = pod.getContainers().get(0);
+    int i = 0;
+    for (String name : names) {
+      String volume = "tls-" + i++; // Secret names may be longer than a volume name may be
+      pod.getVolumes()
+          .add(
+              new VolumeBuilder()
+                  .withName(volume)
+                  .withNewSecret()
+                  .withSecretName(name)
+                  .withOptional(true)
+                  .endSecret()
+                  .build());
+      sbc.getVolumeMounts()
+          .add(
+              new VolumeMountBuilder()
+                  .withName(volume)
+                  .withMountPath(Defaults.TLS_CERTIFICATES_DIR + "/" + name)
+                  .withReadOnly(true)
+                  .build());
+    }
   }
 
   /**

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 @ControllerConfiguration(name = "sipgateway")
 // The sealing Secret (SealingSecrets): read by name and created, never listed, watched, updated
 // or deleted (the garbage collector deletes it with the gateway). Not a dependent, so declared
-// here.
+// here. TLS listeners' certificate Secrets (CertificateRefs) are read by name with the same get.
 @RBACRule(
     apiGroups = "",
     resources = "secrets",
@@ -123,7 +124,11 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
             context.getSecondaryResource(Deployment.class).orElse(null),
             svc,
             nodes);
-    SipGatewayStatus status = StatusModel.gateway(gw, res, seen, gw.getStatus(), now());
+    // TLS listeners' Secrets, read by name: a listener whose Secret is missing or invalid is
+    // reported on its own (the pod mounts the Secret as optional and runs the other listeners).
+    Map<String, String> certificates = CertificateRefs.problems(gw, context.getClient());
+    SipGatewayStatus status =
+        StatusModel.gateway(gw, res, seen, gw.getStatus(), now(), certificates);
     UpdateControl<SipGatewayResource> control;
     if (status.equals(gw.getStatus())) {
       control = UpdateControl.noUpdate();
@@ -132,6 +137,9 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
       control = UpdateControl.patchStatus(gw);
     }
     // Node addresses are not watched: look again now and then while they are the addresses.
+    if (!certificates.isEmpty()) {
+      return control.rescheduleAfter(1, TimeUnit.MINUTES); // Secrets are not watched
+    }
     return nodes.isEmpty() ? control : control.rescheduleAfter(5, TimeUnit.MINUTES);
   }
 

@@ -20,6 +20,10 @@ public final class Conditions {
   public static final String REASON_NO_MATCHING_PARENT = "NoMatchingParent";
   public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
   public static final String REASON_INVALID_KIND = "InvalidKind";
+
+  /** Gateway API: a listener's certificateRefs name a Secret that is missing or not a TLS pair. */
+  public static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
+
   public static final String REASON_UNSUPPORTED_VALUE = "UnsupportedValue";
   public static final String REASON_NO_MATCHING_LISTENER_NAME = "NoMatchingListenerName";
   public static final String REASON_READY = "Ready";

@@ -61,6 +61,7 @@ public record GatewayConfig(
     SourcePolicy sourcePolicy,
     io.sbc.runtime.media.MediaSettings media,
     DnsSettings dns,
+    io.sbc.runtime.sip.transport.tls.TlsSettings tls,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
     String source) {
@@ -143,6 +144,7 @@ public record GatewayConfig(
       Protocol p =
           switch (l.protocol) {
             case "SIP-TCP" -> Protocol.TCP;
+            case "SIP-TLS" -> Protocol.TLS;
             case "SIP-WS" -> Protocol.WS;
             case "SIP-WSS" -> Protocol.WSS;
             default -> Protocol.UDP;
@@ -271,6 +273,7 @@ public record GatewayConfig(
             sourcePolicy(gw.spec),
             io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env),
             dns,
+            tlsSettings(gw.spec, env),
             List.copyOf(routes),
             List.copyOf(dispatchers),
             source);
@@ -278,6 +281,59 @@ public record GatewayConfig(
     // refused before anything starts (or, on reload, before it replaces the running one).
     compiled.router(name -> cfg.dispatcher(name) == null ? null : (m, r, out) -> {}, null);
     return compiled;
+  }
+
+  /**
+   * The TLS listeners' certificate files (those given as files, then those of the Secrets named in
+   * certificateRefs, where the operator mounts them: {@link Defaults#TLS_CERTIFICATES_DIR_ENV}) and
+   * the client side's trust store and certificate. Read when the transports start.
+   */
+  static io.sbc.runtime.sip.transport.tls.TlsSettings tlsSettings(
+      SipGateway.Spec spec, Map<String, String> env) {
+    String dir = env.getOrDefault(Defaults.TLS_CERTIFICATES_DIR_ENV, Defaults.TLS_CERTIFICATES_DIR);
+    Map<String, io.sbc.runtime.sip.transport.tls.TlsSettings.Server> servers =
+        new java.util.LinkedHashMap<>();
+    for (SipGateway.Listener l : spec.listeners) {
+      if (l.tls == null || !Defaults.TLS_PROTOCOLS.contains(l.protocol)) {
+        continue;
+      }
+      List<io.sbc.runtime.sip.transport.tls.ServerTls.Files> files = new ArrayList<>();
+      for (io.sbc.api.Tls.CertificateFiles f : l.tls.certificates) {
+        files.add(
+            new io.sbc.runtime.sip.transport.tls.ServerTls.Files(
+                Path.of(f.certificateFile), Path.of(f.keyFile)));
+      }
+      for (io.sbc.api.Tls.CertificateRef r : l.tls.certificateRefs) {
+        // kubernetes.io/tls Secrets hold tls.crt and tls.key.
+        Path d = Path.of(dir, r.name);
+        files.add(
+            new io.sbc.runtime.sip.transport.tls.ServerTls.Files(
+                d.resolve("tls.crt"), d.resolve("tls.key")));
+      }
+      var cc =
+          switch (l.tls.clientCertificate == null ? "None" : l.tls.clientCertificate) {
+            case "Optional" ->
+                io.sbc.runtime.sip.transport.tls.ServerTls.ClientCertificate.OPTIONAL;
+            case "Required" ->
+                io.sbc.runtime.sip.transport.tls.ServerTls.ClientCertificate.REQUIRED;
+            default -> io.sbc.runtime.sip.transport.tls.ServerTls.ClientCertificate.NONE;
+          };
+      servers.put(
+          l.name,
+          new io.sbc.runtime.sip.transport.tls.TlsSettings.Server(
+              List.copyOf(files),
+              cc,
+              l.tls.clientCaFile == null ? null : Path.of(l.tls.clientCaFile),
+              l.tls.certificates.isEmpty()));
+    }
+    io.sbc.api.Tls.Client c = spec.tlsClient;
+    return new io.sbc.runtime.sip.transport.tls.TlsSettings(
+        Map.copyOf(servers),
+        c == null || c.trustFile == null ? null : Path.of(c.trustFile),
+        c == null || c.certificate == null
+            ? null
+            : new io.sbc.runtime.sip.transport.tls.ServerTls.Files(
+                Path.of(c.certificate.certificateFile), Path.of(c.certificate.keyFile)));
   }
 
   /**

@@ -360,7 +360,7 @@ class DispatcherSelectTest {
             "pool",
             "Fastest",
             "sip:gw_1.example.com",
-            "sips:10.0.0.1",
+            "tel:10.0.0.1",
             A,
             A,
             "sip:10.0.0.9;transport=sctp");
@@ -373,7 +373,7 @@ class DispatcherSelectTest {
     assertTrue(all.contains("spec.hashKey: 'Nope'"), all);
     assertTrue(all.contains("spec.probe.failureThreshold: must be at least 1"), all);
     assertTrue(all.contains("spec.destinations[0].uri: host must be an IP address"), all);
-    assertTrue(all.contains("spec.destinations[1].uri: must be a sip: URI"), all);
+    assertTrue(all.contains("spec.destinations[1].uri: not a sip: URI"), all);
     assertTrue(all.contains("spec.destinations[2].weight: must not be negative"), all);
     assertTrue(all.contains("spec.destinations[3].uri: sip:10.0.0.1 is listed twice"), all);
     assertTrue(all.contains("spec.destinations[4].uri: transport sctp is not served"), all);

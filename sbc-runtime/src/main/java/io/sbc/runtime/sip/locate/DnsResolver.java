@@ -94,8 +94,9 @@ public final class DnsResolver implements NextHopResolver {
 
   @Override
   public void resolve(UriTarget t, Loop loop, Answer answer) {
-    if (t.secure()) {
-      answer.resolved(List.of(), LiteralResolver.unresolvable(t));
+    if (t.secure() && !transports.contains(Protocol.TLS)) {
+      answer.resolved(
+          List.of(), "sips: " + t.host() + " needs TLS, and no SIP-TLS listener exists");
       return;
     }
     Hop literal = LiteralResolver.literalHop(t);
@@ -116,10 +117,9 @@ public final class DnsResolver implements NextHopResolver {
     if (name.equals("localhost") || name.endsWith(".localhost")) {
       // RFC 6761 section 6.3: localhost names are the loopback address, never asked of DNS.
       InetAddress lo = ipv4 ? LOOPBACK_V4 : LOOPBACK_V6;
-      Protocol p = t.protocol() != null ? t.protocol() : Protocol.UDP;
-      answer.resolved(
-          List.of(new Hop(new InetSocketAddress(lo, t.port() > 0 ? t.port() : SIP_PORT), p, name)),
-          null);
+      Protocol p = t.protocol() != null ? t.protocol() : t.secure() ? Protocol.TLS : Protocol.UDP;
+      int port = t.port() > 0 ? t.port() : UriTarget.defaultPort(p == Protocol.TLS);
+      answer.resolved(List.of(new Hop(new InetSocketAddress(lo, port), p, name)), null);
       return;
     }
     new Lookup(t, name, loop, answer).run();
@@ -228,7 +228,11 @@ public final class DnsResolver implements NextHopResolver {
       if (t.port() > 0) {
         // 4.2: "If the TARGET was not a numeric IP address, but a port is present in the URI,
         // the client performs an A or AAAA record lookup of the domain name."
-        addresses(host, t.port(), t.protocol() != null ? t.protocol() : Protocol.UDP, out);
+        addresses(
+            host,
+            t.port(),
+            t.protocol() != null ? t.protocol() : t.secure() ? Protocol.TLS : Protocol.UDP,
+            out);
         return out;
       }
       if (t.protocol() != null) {
@@ -241,7 +245,7 @@ public final class DnsResolver implements NextHopResolver {
           fromSrv(srv, t.protocol(), out);
           return out;
         }
-        addresses(host, SIP_PORT, t.protocol(), out);
+        addresses(host, UriTarget.defaultPort(t.protocol() == Protocol.TLS), t.protocol(), out);
         return out;
       }
       // 4.1: neither: the domain's NAPTR records choose the transports and their SRV names.
@@ -253,8 +257,8 @@ public final class DnsResolver implements NextHopResolver {
       for (Object o : naptr.records) {
         NaptrRecord n = (NaptrRecord) o;
         Protocol p = transportOf(n);
-        if (p == null) {
-          continue;
+        if (p == null || (t.secure() && p != Protocol.TLS)) {
+          continue; // RFC 3263 4.1: a SIPS URI only takes the SIPS+D2T records
         }
         usable = true;
         RecordCache.Entry srv = get(n.replacement(), RecordType.SRV);
@@ -269,6 +273,10 @@ public final class DnsResolver implements NextHopResolver {
       // protocols it supports, and does a query for each."
       boolean anySrv = false;
       for (Protocol p : transports) {
+        // "_sip" for SIP URIs, "_sips" (TLS) for SIPS URIs.
+        if ((p == Protocol.TLS) != t.secure()) {
+          continue;
+        }
         RecordCache.Entry srv = get(srvName(p, host), RecordType.SRV);
         if (srv != null && !srv.records.isEmpty()) {
           anySrv = true;
@@ -280,10 +288,14 @@ public final class DnsResolver implements NextHopResolver {
       }
       // "If no SRV records were found, the client SHOULD use TCP for a SIPS URI, and UDP for a SIP
       // URI", at the default port, with the domain's A/AAAA records.
+      if (t.secure()) {
+        addresses(host, UriTarget.defaultPort(true), Protocol.TLS, out);
+        return out;
+      }
       Protocol p =
           transports.contains(Protocol.UDP) || transports.isEmpty()
               ? Protocol.UDP
-              : transports.get(0);
+              : transports.contains(Protocol.TCP) ? Protocol.TCP : transports.get(0);
       addresses(host, SIP_PORT, p, out);
       return out;
     }
@@ -363,15 +375,22 @@ public final class DnsResolver implements NextHopResolver {
       p = Protocol.UDP;
     } else if (n.service().equalsIgnoreCase("SIP+D2T")) {
       p = Protocol.TCP;
+    } else if (n.service().equalsIgnoreCase("SIPS+D2T")) {
+      p = Protocol.TLS;
     } else {
-      return null; // SIPS+D2T needs TLS, SIP+D2S SCTP: not served
+      return null; // SIP+D2S (SCTP): not served
     }
     return transports.contains(p) ? p : null;
   }
 
   /** RFC 2782: "_Service._Proto.Name", the SRV name of SIP over a transport at a domain. */
   static String srvName(Protocol p, String domain) {
-    return (p == Protocol.TCP ? "_sip._tcp." : "_sip._udp.") + domain;
+    return switch (p) {
+          case TCP -> "_sip._tcp.";
+          case TLS -> "_sips._tcp.";
+          default -> "_sip._udp.";
+        }
+        + domain;
   }
 
   /** A domain name as a NAPTR replacement may give it: labels of letters, digits, '-' and '_'. */

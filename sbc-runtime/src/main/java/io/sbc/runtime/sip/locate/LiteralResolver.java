@@ -39,22 +39,17 @@ public final class LiteralResolver implements NextHopResolver {
    * is not served.
    */
   public static Hop literalHop(UriTarget t) {
-    if (t.secure()) {
-      return null; // sips: needs TLS, which no listener serves yet
-    }
     InetAddress a = IpLiteral.toInetAddress(t.host());
     if (a == null) {
       return null;
     }
-    Protocol p = t.protocol() != null ? t.protocol() : Protocol.UDP;
-    int port = t.port() > 0 ? t.port() : UriTarget.defaultPort(false);
+    // RFC 3263 4.1: a numeric host without transport is UDP, TLS for a sips: URI.
+    Protocol p = t.protocol() != null ? t.protocol() : t.secure() ? Protocol.TLS : Protocol.UDP;
+    int port = t.port() > 0 ? t.port() : UriTarget.defaultPort(p == Protocol.TLS);
     return new Hop(new InetSocketAddress(a, port), p, null, t.flow());
   }
 
   static String unresolvable(UriTarget t) {
-    if (t.secure()) {
-      return "sips: needs TLS, which is not served";
-    }
     return "host " + t.host() + " is not an IP address and no DNS resolver is configured";
   }
 }

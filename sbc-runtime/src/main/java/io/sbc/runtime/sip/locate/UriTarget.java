@@ -25,6 +25,15 @@ public record UriTarget(String host, int port, Protocol protocol, boolean secure
   }
 
   /**
+   * The transport this target is reached over once chosen: a sips: URI takes TLS whatever transport
+   * it names but UDP (RFC 5630 section 3: "transport=tcp" in a sips: URI is TLS over TCP; RFC 3261
+   * 26.2: TLS needs a reliable transport).
+   */
+  public Protocol effective(Protocol chosen) {
+    return secure && chosen != Protocol.UDP ? Protocol.TLS : chosen;
+  }
+
+  /**
    * @return the target, or null with the problem in {@code problem[0]} for a URI that no request
    *     can be sent to (not sip: or sips:, an unknown transport)
    */
@@ -41,6 +50,13 @@ public record UriTarget(String host, int port, Protocol protocol, boolean secure
       if (p == null) {
         problem[0] = "transport " + transport + " is not served";
         return null;
+      }
+      if (secure) {
+        if (p == Protocol.UDP) {
+          problem[0] = "sips: over UDP is not possible (TLS needs a stream)";
+          return null;
+        }
+        p = Protocol.TLS;
       }
     }
     String host = uri.maddr() != null ? uri.maddr() : uri.host();

@@ -155,7 +155,12 @@ final class Forwarding {
     }
     byte[] bytes = e.apply();
     e.reset(mark);
-    Flow flow = through != null ? through : new Flow(out, hop.address(), null);
+    // Over TLS the name the hop was resolved from is what the server's certificate must show.
+    Flow flow =
+        through != null
+            ? through
+            : new Flow(
+                out, hop.address(), null, hop.protocol() == Protocol.TLS ? hop.name() : null);
     if (owner == null) {
       transactions.sender().send(r.loop, flow, bytes, null);
       return null;

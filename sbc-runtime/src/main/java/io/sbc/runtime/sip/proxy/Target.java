@@ -53,9 +53,6 @@ public record Target(String uri, UriTarget where, Hop hop, Object owner) {
       throw new IllegalArgumentException("must not have headers (?...)");
     }
     Target t = parse(uri, owner);
-    if (t.where().secure()) {
-      throw new IllegalArgumentException("must be a sip: URI");
-    }
     if (t.hop() == null && !io.sbc.api.syntax.HostName.isValid(t.where().host())) {
       throw new IllegalArgumentException(
           "host must be an IP address (IPv6 in brackets) or a host name");

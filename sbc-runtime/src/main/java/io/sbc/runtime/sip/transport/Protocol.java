@@ -8,6 +8,8 @@ package io.sbc.runtime.sip.transport;
 public enum Protocol {
   UDP("UDP", false),
   TCP("TCP", true),
+  /** TLS over TCP (RFC 3261 section 26.2; "TLS" in Via, transport=tls in URIs). */
+  TLS("TLS", true),
   /** SIP over WebSocket (RFC 7118): the SBC only accepts these connections, it never opens one. */
   WS("WS", true),
   /** SIP over secure WebSocket (RFC 7118): WebSocket inside TLS. */
@@ -26,9 +28,13 @@ public enum Protocol {
     return viaName;
   }
 
-  /** The value of a URI's transport parameter that names this transport (RFC 3261 19.1.1). */
+  /**
+   * The value of a URI's transport parameter that names this transport (RFC 3261 19.1.1); "ws" for
+   * WSS too (RFC 7118 section 7: secure WebSocket is {@code sips:} or {@code transport=ws}, only
+   * Via says WSS).
+   */
   public String uriName() {
-    return viaName.toLowerCase(java.util.Locale.ROOT);
+    return this == WSS ? "ws" : viaName.toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Whether retransmission timers stop at the transport (section 17.1.1.2: reliable). */
@@ -44,6 +50,11 @@ public enum Protocol {
     return this == WS || this == WSS;
   }
 
+  /** Whether the transport is TLS, as a sips: URI requires on every hop (RFC 5630 section 3). */
+  public boolean secure() {
+    return this == TLS || this == WSS;
+  }
+
   /** The protocol a URI's transport parameter names, or null for one not served. */
   public static Protocol fromUriParam(String transport) {
     if (transport == null || transport.equalsIgnoreCase("udp")) {
@@ -57,6 +68,9 @@ public enum Protocol {
     }
     if (transport.equalsIgnoreCase("wss")) {
       return WSS;
+    }
+    if (transport.equalsIgnoreCase("tls")) {
+      return TLS;
     }
     return null;
   }

@@ -25,9 +25,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sbc.runtime.sip.timer.Clock;
+import io.sbc.runtime.sip.transport.tls.TlsContexts;
 import io.sbc.runtime.sip.transport.ws.WebSocketPipeline;
 import io.sbc.runtime.sip.transport.ws.WebSocketSettings;
 import java.io.IOException;
@@ -49,8 +51,10 @@ import org.jboss.logging.Logger;
  * The SIP transports (RFC 3261 section 18) on the event loops that Vert.x owns: UDP with one
  * SO_REUSEPORT socket per loop, TCP with connection reuse, one connect at a time per destination,
  * caps on accepted, per-source and outbound connections, a bounded write queue per connection, an
- * idle timeout and a timeout for incomplete messages; WebSocket (RFC 7118) on the same accepted
- * connections and limits, with the upgrade and frames ahead of the same stream handler.
+ * idle timeout and a timeout for incomplete messages; TLS (RFC 3261 section 26.2) on the same
+ * streams, its handshakes from {@link TlsContexts}; WebSocket (RFC 7118) on the same accepted
+ * connections and limits (WSS behind the same TLS), with the upgrade and frames ahead of the same
+ * stream handler.
  *
  * <p>Every accepted connection is a flow (RFC 5626): it has a number, and {@link #flow(int,
  * InetSocketAddress)} finds it while it is open, so that requests for a client reached only through
@@ -75,8 +79,14 @@ public final class TransportLayer implements FlowTable {
   private final Map<Listener, UdpInbound[]> udpInbound = new ConcurrentHashMap<>();
 
   private final List<Channel> servers = new ArrayList<>();
-  private final Map<InetSocketAddress, Channel> connections = new ConcurrentHashMap<>();
-  private final Map<InetSocketAddress, Connecting> connecting = new ConcurrentHashMap<>();
+
+  /** Certificates of TLS listeners and the client side of TLS connections. */
+  private final TlsContexts tls;
+
+  /** Open connections by what reuses them (RFC 5923 section 5: transport, address, TLS name). */
+  private final Map<StreamKey, Channel> connections = new ConcurrentHashMap<>();
+
+  private final Map<StreamKey, Connecting> connecting = new ConcurrentHashMap<>();
 
   /** Accepted connections by flow number, while open. */
   private final Map<Integer, Flow> flows = new ConcurrentHashMap<>();
@@ -110,10 +120,24 @@ public final class TransportLayer implements FlowTable {
    *     is heard
    */
   public TransportLayer(List<Loop> loops, TransportConfig config, SourceFilter filter) {
+    this(loops, config, filter, TlsContexts.NONE);
+  }
+
+  /**
+   * @param tls the certificates of the TLS listeners (by listener name) and the client side of TLS
+   */
+  public TransportLayer(
+      List<Loop> loops, TransportConfig config, SourceFilter filter, TlsContexts tls) {
+    this.tls = tls;
     this.loops = loops;
     this.config = config;
     this.filter = filter;
     this.epoll = Epoll.isAvailable() && loops.get(0).eventLoop() instanceof EpollEventLoop;
+  }
+
+  /** The TLS contexts the TLS listeners and outbound TLS connections use. */
+  public TlsContexts tls() {
+    return tls;
   }
 
   /** Whether the native epoll transport (and so SO_REUSEPORT) is in use. */
@@ -222,6 +246,12 @@ public final class TransportLayer implements FlowTable {
     switch (listener.protocol()) {
       case UDP -> bindUdp(listener);
       case TCP, WS -> bindTcp(listener);
+      case TLS, WSS -> {
+        if (!tls.serves(listener.name())) {
+          throw new IllegalArgumentException("TLS listener " + listener + " has no certificate");
+        }
+        bindTcp(listener);
+      }
       default -> throw new IllegalArgumentException("unsupported " + listener.protocol());
     }
   }
@@ -347,10 +377,10 @@ public final class TransportLayer implements FlowTable {
             f -> {
               inbound.decrementAndGet();
               releaseSource(source);
-              connections.remove(remote, ch);
+              connections.remove(new StreamKey(remote, listener.protocol(), null), ch);
               flows.remove(flowId, flow);
             });
-    initStream(ch, listener, flow);
+    initStream(ch, listener, flow, null, remote);
   }
 
   private void releaseSource(InetAddress source) {
@@ -359,9 +389,19 @@ public final class TransportLayer implements FlowTable {
 
   /**
    * @param accepted the flow of a connection a peer opened, null for one the SBC opened
+   * @param serverName for TLS the SBC opens, the name the server's certificate must show
    */
-  private void initStream(Channel ch, Listener listener, Flow accepted) {
+  private void initStream(
+      Channel ch, Listener listener, Flow accepted, String serverName, InetSocketAddress remote) {
     Loop loop = loopOf(ch.eventLoop());
+    if (listener.protocol().secure()) {
+      // TLS first (SIP-TLS, and WSS's TLS): the framer or the HTTP codec see plain text.
+      ch.pipeline()
+          .addLast(
+              accepted != null
+                  ? tls.serverHandler(listener.name(), ch)
+                  : tls.clientHandler(ch, serverName, remote));
+    }
     if (listener.protocol().websocket()) {
       WebSocketPipeline.install(
           ch.pipeline(),
@@ -412,9 +452,12 @@ public final class TransportLayer implements FlowTable {
       return;
     }
     Channel conn = flow.connection();
-    if (conn == null || !conn.isActive()) {
-      conn = listener.protocol().websocket() ? null : connections.get(flow.remote());
+    if (conn != null && conn.isActive()) {
+      write(loop, conn, data, onFailure);
+      return;
     }
+    StreamKey key = new StreamKey(flow.remote(), listener.protocol(), flow.serverName());
+    conn = connections.get(key);
     if (conn != null && conn.isActive()) {
       write(loop, conn, data, onFailure);
       return;
@@ -425,11 +468,10 @@ public final class TransportLayer implements FlowTable {
       failLater(loop, onFailure);
       return;
     }
-    InetSocketAddress remote = flow.remote();
-    Connecting c = connecting.get(remote);
+    Connecting c = connecting.get(key);
     if (c == null) {
-      Connecting mine = new Connecting(loop, remote);
-      c = connecting.putIfAbsent(remote, mine);
+      Connecting mine = new Connecting(loop, key);
+      c = connecting.putIfAbsent(key, mine);
       if (c == null) {
         mine.offer(loop, data, onFailure);
         connect(mine, listener);
@@ -495,10 +537,10 @@ public final class TransportLayer implements FlowTable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, null);
+                    initStream(ch, listener, null, c.key.serverName(), c.key.remote());
                   }
                 });
-    ChannelFuture f = b.connect(c.remote);
+    ChannelFuture f = b.connect(c.key.remote());
     // The slot is given back once, by whichever comes first: the close of a channel that was
     // created, or the failure of a connect that never had one (no file descriptor left).
     AtomicBoolean released = new AtomicBoolean();
@@ -513,12 +555,20 @@ public final class TransportLayer implements FlowTable {
         (ChannelFuture r) -> {
           if (r.isSuccess()) {
             Channel ch = r.channel();
-            connections.putIfAbsent(c.remote, ch);
-            ch.closeFuture().addListener(x -> connections.remove(c.remote, ch));
+            connections.putIfAbsent(c.key, ch);
+            ch.closeFuture().addListener(x -> connections.remove(c.key, ch));
+            if (c.key.serverName() != null) {
+              // A later request to the address itself (an in-dialog request following a
+              // Record-Route that names the peer's IP) takes this connection: its peer proved an
+              // identity at that very address.
+              StreamKey byAddress = new StreamKey(c.key.remote(), c.key.protocol(), null);
+              connections.putIfAbsent(byAddress, ch);
+              ch.closeFuture().addListener(x -> connections.remove(byAddress, ch));
+            }
             c.connected(ch);
           } else {
             release.run();
-            LOG.debugf("TCP connect to %s failed: %s", c.remote, r.cause());
+            LOG.debugf("TCP connect to %s failed: %s", c.key.remote(), r.cause());
             c.failed();
           }
         });
@@ -606,10 +656,8 @@ public final class TransportLayer implements FlowTable {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       remote = (InetSocketAddress) ctx.channel().remoteAddress();
-      if (!listener.protocol().websocket()) {
-        // A TCP send to this address reuses the connection (RFC 3261 18); a WebSocket one is
-        // reached through its flow only, never by a raw write of another transport.
-        connections.putIfAbsent(remote, ctx.channel());
+      if (accepted(ctx.channel())) {
+        connections.putIfAbsent(new StreamKey(remote, listener.protocol(), null), ctx.channel());
       }
       ctx.fireChannelActive();
     }
@@ -632,6 +680,12 @@ public final class TransportLayer implements FlowTable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent) {
         closedIdle.increment();
+        ctx.close();
+      } else if (evt instanceof SslHandshakeCompletionEvent h && !h.isSuccess()) {
+        tls.handshakeFailed();
+        LOG.debugf(
+            "TLS %s with %s: handshake failed: %s",
+            listener, ctx.channel().remoteAddress(), h.cause().toString());
         ctx.close();
       } else if (evt == StreamFramer.MESSAGE_TIMEOUT
           || evt == WebSocketPipeline.HANDSHAKE_TIMEOUT) {
@@ -659,15 +713,15 @@ public final class TransportLayer implements FlowTable {
    */
   private final class Connecting {
     final Loop loop;
-    final InetSocketAddress remote;
+    final StreamKey key;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int waitingBytes;
     private Channel channel;
     private boolean failed;
 
-    Connecting(Loop loop, InetSocketAddress remote) {
+    Connecting(Loop loop, StreamKey key) {
       this.loop = loop;
-      this.remote = remote;
+      this.key = key;
     }
 
     /** Hands a send to the owner loop (from any loop). */
@@ -696,7 +750,7 @@ public final class TransportLayer implements FlowTable {
 
     void connected(Channel ch) {
       channel = ch;
-      connecting.remove(remote, this);
+      connecting.remove(key, this);
       for (Waiting w; (w = waiting.poll()) != null; ) {
         write(w.loop, ch, w.data, w.onFailure);
       }
@@ -705,7 +759,7 @@ public final class TransportLayer implements FlowTable {
 
     void failed() {
       failed = true;
-      connecting.remove(remote, this);
+      connecting.remove(key, this);
       for (Waiting w; (w = waiting.poll()) != null; ) {
         failLater(w.loop, w.onFailure);
       }
@@ -715,6 +769,18 @@ public final class TransportLayer implements FlowTable {
 
   /** The largest WebSocket upgrade request: request line and headers (browsers send 0.5-2 KiB). */
   private static final int WEBSOCKET_HANDSHAKE_BYTES = 8192;
+
+  /**
+   * What a connection is reused for (RFC 5923 section 5): its transport, the peer's address and,
+   * for TLS the SBC opened, the name the peer's certificate was checked against (a connection
+   * verified for one name does not carry requests resolved from another).
+   */
+  private record StreamKey(InetSocketAddress remote, Protocol protocol, String serverName) {}
+
+  /** Whether a connection was accepted by a listener (not opened by the SBC). */
+  private static boolean accepted(Channel ch) {
+    return ch.parent() != null;
+  }
 
   /** A send waiting for a connect: its loop (where a failure runs), bytes and failure callback. */
   private record Waiting(Loop loop, byte[] data, Runnable onFailure) {}

@@ -26,6 +26,9 @@ class DnsResolverTest {
   static final Listener TCP =
       new Listener("tcp", Protocol.TCP, new InetSocketAddress("127.0.0.1", 5060), null);
 
+  static final Listener TLS =
+      new Listener("tls", Protocol.TLS, new InetSocketAddress("127.0.0.1", 5061), null);
+
   final ManualClock clock = new ManualClock(1_000_000);
   final Loop loop = new Loop(0, null, null, clock);
   final Zone zone = new Zone();
@@ -263,6 +266,42 @@ class DnsResolverTest {
     r = new Result();
     resolver.resolve(new UriTarget("example.test", -1, null, true), loop, r.answer());
     assertTrue(r.problem.contains("sips:"), r.problem);
+  }
+
+  @Test
+  void aSipsUriTakesOnlyTheSipsNaptrRecordsAndKeepsTheDomainAsTheTlsName() {
+    exampleZone();
+    zone.srv("_sips._tcp.example.test.", 300, new SrvRecord(10, 0, 5071, "a.example.test."));
+    resolver = resolver(List.of(UDP, TCP, TLS), 1);
+    Result r = new Result();
+    resolver.resolve(new UriTarget("example.test", -1, null, true), loop, r.answer());
+    assertEquals(List.of("TLS 192.0.2.1:5071"), r.hops());
+    // RFC 5922 7.2: the certificate is checked against the URI's domain, not the SRV target.
+    assertEquals("example.test", r.hops.get(0).name());
+    assertTrue(zone.asked().stream().noneMatch(q -> q.contains("_sip._")), zone.asked().toString());
+  }
+
+  @Test
+  void aSipsUriWithoutNaptrOrSrvIsTlsOnPort5061() {
+    zone.a("pbx.example.test.", 60, "192.0.2.50");
+    resolver = resolver(List.of(UDP, TLS), 1);
+    Result r = new Result();
+    resolver.resolve(new UriTarget("pbx.example.test", -1, null, true), loop, r.answer());
+    assertEquals(List.of("TLS 192.0.2.50:5061"), r.hops());
+    assertTrue(zone.asked().contains("SRV _sips._tcp.pbx.example.test"), zone.asked().toString());
+    assertTrue(zone.asked().stream().noneMatch(q -> q.contains("_sip._")), zone.asked().toString());
+  }
+
+  @Test
+  void transportTlsAndSipsLiteralsUseTls() {
+    resolver = resolver(List.of(UDP, TLS), 1);
+    Result r = new Result();
+    resolver.resolve(new UriTarget("192.0.2.7", -1, null, true), loop, r.answer());
+    assertEquals(List.of("TLS 192.0.2.7:5061"), r.hops());
+    r = new Result();
+    resolver.resolve(new UriTarget("192.0.2.7", -1, Protocol.TLS, false), loop, r.answer());
+    assertEquals(List.of("TLS 192.0.2.7:5061"), r.hops());
+    assertEquals(List.of(), zone.asked());
   }
 
   @Test
