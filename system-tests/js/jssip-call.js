@@ -5,14 +5,16 @@
 // Modes (argv[4]):
 //   wait-remote-bye   stay in the call until the other side ends it, then exit 0
 //   drop-socket       once the call is up, close the WebSocket without a BYE (the client is gone)
-// Usage: node jssip-call.js <ws-url> <target-uri> <from-uri> <mode>
+// Usage: node jssip-call.js <ws-url> <target-uri> <from-uri> <mode> [<ca.pem>]
+// With wss: the server's certificate is checked against <ca.pem> (or Node's default CAs).
 'use strict';
 
 const JsSIP = require('jssip');
 const WebSocket = require('ws');
 const wrtc = require('@roamhq/wrtc');
 
-const [, , url, target, from, mode] = process.argv;
+const [, , url, target, from, mode, caFile] = process.argv;
+const ca = caFile ? require('fs').readFileSync(caFile) : undefined;
 
 // JsSIP looks for WebRTC on window, as in a browser.
 global.window = global;
@@ -34,7 +36,7 @@ class NodeWebSocket {
   }
 
   connect() {
-    this._ws = new WebSocket(this.url, 'sip', { rejectUnauthorized: false });
+    this._ws = new WebSocket(this.url, 'sip', { ca });
     this._ws.on('open', () => this.onconnect());
     this._ws.on('close', (code, reason) => this.ondisconnect(false, code, String(reason)));
     this._ws.on('error', (e) => say('SOCKET-ERROR ' + e.message));

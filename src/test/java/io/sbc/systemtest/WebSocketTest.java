@@ -75,7 +75,26 @@ class WebSocketTest extends SystemTestBase {
     return track(SbcProcess.start(workDir, "sbc", yaml, HOST, sipPort));
   }
 
+  /** A certificate for 127.0.0.1 from a test CA, as the ws listener's tls section (SIP-WSS). */
+  String wssListenerTls() throws Exception {
+    Pki pki = new Pki(workDir.resolve("pki"));
+    caFile = pki.caCert;
+    Pki.Issued c = pki.issue("sbc", "sbc.test", "ec", "IP:127.0.0.1", "DNS:sbc.test");
+    return "      tls:\n        certificates:\n          - {certificateFile: \""
+        + c.cert()
+        + "\", keyFile: \""
+        + c.key()
+        + "\"}";
+  }
+
+  /** The CA a WSS test's clients trust; null over plain WS. */
+  Path caFile;
+
   ManagedProcess jssip(String name, String mode) {
+    return jssip(name, mode, "ws");
+  }
+
+  ManagedProcess jssip(String name, String mode, String scheme) {
     assertTrue(onPath("node"), "node is not on the PATH");
     assertTrue(
         Files.isDirectory(jsDir().resolve("node_modules/jssip")),
@@ -86,10 +105,11 @@ class WebSocketTest extends SystemTestBase {
             List.of(
                 "node",
                 jsDir().resolve("jssip-call.js").toString(),
-                "ws://" + HOST + ":" + wsPort + "/",
+                scheme + "://" + HOST + ":" + wsPort + "/",
                 "sip:bob@" + HOST,
                 "sip:alice@example.com",
-                mode),
+                mode,
+                caFile == null ? "" : caFile.toString()),
             workDir.resolve(name),
             workDir.resolve(name).resolve("node.log")));
   }
@@ -114,6 +134,35 @@ class WebSocketTest extends SystemTestBase {
     Sipp.Result r = uas.result(uas.awaitExit(Duration.ofSeconds(10)));
     assertEquals(0, r.exitCode(), "SIPp UAS: " + r + context());
     assertEquals(1, r.successful(), r.toString());
+  }
+
+  @Test
+  void jssipOverWssCallsAndTheCalleesReinviteAndByeComeDownItsFlow() throws Exception {
+    startSbc("SIP-WSS", wssListenerTls());
+    Sipp.Instance uas =
+        startUas(
+            Sipp.uas(Sipp.scenario("uas_webrtc_reinvite_bye.xml"))
+                .port(uasPort)
+                .calls(1)
+                .timeout(Duration.ofSeconds(30)),
+            "uas");
+    // The client checks the SBC's certificate against the test CA (no verification switched off).
+    ManagedProcess client = jssip("jssip", "wait-remote-bye", "wss");
+    Integer rc = client.awaitExit(Duration.ofSeconds(40));
+    String log = client.logText();
+    assertEquals(0, rc, "JsSIP: " + log + context());
+    assertTrue(log.contains("REINVITED") && log.contains("ENDED remote"), log);
+    Sipp.Result r = uas.result(uas.awaitExit(Duration.ofSeconds(10)));
+    assertEquals(0, r.exitCode(), "SIPp UAS: " + r + context());
+    String messages;
+    try (var files = Files.list(uas.log().getParent())) {
+      Path m = files.filter(f -> f.toString().endsWith("_messages.log")).findFirst().orElseThrow();
+      messages = Files.readString(m, StandardCharsets.ISO_8859_1);
+    }
+    assertTrue(messages.contains("SIP/2.0/WSS "), "the client's Via names WSS");
+    assertTrue(
+        messages.contains(HOST + ":" + wsPort + ";transport=ws;lr;s="),
+        "our Record-Route towards the client names the WSS listener (RFC 7118: transport=ws)");
   }
 
   @Test
@@ -142,8 +191,21 @@ class WebSocketTest extends SystemTestBase {
    */
   @Test
   void aBrowserCallsThroughTheSbcOverWebSocket() throws Exception {
+    browserCall("ws");
+  }
+
+  /**
+   * The same over WSS. Chromium is started with --ignore-certificate-errors: the test CA is not in
+   * its trust store (an NSS database would be needed); the JsSIP test above checks the chain.
+   */
+  @Test
+  void aBrowserCallsThroughTheSbcOverSecureWebSocket() throws Exception {
+    browserCall("wss");
+  }
+
+  void browserCall(String scheme) throws Exception {
     assertTrue(onPath("chromium"), "chromium is not on the PATH: apt-get install chromium");
-    startSbc("SIP-WS", "");
+    startSbc(scheme.equals("wss") ? "SIP-WSS" : "SIP-WS", scheme.equals("wss") ? wssListenerTls() : "");
     Sipp.Instance uas =
         startUas(
             Sipp.uas(Sipp.scenario("uas_webrtc_caller_bye.xml"))
@@ -185,13 +247,15 @@ class WebSocketTest extends SystemTestBase {
             + HOST
             + ":"
             + http.getAddress().getPort()
-            + "/call.html?ws=ws://"
+            + "/call.html?ws="
+            + scheme
+            + "://"
             + HOST
             + ":"
             + wsPort
             + "/&target=sip:bob@"
             + HOST;
-    track(chromium(url));
+    track(chromium(url, scheme.equals("wss")));
     long until = System.nanoTime() + Duration.ofSeconds(45).toNanos();
     while (System.nanoTime() < until && steps.stream().noneMatch(l -> l.startsWith("ENDED") || l.startsWith("FAILED") || l.startsWith("ERROR"))) {
       Thread.sleep(100);
@@ -226,11 +290,9 @@ class WebSocketTest extends SystemTestBase {
   }
 
   /** Headless Chromium with fake media devices and a fresh profile, on {@code url}. */
-  ManagedProcess chromium(String url) {
+  ManagedProcess chromium(String url, boolean ignoreCertificateErrors) {
     Path profile = workDir.resolve("chromium-profile");
-    return new ManagedProcess(
-        "chromium",
-        List.of(
+    List<String> flags = new java.util.ArrayList<>(List.of(
             "chromium",
             "--headless",
             "--no-sandbox",
@@ -242,8 +304,14 @@ class WebSocketTest extends SystemTestBase {
             "--disable-sync",
             "--use-fake-ui-for-media-stream",
             "--use-fake-device-for-media-stream",
-            "--user-data-dir=" + profile,
-            url),
+            "--user-data-dir=" + profile));
+    if (ignoreCertificateErrors) {
+      flags.add("--ignore-certificate-errors");
+    }
+    flags.add(url);
+    return new ManagedProcess(
+        "chromium",
+        flags,
         workDir.resolve("chromium"),
         workDir.resolve("chromium").resolve("chromium.log"));
   }
