@@ -77,7 +77,7 @@ class WebSocketTest extends SystemTestBase {
 
   /** A certificate for 127.0.0.1 from a test CA, as the ws listener's tls section (SIP-WSS). */
   String wssListenerTls() throws Exception {
-    Pki pki = new Pki(workDir.resolve("pki"));
+    Pki pki = new Pki(Files.createDirectories(workDir.resolve("pki")));
     caFile = pki.caCert;
     Pki.Issued c = pki.issue("sbc", "sbc.test", "ec", "IP:127.0.0.1", "DNS:sbc.test");
     return "      tls:\n        certificates:\n          - {certificateFile: \""

@@ -215,7 +215,8 @@ class WebSocketTransportTest {
     assertTrue(live.pings > 0, "the live client was pinged");
     // The close the raw client saw is forgotten by the transport just after (its close listener).
     long until = System.currentTimeMillis() + 2000;
-    while (sbc.stack.transports().webSocketConnections() > 1 && System.currentTimeMillis() < until) {
+    while (sbc.stack.transports().webSocketConnections() > 1
+        && System.currentTimeMillis() < until) {
       Thread.sleep(20);
     }
     assertEquals(1, sbc.stack.transports().webSocketConnections(), "the live client is kept");
