@@ -6,10 +6,11 @@ import java.util.List;
 public final class Defaults {
   private Defaults() {}
 
-  public static final List<String> PROTOCOLS = List.of("SIP-UDP", "SIP-TCP", "SIP-TLS");
+  public static final List<String> PROTOCOLS =
+      List.of("SIP-UDP", "SIP-TCP", "SIP-TLS", "SIP-WS", "SIP-WSS");
 
   /** The listener protocols that carry TLS, and so need {@code tls} settings. */
-  public static final List<String> TLS_PROTOCOLS = List.of("SIP-TLS");
+  public static final List<String> TLS_PROTOCOLS = List.of("SIP-TLS", "SIP-WSS");
 
   public static final String TLS_CLIENT_CERTIFICATE = "None";
 
@@ -41,6 +42,10 @@ public final class Defaults {
   public static final int MAX_OUTBOUND_TCP_CONNECTIONS = 10_000;
   public static final int MAX_TCP_CONNECTIONS_PER_SOURCE = 64;
   public static final int TCP_IDLE_TIMEOUT_SECONDS = 300;
+
+  /** Under the 60 s after which common NATs and load balancers forget an idle connection. */
+  public static final int WEBSOCKET_PING_SECONDS = 30;
+
   public static final int TCP_MESSAGE_TIMEOUT_SECONDS = 10;
   public static final int MAX_TCP_WRITE_QUEUE_BYTES = 1 << 20;
 

@@ -103,6 +103,7 @@ final class Schema {
           "maxTcpConnectionsPerSource", I,
           "tcpIdleTimeoutSeconds", I,
           "tcpMessageTimeoutSeconds", I,
+          "webSocketPingSeconds", I,
           "maxTcpWriteQueueBytes", I,
           "maxCallSeconds", I);
   static final Obj SEALING =

@@ -352,7 +352,7 @@ public class SipGateway extends SipResource {
 
     /** One of {@link Defaults#PROTOCOLS}. */
     @Required
-    @Pattern("^(SIP-UDP|SIP-TCP|SIP-TLS)$")
+    @Pattern("^(SIP-UDP|SIP-TCP|SIP-TLS|SIP-WS|SIP-WSS)$")
     public String protocol;
 
     /** IPv4 or IPv6 address to bind; defaults to {@link Defaults#LISTENER_ADDRESS}. */
@@ -461,6 +461,15 @@ public class SipGateway extends SipResource {
     @Min(1)
     @Max(3600)
     public Integer tcpMessageTimeoutSeconds = Defaults.TCP_MESSAGE_TIMEOUT_SECONDS;
+
+    /**
+     * Seconds without a byte from a WebSocket client after which the SBC sends it a WebSocket ping
+     * (RFC 6455 section 5.5.2); the pong keeps the connection from the idle timeout, a client that
+     * stops answering is closed once {@code tcpIdleTimeoutSeconds} passed.
+     */
+    @Min(1)
+    @Max(3600)
+    public Integer webSocketPingSeconds = Defaults.WEBSOCKET_PING_SECONDS;
 
     /** Bytes queued for writing on one TCP connection; a send past them closes the connection. */
     @Min(65_535)

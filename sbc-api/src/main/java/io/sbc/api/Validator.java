@@ -153,6 +153,7 @@ final class Validator {
       range("spec.limits.maxTcpConnectionsPerSource", lim.maxTcpConnectionsPerSource, 1, 1_000_000);
       range("spec.limits.tcpIdleTimeoutSeconds", lim.tcpIdleTimeoutSeconds, 1, 86_400);
       range("spec.limits.tcpMessageTimeoutSeconds", lim.tcpMessageTimeoutSeconds, 1, 3600);
+      range("spec.limits.webSocketPingSeconds", lim.webSocketPingSeconds, 1, 3600);
       range("spec.limits.maxTcpWriteQueueBytes", lim.maxTcpWriteQueueBytes, 65_535, 8_388_608);
       range("spec.limits.maxCallSeconds", lim.maxCallSeconds, 60, 604_800);
     }

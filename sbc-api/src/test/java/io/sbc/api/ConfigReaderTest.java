@@ -362,7 +362,7 @@ class ConfigReaderTest {
         errorAt(
             errors(twoDocs(GATEWAY.replace("SIP-UDP", "SIP-SCTP"), ROUTE)),
             "spec.listeners[0].protocol");
-    assertTrue(e.contains("'SIP-SCTP' is not one of [SIP-UDP, SIP-TCP, SIP-TLS]"), e);
+    assertTrue(e.contains("'SIP-SCTP' is not one of [SIP-UDP, SIP-TCP, "), e);
   }
 
   @Test

@@ -176,6 +176,7 @@ public final class SbcStack implements AutoCloseable {
             .routeSeal(routeSeal)
             .branches(branches)
             .sources(sources)
+            .flows(transports)
             .resolver(resolver)
             .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
             .maxCallMillis(config.maxCallMillis())

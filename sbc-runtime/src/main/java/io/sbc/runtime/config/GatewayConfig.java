@@ -145,6 +145,8 @@ public record GatewayConfig(
           switch (l.protocol) {
             case "SIP-TCP" -> Protocol.TCP;
             case "SIP-TLS" -> Protocol.TLS;
+            case "SIP-WS" -> Protocol.WS;
+            case "SIP-WSS" -> Protocol.WSS;
             default -> Protocol.UDP;
           };
       InetAddress addr = IpLiteral.toInetAddress(l.address);
@@ -208,7 +210,8 @@ public record GatewayConfig(
             lim.tcpIdleTimeoutSeconds,
             lim.tcpMessageTimeoutSeconds,
             lim.maxTcpWriteQueueBytes,
-            4 << 20);
+            4 << 20,
+            lim.webSocketPingSeconds);
     SipGateway.Timers t = gw.spec.timers;
     TimerSettings timers = new TimerSettings(t.t1, t.t2, t.t4, t.timerC, t.timerD);
     ProxySettings proxy =

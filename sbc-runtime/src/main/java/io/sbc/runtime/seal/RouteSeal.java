@@ -22,9 +22,17 @@ import javax.crypto.spec.SecretKeySpec;
  * own or a forged one, to relay to a host of their choosing.
  *
  * <p>Layout before base64url (no padding): key id, format byte (host kind, transport, sips, port
- * present), the host (4 or 16 address bytes, or a length and a name), the port (2 bytes, when
- * present), then the first {@value #MAC_BYTES} bytes of HMAC-SHA256 over the Call-ID, a zero byte
- * and everything before the MAC. An IPv4 hop with a port takes 24 characters.
+ * present, flow), the host (4 or 16 address bytes, or a length and a name), the port (2 bytes, when
+ * present), the flow number (4 bytes, for a flow token), then the first {@value #MAC_BYTES} bytes
+ * of HMAC-SHA256 over the Call-ID, a zero byte and everything before the MAC. An IPv4 hop with a
+ * port takes 24 characters, a flow 30.
+ *
+ * <p>A flow token (RFC 5626 section 5.2) names the connection a client opened to this SBC: its
+ * address, port, transport and the connection's number ({@link UriTarget#flow()}), so requests for
+ * the client go down that connection, and get 430 once it is gone. Sealed for a dialog in
+ * Record-Route, or, for a Path header (RFC 3327) that outlives dialogs, with {@link
+ * #sealFlow(UriTarget)}, bound to no Call-ID (an empty one, which no SIP request has, so neither
+ * kind opens as the other).
  */
 public final class RouteSeal {
   /** The URI parameter that carries the token. */
@@ -38,6 +46,8 @@ public final class RouteSeal {
   private static final int HOST_NAME = 3;
   private static final int SECURE = 1 << 5;
   private static final int HAS_PORT = 1 << 6;
+  private static final int FLOW = 1 << 7;
+  private static final byte[] NO_CALL_ID = new byte[0];
   private static final Protocol[] TRANSPORTS = Protocol.values();
 
   private final SealKeys keys;
@@ -111,16 +121,31 @@ public final class RouteSeal {
       kind = HOST_NAME;
     }
     boolean port = hop.port() > 0;
-    int n = 2 + host.length + (port ? 2 : 0);
+    boolean flow = hop.flow() != 0;
+    int n = 2 + host.length + (port ? 2 : 0) + (flow ? 4 : 0);
     byte[] t = new byte[n + MAC_BYTES];
     SealKeys.Key k = keys.keys().get(0);
     t[0] = k.id();
     int transport = hop.protocol() == null ? 0 : hop.protocol().ordinal() + 1;
-    t[1] = (byte) (kind | transport << 2 | (hop.secure() ? SECURE : 0) | (port ? HAS_PORT : 0));
+    t[1] =
+        (byte)
+            (kind
+                | transport << 2
+                | (hop.secure() ? SECURE : 0)
+                | (port ? HAS_PORT : 0)
+                | (flow ? FLOW : 0));
     System.arraycopy(host, 0, t, 2, host.length);
     if (port) {
       t[2 + host.length] = (byte) (hop.port() >> 8);
       t[3 + host.length] = (byte) hop.port();
+    }
+    if (flow) {
+      int at = 2 + host.length + (port ? 2 : 0);
+      int id = hop.flow();
+      t[at] = (byte) (id >> 24);
+      t[at + 1] = (byte) (id >> 16);
+      t[at + 2] = (byte) (id >> 8);
+      t[at + 3] = (byte) id;
     }
     Mac mac = macs.get()[0];
     mac.update(buf, callIdFrom, callIdTo - callIdFrom);
@@ -159,7 +184,8 @@ public final class RouteSeal {
           default -> -1;
         };
     boolean port = (f & HAS_PORT) != 0;
-    if (hostLen < 0 || 2 + hostLen + (port ? 2 : 0) != n || (f & 0x80) != 0) {
+    boolean flow = (f & FLOW) != 0;
+    if (hostLen < 0 || 2 + hostLen + (port ? 2 : 0) + (flow ? 4 : 0) != n) {
       return null;
     }
     int transport = (f >> 2) & 7;
@@ -176,8 +202,43 @@ public final class RouteSeal {
       host = IpLiteral.uriHost(Arrays.copyOfRange(t, 2, 2 + hostLen));
     }
     int p = port ? ((t[2 + hostLen] & 0xFF) << 8) | (t[3 + hostLen] & 0xFF) : -1;
+    int id = 0;
+    if (flow) {
+      int at = 2 + hostLen + (port ? 2 : 0);
+      id =
+          (t[at] & 0xFF) << 24
+              | (t[at + 1] & 0xFF) << 16
+              | (t[at + 2] & 0xFF) << 8
+              | (t[at + 3] & 0xFF);
+      if (id == 0) {
+        return null;
+      }
+    }
     return new UriTarget(
-        host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0);
+        host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0, id);
+  }
+
+  /**
+   * Seals a flow for a Path header value (RFC 3327, RFC 5626 section 5.2): a registrar stores it,
+   * and requests routed to the registered contact through it reach the client's connection. Bound
+   * to no dialog; {@link #openFlow} opens it.
+   *
+   * @param flow a hop with {@link UriTarget#flow()} set
+   */
+  public String sealFlow(UriTarget flow) {
+    if (flow.flow() == 0) {
+      throw new IllegalArgumentException("not a flow: " + flow);
+    }
+    return seal(NO_CALL_ID, 0, 0, flow);
+  }
+
+  /**
+   * Opens a token of {@link #sealFlow}: the flow (its address, port, transport and number), or null
+   * when the token does not open or names no flow.
+   */
+  public UriTarget openFlow(byte[] token, int from, int to) {
+    UriTarget t = open(token, from, to, NO_CALL_ID, 0, 0);
+    return t != null && t.flow() != 0 ? t : null;
   }
 
   /** Base64url without padding into {@code out}; -1 for a character outside the alphabet. */

@@ -87,4 +87,39 @@ class RouteSealTest {
     assertThrows(IllegalArgumentException.class, () -> SealKeys.of(List.of(new byte[15])));
     assertTrue(SealKeys.generated().isGenerated());
   }
+
+  @Test
+  void aFlowTokenCarriesTheConnectionNumberAndOpensOnlyForItsDialog() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    UriTarget flow = new UriTarget("198.51.100.7", 49152, Protocol.WS, false, 0x8000_0001);
+    String token = seal(s, CALL, flow);
+    assertEquals(30, token.length(), token);
+    assertEquals(flow, open(s, token, CALL));
+    byte[] other = "another-call".getBytes(StandardCharsets.ISO_8859_1);
+    assertNull(open(s, token, other), "bound to its Call-ID");
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      String t = token.substring(0, i) + (c == 'x' ? 'y' : 'x') + token.substring(i + 1);
+      assertNull(open(s, t, CALL), "one character changed at " + i);
+    }
+  }
+
+  @Test
+  void aPathFlowTokenAndADialogTokenDoNotOpenAsEachOther() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    UriTarget flow = new UriTarget("[2001:db8::7]", 5062, Protocol.TCP, false, 42);
+    String path = s.sealFlow(flow);
+    byte[] p = path.getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals(flow, s.openFlow(p, 0, p.length));
+    assertNull(open(s, path, CALL), "a Path token is no dialog's Record-Route token");
+    String dialog = seal(s, CALL, flow);
+    byte[] d = dialog.getBytes(StandardCharsets.ISO_8859_1);
+    assertNull(s.openFlow(d, 0, d.length), "a dialog's token is no Path token");
+    String noFlow = seal(s, new byte[0], new UriTarget("192.0.2.1", 5060, null, false));
+    byte[] n = noFlow.getBytes(StandardCharsets.ISO_8859_1);
+    assertNull(s.openFlow(n, 0, n.length), "a hop that is no flow");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> s.sealFlow(new UriTarget("192.0.2.1", 5060, Protocol.TCP, false)));
+  }
 }

@@ -76,7 +76,8 @@ public final class DnsResolver implements NextHopResolver {
     boolean v6 = false;
     for (Protocol p : Protocol.values()) { // the enum's order is the preference: UDP, then TCP
       for (Listener l : listeners) {
-        if (l.protocol() == p && !ts.contains(p)) {
+        // WebSocket peers are reached through their own connections only (RFC 7118): no lookup.
+        if (l.protocol() == p && !p.websocket() && !ts.contains(p)) {
           ts.add(p);
         }
       }

@@ -11,5 +11,11 @@ import java.net.InetSocketAddress;
  * @param protocol the transport to use
  * @param name the host name the hop was resolved from (for TLS server identity, RFC 5922), or null
  *     for an IP literal
+ * @param flow the number of the connection the hop is reached through (RFC 5626: a flow the peer
+ *     opened, sealed in a flow token), or 0 for a hop the transport may connect to
  */
-public record Hop(InetSocketAddress address, Protocol protocol, String name) {}
+public record Hop(InetSocketAddress address, Protocol protocol, String name, int flow) {
+  public Hop(InetSocketAddress address, Protocol protocol, String name) {
+    this(address, protocol, name, 0);
+  }
+}

@@ -46,7 +46,7 @@ public final class LiteralResolver implements NextHopResolver {
     // RFC 3263 4.1: a numeric host without transport is UDP, TLS for a sips: URI.
     Protocol p = t.protocol() != null ? t.protocol() : t.secure() ? Protocol.TLS : Protocol.UDP;
     int port = t.port() > 0 ? t.port() : UriTarget.defaultPort(p == Protocol.TLS);
-    return new Hop(new InetSocketAddress(a, port), p, null);
+    return new Hop(new InetSocketAddress(a, port), p, null, t.flow());
   }
 
   static String unresolvable(UriTarget t) {

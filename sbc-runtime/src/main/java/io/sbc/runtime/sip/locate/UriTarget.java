@@ -11,8 +11,14 @@ import io.sbc.runtime.sip.transport.Protocol;
  * @param port the explicit port, or -1
  * @param protocol the transport the URI asks for, or null when it names none (to be chosen)
  * @param secure a sips: URI (TLS on every hop)
+ * @param flow for a hop sealed as a flow token (RFC 5626), the number of the connection it is
+ *     reached through, at {@code host} and {@code port}; 0 otherwise
  */
-public record UriTarget(String host, int port, Protocol protocol, boolean secure) {
+public record UriTarget(String host, int port, Protocol protocol, boolean secure, int flow) {
+  public UriTarget(String host, int port, Protocol protocol, boolean secure) {
+    this(host, port, protocol, secure, 0);
+  }
+
   /** The default port of a transport (RFC 3261 section 19.1.1: 5060, and 5061 for TLS). */
   public static int defaultPort(boolean secure) {
     return secure ? 5061 : 5060;

@@ -13,6 +13,7 @@ import io.sbc.runtime.sip.message.Via;
 import io.sbc.runtime.sip.transaction.ClientTransaction;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Flow;
+import io.sbc.runtime.sip.transport.FlowTable;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Myself;
 import io.sbc.runtime.sip.transport.Protocol;
@@ -35,13 +36,19 @@ final class Forwarding {
   private final TransactionLayer transactions;
   private final SourceAddresses sources;
   private final int maxForwards;
+  private final FlowTable flows;
 
   Forwarding(
-      Myself myself, TransactionLayer transactions, SourceAddresses sources, int maxForwards) {
+      Myself myself,
+      TransactionLayer transactions,
+      SourceAddresses sources,
+      int maxForwards,
+      FlowTable flows) {
     this.myself = myself;
     this.transactions = transactions;
     this.sources = sources;
     this.maxForwards = maxForwards;
+    this.flows = flows;
   }
 
   /**
@@ -95,7 +102,19 @@ final class Forwarding {
    */
   ClientTransaction send(ProxyRequest r, Hop hop, String branch, ClientTransaction.Owner owner) {
     SipMessage m = r.request;
-    Listener out = outboundListener(hop, r.source.listener());
+    Flow through = null;
+    Listener out;
+    if (hop.flow() != 0) {
+      // RFC 5626 section 5.3: down the connection the flow token names, from its listener; gone
+      // since routing checked it, the branch fails like any transport error.
+      through = flows.flow(hop.flow(), hop.address());
+      if (through == null) {
+        return null;
+      }
+      out = through.listener();
+    } else {
+      out = outboundListener(hop, r.source.listener());
+    }
     if (out == null) {
       return null;
     }
@@ -138,7 +157,10 @@ final class Forwarding {
     e.reset(mark);
     // Over TLS the name the hop was resolved from is what the server's certificate must show.
     Flow flow =
-        new Flow(out, hop.address(), null, hop.protocol() == Protocol.TLS ? hop.name() : null);
+        through != null
+            ? through
+            : new Flow(
+                out, hop.address(), null, hop.protocol() == Protocol.TLS ? hop.name() : null);
     if (owner == null) {
       transactions.sender().send(r.loop, flow, bytes, null);
       return null;
@@ -250,9 +272,13 @@ final class Forwarding {
                   original.length);
       return r.recordRouteToken;
     }
-    // A sender behind NAT is reached where its packets came from, not at its Contact.
+    // A sender behind NAT is reached where its packets came from, not at its Contact; one reached
+    // only through its connection, down that connection (a flow token, RFC 5626 section 5.2).
+    boolean adjacent = m.findHeader(HeaderName.RECORD_ROUTE) < 0;
     UriTarget hop =
-        r.natHop != null && m.findHeader(HeaderName.RECORD_ROUTE) < 0 ? r.natHop : upstreamHop(m);
+        reachedThroughFlow(r.source, adjacent, r.natHop != null, m)
+            ? flowOf(r.source)
+            : r.natHop != null && adjacent ? r.natHop : upstreamHop(m);
     if (hop == null) {
       InetSocketAddress src = r.source.remote();
       hop =
@@ -263,6 +289,36 @@ final class Forwarding {
     r.recordRouteToken =
         r.proxy.routeSeal().seal(m.bytes(), m.headerValueStart(c), m.headerValueEnd(c), hop);
     return r.recordRouteToken;
+  }
+
+  /**
+   * Whether a peer is reached through the connection it opened rather than at an address: always
+   * over WebSocket (RFC 7118 section 5: nobody can connect to a WebSocket client); over TCP when
+   * the peer is the client itself and cannot be connected to either (behind NAT, or a Contact that
+   * says so with an {@code .invalid} host, RFC 5626 section 4.2.1).
+   */
+  static boolean reachedThroughFlow(Flow from, boolean adjacent, boolean natted, SipMessage m) {
+    if (from == null || from.id() == 0) {
+      return false;
+    }
+    return from.protocol().websocket() || (adjacent && (natted || invalidContact(m)));
+  }
+
+  /** The flow of a connection as a hop to seal: its address, port, transport and number. */
+  static UriTarget flowOf(Flow f) {
+    InetSocketAddress a = f.remote();
+    return new UriTarget(
+        IpLiteral.uriHost(a.getAddress()), a.getPort(), f.protocol(), false, f.id());
+  }
+
+  /** Whether the first Contact's host is in the .invalid domain (RFC 2606, RFC 7118 section 5). */
+  static boolean invalidContact(SipMessage m) {
+    UriTarget c = contactHop(m);
+    if (c == null) {
+      return false;
+    }
+    String h = c.host();
+    return h.regionMatches(true, Math.max(0, h.length() - 8), ".invalid", 0, 8);
   }
 
   /**

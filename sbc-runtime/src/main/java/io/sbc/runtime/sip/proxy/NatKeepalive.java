@@ -165,8 +165,8 @@ public final class NatKeepalive implements CallEvents {
 
   private void ping(Peer p) {
     Hop hop = LiteralResolver.literalHop(p.where);
-    if (hop == null) {
-      return;
+    if (hop == null || hop.protocol().websocket()) {
+      return; // a WebSocket peer is pinged by its connection (WebSocket pings), not by a message
     }
     Listener l = listenerFor(hop);
     if (l == null) {

@@ -18,6 +18,7 @@ import io.sbc.runtime.sip.transaction.ClientTransaction;
 import io.sbc.runtime.sip.transaction.ServerTransaction;
 import io.sbc.runtime.sip.transaction.TransactionLayer;
 import io.sbc.runtime.sip.transport.Flow;
+import io.sbc.runtime.sip.transport.FlowTable;
 import io.sbc.runtime.sip.transport.Listener;
 import io.sbc.runtime.sip.transport.Loop;
 import io.sbc.runtime.sip.transport.Myself;
@@ -108,6 +109,7 @@ public final class Proxy implements SipReceiver {
   private final RequestStage[] stages;
   private final ResponseStage[] responseStages;
   private final Stats stats = new Stats();
+  private final FlowTable flows;
   private volatile Router router;
   private volatile RouteSeal routeSeal;
   private volatile DialogSeal dialogSeal;
@@ -139,7 +141,8 @@ public final class Proxy implements SipReceiver {
     this.dialogSeal = new DialogSeal(routeSeal.keys());
     this.calls = new ActiveCalls(clock, b.maxCallMillis, events);
     SourceAddresses sources = b.sources != null ? b.sources : new SourceAddresses();
-    this.forwarding = new Forwarding(myself, transactions, sources, settings.maxForwards());
+    this.flows = b.flows != null ? b.flows : FlowTable.NONE;
+    this.forwarding = new Forwarding(myself, transactions, sources, settings.maxForwards(), flows);
     List<RequestStage> s = new ArrayList<>();
     s.add(new RequestValidation(myself, branches));
     s.add(new RoutePreprocessing(myself, this));
@@ -176,6 +179,7 @@ public final class Proxy implements SipReceiver {
     private CallEvents events;
     private RouteSeal routeSeal;
     private SourceAddresses sources;
+    private FlowTable flows;
     private Clock clock;
     private long maxCallMillis = ActiveCalls.DEFAULT_MAX_CALL_MILLIS;
     private CallAdmission admission;
@@ -233,6 +237,12 @@ public final class Proxy implements SipReceiver {
 
     public Builder sources(SourceAddresses s) {
       this.sources = s;
+      return this;
+    }
+
+    /** The connections peers opened, which flow tokens name (none by default). */
+    public Builder flows(FlowTable f) {
+      this.flows = f;
       return this;
     }
 
@@ -311,6 +321,10 @@ public final class Proxy implements SipReceiver {
     return router;
   }
 
+  FlowTable flows() {
+    return flows;
+  }
+
   RouteSeal routeSeal() {
     return routeSeal;
   }
@@ -363,7 +377,10 @@ public final class Proxy implements SipReceiver {
 
   @Override
   public void receive(Loop loop, Flow flow, byte[] data) {
-    SipMessage m = decoder.decode(data, data.length, flow.reliable());
+    // A WebSocket message is framed by its frame, like a datagram: Content-Length may be absent
+    // (RFC 7118 section 5).
+    SipMessage m =
+        decoder.decode(data, data.length, flow.reliable() && !flow.protocol().websocket());
     if (m == null) {
       return; // keep-alive CRLFs on a datagram
     }

@@ -75,7 +75,11 @@ final class RecordRouteSealing implements ResponseStage {
         if (token == null) {
           // The callee behind NAT is reached where it answered from, not at its Contact.
           UriTarget nat = previous == null ? r.context.responderNatHop(m, r.branchFlow) : null;
-          downstream = previous != null ? previous : nat != null ? nat : Forwarding.contactHop(m);
+          // One reached only through its connection (a WebSocket client, RFC 7118), down it.
+          downstream =
+              Forwarding.reachedThroughFlow(r.branchFlow, previous == null, nat != null, m)
+                  ? Forwarding.flowOf(r.branchFlow)
+                  : previous != null ? previous : nat != null ? nat : Forwarding.contactHop(m);
           if (downstream == null) {
             return;
           }

@@ -29,6 +29,12 @@ final class RoutingStage implements RequestStage {
     SipMessage m = r.request;
     RouteAction action;
     if (r.sealedHop != null) {
+      if (r.sealedHop.flow() != 0 && !flowOpen(r)) {
+        // RFC 5626 section 5.3: the connection the dialog's peer is reached through is gone; the
+        // sender may try another flow or give up, nothing is sent to an address.
+        r.answer(430, "Flow Failed", null);
+        return Outcome.STOP;
+      }
       Target t = Target.of(r.sealedHop, LiteralResolver.literalHop(r.sealedHop));
       action = RouteAction.forward(List.of(t), false, false);
     } else if (r.redirect != null) {
@@ -62,6 +68,11 @@ final class RoutingStage implements RequestStage {
     }
     r.recordRoute = action.recordRoute() && !r.inDialog && isDialogCreating(m.method());
     return Outcome.CONTINUE;
+  }
+
+  private boolean flowOpen(ProxyRequest r) {
+    io.sbc.runtime.sip.locate.Hop hop = LiteralResolver.literalHop(r.sealedHop);
+    return hop != null && proxy.flows().flow(hop.flow(), hop.address()) != null;
   }
 
   /** A new request to a 3xx Contact handed out by the SBC: to that Contact, hidden as before. */

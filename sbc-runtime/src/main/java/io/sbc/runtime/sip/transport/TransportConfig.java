@@ -13,6 +13,9 @@ package io.sbc.runtime.sip.transport;
  * @param maxTcpWriteQueueBytes bytes a TCP connection may hold queued for writing; a send beyond
  *     them closes the connection (the peer does not read)
  * @param udpReceiveBuffer SO_RCVBUF of each UDP socket, in bytes (0 leaves the kernel default)
+ * @param webSocketPingSeconds seconds of silence on a WebSocket connection after which the SBC
+ *     sends a WebSocket ping (RFC 6455 section 5.5.2); its pong, like any byte received, restarts
+ *     the idle timeout ({@code tcpIdleSeconds}), so a live client is kept and a dead one closed
  */
 public record TransportConfig(
     int maxMessageSize,
@@ -22,7 +25,8 @@ public record TransportConfig(
     int tcpIdleSeconds,
     int tcpMessageSeconds,
     int maxTcpWriteQueueBytes,
-    int udpReceiveBuffer) {
+    int udpReceiveBuffer,
+    int webSocketPingSeconds) {
   public static final TransportConfig DEFAULT =
-      new TransportConfig(65_535, 10_000, 10_000, 64, 300, 10, 1 << 20, 4 << 20);
+      new TransportConfig(65_535, 10_000, 10_000, 64, 300, 10, 1 << 20, 4 << 20, 30);
 }

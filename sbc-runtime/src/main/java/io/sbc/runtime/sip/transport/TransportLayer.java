@@ -30,6 +30,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sbc.runtime.sip.timer.Clock;
 import io.sbc.runtime.sip.transport.tls.TlsContexts;
+import io.sbc.runtime.sip.transport.ws.WebSocketPipeline;
+import io.sbc.runtime.sip.transport.ws.WebSocketSettings;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -50,9 +52,15 @@ import org.jboss.logging.Logger;
  * SO_REUSEPORT socket per loop, TCP with connection reuse, one connect at a time per destination,
  * caps on accepted, per-source and outbound connections, a bounded write queue per connection, an
  * idle timeout and a timeout for incomplete messages; TLS (RFC 3261 section 26.2) on the same
- * streams, its handshakes from {@link TlsContexts}.
+ * streams, its handshakes from {@link TlsContexts}; WebSocket (RFC 7118) on the same accepted
+ * connections and limits (WSS behind the same TLS), with the upgrade and frames ahead of the same
+ * stream handler.
+ *
+ * <p>Every accepted connection is a flow (RFC 5626): it has a number, and {@link #flow(int,
+ * InetSocketAddress)} finds it while it is open, so that requests for a client reached only through
+ * its connection (a WebSocket client, a TCP client behind NAT) go down that connection.
  */
-public final class TransportLayer {
+public final class TransportLayer implements FlowTable {
   private static final Logger LOG = Logger.getLogger(TransportLayer.class);
 
   private final List<Loop> loops;
@@ -79,6 +87,16 @@ public final class TransportLayer {
   private final Map<StreamKey, Channel> connections = new ConcurrentHashMap<>();
 
   private final Map<StreamKey, Connecting> connecting = new ConcurrentHashMap<>();
+
+  /** Accepted connections by flow number, while open. */
+  private final Map<Integer, Flow> flows = new ConcurrentHashMap<>();
+
+  /**
+   * Flow numbers: a counter from a random start, so that a restarted process does not hand out the
+   * numbers its predecessor did (a token naming a flow of the old process finds nothing).
+   */
+  private final AtomicInteger flowNumbers =
+      new AtomicInteger(new java.security.SecureRandom().nextInt());
 
   /** Accepted connections open per source address (absent: none). */
   private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
@@ -177,6 +195,25 @@ public final class TransportLayer {
     return closedIdle.sum();
   }
 
+  /**
+   * The open connection a peer opened with this flow number from {@code remote}, or null when it is
+   * closed (RFC 5626 section 5.3: the flow failed) or was never this process's.
+   */
+  @Override
+  public Flow flow(int id, InetSocketAddress remote) {
+    Flow f = flows.get(id);
+    return f != null && f.remote().equals(remote) && f.connection().isActive() ? f : null;
+  }
+
+  /** Accepted connections open now per transport: WebSocket (WS and WSS) ones. */
+  public int webSocketConnections() {
+    int n = 0;
+    for (Flow f : flows.values()) {
+      n += f.protocol().websocket() ? 1 : 0;
+    }
+    return n;
+  }
+
   /** Sends failed because the bytes waiting for a connect to their destination reached the cap. */
   public long droppedWhileConnecting() {
     return droppedWhileConnecting.sum();
@@ -208,8 +245,8 @@ public final class TransportLayer {
     receivers.put(listener, receiver);
     switch (listener.protocol()) {
       case UDP -> bindUdp(listener);
-      case TCP -> bindTcp(listener);
-      case TLS -> {
+      case TCP, WS -> bindTcp(listener);
+      case TLS, WSS -> {
         if (!tls.serves(listener.name())) {
           throw new IllegalArgumentException("TLS listener " + listener + " has no certificate");
         }
@@ -328,34 +365,54 @@ public final class TransportLayer {
       ch.close();
       return;
     }
+    int id;
+    do {
+      id = flowNumbers.incrementAndGet();
+    } while (id == 0 || flows.containsKey(id));
+    Flow flow = new Flow(listener, remote, ch, id);
+    flows.put(id, flow);
+    int flowId = id;
     ch.closeFuture()
         .addListener(
             f -> {
               inbound.decrementAndGet();
               releaseSource(source);
               connections.remove(new StreamKey(remote, listener.protocol(), null), ch);
+              flows.remove(flowId, flow);
             });
-    initStream(ch, listener, true, null, remote);
+    initStream(ch, listener, flow, null, remote);
   }
 
   private void releaseSource(InetAddress source) {
     perSource.computeIfPresent(source, (a, n) -> n > 1 ? n - 1 : null);
   }
 
+  /**
+   * @param accepted the flow of a connection a peer opened, null for one the SBC opened
+   * @param serverName for TLS the SBC opens, the name the server's certificate must show
+   */
   private void initStream(
-      Channel ch,
-      Listener listener,
-      boolean accepted,
-      String serverName,
-      InetSocketAddress remote) {
+      Channel ch, Listener listener, Flow accepted, String serverName, InetSocketAddress remote) {
     Loop loop = loopOf(ch.eventLoop());
-    if (listener.protocol() == Protocol.TLS) {
-      // TLS first: the framer and everything after it see plain text.
+    if (listener.protocol().secure()) {
+      // TLS first (SIP-TLS, and WSS's TLS): the framer or the HTTP codec see plain text.
       ch.pipeline()
           .addLast(
-              accepted
+              accepted != null
                   ? tls.serverHandler(listener.name(), ch)
                   : tls.clientHandler(ch, serverName, remote));
+    }
+    if (listener.protocol().websocket()) {
+      WebSocketPipeline.install(
+          ch.pipeline(),
+          new WebSocketSettings(
+              config.maxMessageSize(),
+              WEBSOCKET_HANDSHAKE_BYTES,
+              TimeUnit.SECONDS.toMillis(config.tcpMessageSeconds()),
+              Math.min(config.webSocketPingSeconds(), config.tcpIdleSeconds()),
+              config.tcpIdleSeconds()));
+      ch.pipeline().addLast(new StreamInbound(loop, listener, accepted));
+      return;
     }
     ch.pipeline()
         .addLast(new IdleStateHandler(0, 0, config.tcpIdleSeconds()))
@@ -363,9 +420,9 @@ public final class TransportLayer {
             new StreamFramer(
                 config.maxMessageSize(),
                 TimeUnit.SECONDS.toMillis(config.tcpMessageSeconds()),
-                accepted,
+                accepted != null,
                 Clock.SYSTEM))
-        .addLast(new StreamInbound(loop, listener));
+        .addLast(new StreamInbound(loop, listener, accepted));
   }
 
   private Loop loopOf(EventLoop el) {
@@ -403,6 +460,12 @@ public final class TransportLayer {
     conn = connections.get(key);
     if (conn != null && conn.isActive()) {
       write(loop, conn, data, onFailure);
+      return;
+    }
+    if (listener.protocol().websocket()) {
+      // RFC 7118 section 5: the SBC is no WebSocket client; without the peer's connection there
+      // is no way to reach it.
+      failLater(loop, onFailure);
       return;
     }
     Connecting c = connecting.get(key);
@@ -474,7 +537,7 @@ public final class TransportLayer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    initStream(ch, listener, false, c.key.serverName(), c.key.remote());
+                    initStream(ch, listener, null, c.key.serverName(), c.key.remote());
                   }
                 });
     ChannelFuture f = b.connect(c.key.remote());
@@ -578,12 +641,16 @@ public final class TransportLayer {
     private final Listener listener;
     private InetSocketAddress remote;
 
+    /** The flow of an accepted connection, the same for each of its messages; null otherwise. */
+    private final Flow flow;
+
     private final SipReceiver receiver;
 
-    StreamInbound(Loop loop, Listener listener) {
+    StreamInbound(Loop loop, Listener listener, Flow flow) {
       this.receiver = receivers.get(listener);
       this.loop = loop;
       this.listener = listener;
+      this.flow = flow;
     }
 
     @Override
@@ -606,8 +673,7 @@ public final class TransportLayer {
         ctx.close();
         return;
       }
-      Flow flow = new Flow(listener, remote, ctx.channel());
-      loop.deliver(receiver, flow, data);
+      loop.deliver(receiver, flow != null ? flow : new Flow(listener, remote, ctx.channel()), data);
     }
 
     @Override
@@ -621,7 +687,8 @@ public final class TransportLayer {
             "TLS %s with %s: handshake failed: %s",
             listener, ctx.channel().remoteAddress(), h.cause().toString());
         ctx.close();
-      } else if (evt == StreamFramer.MESSAGE_TIMEOUT) {
+      } else if (evt == StreamFramer.MESSAGE_TIMEOUT
+          || evt == WebSocketPipeline.HANDSHAKE_TIMEOUT) {
         closedHalfSent.increment();
         LOG.debugf(
             "TCP %s from %s: message incomplete after %d s, closed",
@@ -699,6 +766,9 @@ public final class TransportLayer {
       waitingBytes = 0;
     }
   }
+
+  /** The largest WebSocket upgrade request: request line and headers (browsers send 0.5-2 KiB). */
+  private static final int WEBSOCKET_HANDSHAKE_BYTES = 8192;
 
   /**
    * What a connection is reused for (RFC 5923 section 5): its transport, the peer's address and,
