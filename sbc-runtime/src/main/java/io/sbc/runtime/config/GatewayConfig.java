@@ -262,7 +262,7 @@ public record GatewayConfig(
             gw.spec.topologyHiding,
             gw.spec.nat,
             sourcePolicy(gw.spec),
-            io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env),
+            io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env, routes),
             dns,
             List.copyOf(routes),
             List.copyOf(dispatchers),

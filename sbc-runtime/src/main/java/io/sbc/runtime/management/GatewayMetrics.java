@@ -266,6 +266,18 @@ public class GatewayMetrics {
         "sbc_media_rtp_bytes",
         "RTP bytes RTPengine relayed for the calls deleted (its delete totals)",
         st -> st.media().stats().rtpBytes.sum());
+    for (String what : new String[] {"instance", "policy"}) {
+      counter(
+          "sbc_media_sealed_fallbacks",
+          "In-dialog requests whose sealed RTPengine instance or media policy this replica is not"
+              + " configured with (the Call-ID's hash, the gateway's policy used instead)",
+          st ->
+              what.equals("instance")
+                  ? st.media().stats().unknownInstance.sum()
+                  : st.media().stats().unknownPolicy.sum(),
+          "what",
+          what);
+    }
     gauge(
         "sbc_media_instances_up",
         "RTPengine instances answering (their ping, their commands)",

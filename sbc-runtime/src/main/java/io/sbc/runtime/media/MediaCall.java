@@ -26,6 +26,9 @@ final class MediaCall implements MediaSession {
   /** A response's SDP went to RTPengine as an offer (late offer: the ACK answers it). */
   boolean offeredByResponse;
 
+  /** The call went on without anchoring (its command failed, the rule says Continue). */
+  boolean unanchored;
+
   /** The instance that answered the offer (commands of this transaction go there). */
   RtpEngines.Instance instance;
 

@@ -1,5 +1,6 @@
 package io.sbc.runtime.media;
 
+import io.sbc.runtime.sip.proxy.DialogMedia;
 import io.sbc.runtime.sip.proxy.MediaPolicy;
 import io.sbc.runtime.sip.transport.Loop;
 import java.nio.charset.StandardCharsets;
@@ -32,17 +33,59 @@ public final class MediaControl implements AutoCloseable {
     public final LongAdder rtpPackets = new LongAdder();
 
     public final LongAdder rtpBytes = new LongAdder();
+
+    /** In-dialog requests whose sealed instance this replica does not know (fallen back). */
+    public final LongAdder unknownInstance = new LongAdder();
+
+    /** In-dialog requests whose sealed policy this replica does not know (gateway's used). */
+    public final LongAdder unknownPolicy = new LongAdder();
   }
 
   private final NgClient client;
   private final RtpEngines engines;
   private volatile MediaPolicy gatewayPolicy;
-  private final Stats stats = new Stats();
 
-  public MediaControl(NgClient client, RtpEngines engines, MediaPolicy gatewayPolicy) {
+  /**
+   * The policies of the configuration by {@link MediaPolicy#shortId()}; an id two of them share
+   * maps to null (neither can be told from the sealed state).
+   */
+  private volatile Map<Integer, MediaPolicy> policies;
+
+  private final Stats stats = new Stats();
+  private volatile long lastFallbackLog;
+
+  /**
+   * @param policies every policy a rule of the configuration may give a call (the gateway's too)
+   */
+  public MediaControl(
+      NgClient client,
+      RtpEngines engines,
+      MediaPolicy gatewayPolicy,
+      java.util.Collection<MediaPolicy> policies) {
     this.client = client;
     this.engines = engines;
     this.gatewayPolicy = gatewayPolicy;
+    this.policies = table(gatewayPolicy, policies);
+  }
+
+  private static Map<Integer, MediaPolicy> table(
+      MediaPolicy gateway, java.util.Collection<MediaPolicy> all) {
+    Map<Integer, MediaPolicy> t = new java.util.HashMap<>();
+    List<MediaPolicy> every = new ArrayList<>(all);
+    every.add(gateway);
+    for (MediaPolicy p : every) {
+      Integer id = p.shortId();
+      if (t.containsKey(id) && t.get(id) != null && !t.get(id).equals(p)) {
+        LOG.warnf(
+            "two media policies share the sealed id %d: in-dialog requests of their calls use the"
+                + " gateway's",
+            id);
+        t.put(id, null);
+      } else if (!t.containsKey(id)) {
+        t.put(id, p);
+      }
+    }
+    return t;
   }
 
   public NgClient client() {
@@ -63,9 +106,74 @@ public final class MediaControl implements AutoCloseable {
   }
 
   /** A reload: the gateway's policy and its instances. */
-  public void update(MediaPolicy policy, Map<String, Integer> instances) {
+  public void update(
+      MediaPolicy policy,
+      java.util.Collection<MediaPolicy> policies,
+      Map<String, Integer> instances) {
     this.gatewayPolicy = policy;
+    this.policies = table(policy, policies);
     engines.update(instances);
+  }
+
+  // --- the dialog's sealed state --------------------------------------------------------------
+
+  /** What a new dialog's Record-Route seals of its media. */
+  static DialogMedia stateOf(boolean anchored, MediaPolicy policy, RtpEngines.Instance instance) {
+    return new DialogMedia(
+        anchored, instance == null ? -1 : instance.shortId(), policy.shortId(), false);
+  }
+
+  /**
+   * The policy of an in-dialog request: its dialog's, from the sealed state; the gateway's when the
+   * request carried none (a dialog set up before media state was sealed) or when this replica does
+   * not know the sealed one (another configuration: counted, logged at most once a minute); none
+   * when the dialog was not anchored.
+   */
+  MediaPolicy policyOf(DialogMedia d) {
+    if (d == null) {
+      return gatewayPolicy;
+    }
+    if (!d.anchored()) {
+      return MediaPolicy.NONE;
+    }
+    MediaPolicy p = policies.get(d.policy());
+    if (p != null && p.anchor()) {
+      return p;
+    }
+    stats.unknownPolicy.increment();
+    logFallback("policy", d.policy());
+    MediaPolicy g = gatewayPolicy;
+    // The dialog is anchored: its SDP must keep going through RTPengine whatever this replica's
+    // gateway policy says.
+    return g.anchor() ? g : MediaPolicy.ANCHOR_DEFAULTS;
+  }
+
+  /**
+   * The instance that holds an in-dialog request's call: the sealed one, up or not; null when the
+   * request carried none, or names one this replica does not know (counted, logged): the caller
+   * then falls back on the Call-ID's hash.
+   */
+  RtpEngines.Instance instanceOf(DialogMedia d) {
+    if (d == null || d.instance() < 0) {
+      return null;
+    }
+    RtpEngines.Instance i = engines.byShortId(d.instance());
+    if (i == null) {
+      stats.unknownInstance.increment();
+      logFallback("RTPengine instance", d.instance());
+    }
+    return i;
+  }
+
+  private void logFallback(String what, int id) {
+    long now = System.currentTimeMillis();
+    if (now - lastFallbackLog > 60_000) {
+      lastFallbackLog = now;
+      LOG.warnf(
+          "an in-dialog request names a %s (sealed id %d) this replica is not configured with:"
+              + " falling back (sbc_media_sealed_fallbacks_total counts them)",
+          what, id);
+    }
   }
 
   /**

@@ -29,7 +29,7 @@ public final class MediaResponseStage implements ResponseStage {
 
   @Override
   public Outcome process(ProxyResponse resp) {
-    if (!(resp.media() instanceof MediaCall call) || !call.policy.anchor()) {
+    if (!(resp.media() instanceof MediaCall call) || !call.policy.anchor() || call.unanchored) {
       return Outcome.CONTINUE;
     }
     SipMessage m = resp.message();

@@ -23,8 +23,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Layout before base64url (no padding): key id, format byte (host kind, transport, sips, port
  * present), the host (4 or 16 address bytes, or a length and a name), the port (2 bytes, when
- * present), then the first {@value #MAC_BYTES} bytes of HMAC-SHA256 over the Call-ID, a zero byte
- * and everything before the MAC. An IPv4 hop with a port takes 24 characters.
+ * present), optionally a length and up to {@value #MAX_STATE} bytes of dialog state that other
+ * layers give (opaque here: the media of the dialog), then the first {@value #MAC_BYTES} bytes of
+ * HMAC-SHA256 over the Call-ID, a zero byte and everything before the MAC. An IPv4 hop with a port
+ * takes 24 characters, 32 with five bytes of state.
  */
 public final class RouteSeal {
   /** The URI parameter that carries the token. */
@@ -38,6 +40,14 @@ public final class RouteSeal {
   private static final int HOST_NAME = 3;
   private static final int SECURE = 1 << 5;
   private static final int HAS_PORT = 1 << 6;
+  private static final int HAS_STATE = 1 << 7;
+
+  /** The most dialog state a token carries. */
+  public static final int MAX_STATE = 32;
+
+  /** An opened token: the hop, and the dialog state sealed with it (null when none). */
+  public record Opened(UriTarget hop, byte[] state) {}
+
   private static final Protocol[] TRANSPORTS = Protocol.values();
 
   private final SealKeys keys;
@@ -94,6 +104,19 @@ public final class RouteSeal {
    * @return the token (URI-safe characters only), or null for a host name longer than 255
    */
   public String seal(byte[] buf, int callIdFrom, int callIdTo, UriTarget hop) {
+    return seal(buf, callIdFrom, callIdTo, hop, null);
+  }
+
+  /**
+   * Seals a hop and the dialog's {@code state} (null or empty: none; at most {@value #MAX_STATE}
+   * bytes) for the dialog whose Call-ID is {@code buf[callIdFrom, callIdTo)}.
+   *
+   * @return the token (URI-safe characters only), or null for a host name longer than 255
+   */
+  public String seal(byte[] buf, int callIdFrom, int callIdTo, UriTarget hop, byte[] state) {
+    if (state != null && state.length > MAX_STATE) {
+      throw new IllegalArgumentException("dialog state over " + MAX_STATE + " bytes");
+    }
     byte[] host;
     int kind;
     InetAddress a = IpLiteral.toInetAddress(hop.host());
@@ -111,16 +134,28 @@ public final class RouteSeal {
       kind = HOST_NAME;
     }
     boolean port = hop.port() > 0;
-    int n = 2 + host.length + (port ? 2 : 0);
+    boolean hasState = state != null && state.length > 0;
+    int n = 2 + host.length + (port ? 2 : 0) + (hasState ? 1 + state.length : 0);
     byte[] t = new byte[n + MAC_BYTES];
     SealKeys.Key k = keys.keys().get(0);
     t[0] = k.id();
     int transport = hop.protocol() == null ? 0 : hop.protocol().ordinal() + 1;
-    t[1] = (byte) (kind | transport << 2 | (hop.secure() ? SECURE : 0) | (port ? HAS_PORT : 0));
+    t[1] =
+        (byte)
+            (kind
+                | transport << 2
+                | (hop.secure() ? SECURE : 0)
+                | (port ? HAS_PORT : 0)
+                | (hasState ? HAS_STATE : 0));
     System.arraycopy(host, 0, t, 2, host.length);
+    int at = 2 + host.length;
     if (port) {
-      t[2 + host.length] = (byte) (hop.port() >> 8);
-      t[3 + host.length] = (byte) hop.port();
+      t[at++] = (byte) (hop.port() >> 8);
+      t[at++] = (byte) hop.port();
+    }
+    if (hasState) {
+      t[at++] = (byte) state.length;
+      System.arraycopy(state, 0, t, at, state.length);
     }
     Mac mac = macs.get()[0];
     mac.update(buf, callIdFrom, callIdTo - callIdFrom);
@@ -139,6 +174,17 @@ public final class RouteSeal {
    *     gateway does not hold, or for another dialog
    */
   public UriTarget open(byte[] token, int from, int to, byte[] buf, int callIdFrom, int callIdTo) {
+    Opened o = openWithState(token, from, to, buf, callIdFrom, callIdTo);
+    return o == null ? null : o.hop();
+  }
+
+  /**
+   * Opens a token as {@link #open} does, with the dialog state sealed in it.
+   *
+   * @return the hop and the state, or null when the token does not open
+   */
+  public Opened openWithState(
+      byte[] token, int from, int to, byte[] buf, int callIdFrom, int callIdTo) {
     if (to - from < 4 || to - from > 400) {
       return null;
     }
@@ -159,7 +205,19 @@ public final class RouteSeal {
           default -> -1;
         };
     boolean port = (f & HAS_PORT) != 0;
-    if (hostLen < 0 || 2 + hostLen + (port ? 2 : 0) != n || (f & 0x80) != 0) {
+    int stateAt = 2 + hostLen + (port ? 2 : 0);
+    int stateLen = 0;
+    if ((f & HAS_STATE) != 0) {
+      if (hostLen < 0 || stateAt >= n) {
+        return null;
+      }
+      stateLen = t[stateAt] & 0xFF;
+      if (stateLen == 0 || stateLen > MAX_STATE) {
+        return null;
+      }
+      stateLen++;
+    }
+    if (hostLen < 0 || stateAt + stateLen != n) {
       return null;
     }
     int transport = (f >> 2) & 7;
@@ -176,8 +234,10 @@ public final class RouteSeal {
       host = IpLiteral.uriHost(Arrays.copyOfRange(t, 2, 2 + hostLen));
     }
     int p = port ? ((t[2 + hostLen] & 0xFF) << 8) | (t[3 + hostLen] & 0xFF) : -1;
-    return new UriTarget(
-        host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0);
+    return new Opened(
+        new UriTarget(
+            host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0),
+        stateLen == 0 ? null : Arrays.copyOfRange(t, stateAt + 1, stateAt + stateLen));
   }
 
   /** Base64url without padding into {@code out}; -1 for a character outside the alphabet. */

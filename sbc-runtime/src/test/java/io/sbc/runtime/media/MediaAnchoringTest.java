@@ -489,6 +489,69 @@ class MediaAnchoringTest {
   }
 
   /**
+   * The instance and the rule's policy travel in the dialog's sealed Record-Route, so the other
+   * replica uses them although it is configured differently: replica A lists RTPengine e1 first (e2
+   * a spare of weight 0), replica B the other way round, so B's own choice would be e2; the gateway
+   * anchors nothing and only the rule does, so B's own policy would not anchor. The INVITE goes
+   * through A; the caller's re-INVITE through B is anchored on e1 (the callee sees only RTPengine),
+   * and the BYE through B deletes the call on e1; e2 never holds it.
+   */
+  @Test
+  void theOtherReplicaUsesTheSealedInstanceAndPolicy() throws Exception {
+    RtpEngineProcess e1 = track(RtpEngineProcess.start(MEDIA));
+    RtpEngineProcess e2 = track(RtpEngineProcess.start(MEDIA));
+    caller = track(new Ua(CALLER));
+    callee = track(new Ua(CALLEE));
+    calleePort = callee.port();
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.11", 0))) {
+      sbcPort = probe.getLocalPort();
+    }
+    ruleMedia = "{ice: Remove}";
+    String media =
+        """
+        media:
+          mode: External
+          instances: [{address: "FIRST", weight: 1}, {address: "SECOND", weight: 0}]
+          anchoring: {enabled: false}
+        """;
+    startStack(
+        "127.0.0.11", "127.0.0.10", media.replace("FIRST", e1.ng()).replace("SECOND", e2.ng()));
+    startStack(
+        "127.0.0.12", "127.0.0.10", media.replace("FIRST", e2.ng()).replace("SECOND", e1.ng()));
+    InetSocketAddress a = new InetSocketAddress("127.0.0.11", sbcPort);
+    InetSocketAddress b = new InetSocketAddress("127.0.0.12", sbcPort);
+    String callId = "sealed-media-" + System.nanoTime() + "@" + CALLER;
+    caller.send(invite(callId, "z9hG4bK-s1", sdp(CALLER, 4030)), a);
+    Received inv = callee.await(request("INVITE"), "the INVITE through replica A");
+    assertAnchored(inv, CALLER);
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5030)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertAnchored(ok, CALLEE);
+    caller.send(inDialog("ACK", 1, ok, "z9hG4bK-s2", null), a);
+    callee.await(request("ACK"), "the ACK");
+    assertTrue(e1.sessions().contains(callId), "replica A chose e1");
+    assertFalse(e2.sessions().contains(callId));
+
+    caller.send(inDialog("INVITE", 2, ok, "z9hG4bK-s3", sdp(CALLER, 4032)), b);
+    Received reinvite = callee.await(request("INVITE"), "the re-INVITE through replica B");
+    assertEquals(b, reinvite.from(), "sent by replica B");
+    assertAnchored(reinvite, CALLER);
+    callee.send(response(reinvite, 200, "OK", sdp(CALLEE, 5032)), reinvite.from());
+    Received ok2 = caller.await(status(200), "the re-INVITE's 200");
+    assertAnchored(ok2, CALLEE);
+    caller.send(inDialog("ACK", 2, ok, "z9hG4bK-s4", null), b);
+    callee.await(request("ACK"), "the re-INVITE's ACK");
+    assertFalse(e2.sessions().contains(callId), "replica B kept to e1");
+
+    caller.send(inDialog("BYE", 3, ok, "z9hG4bK-s5", null), b);
+    Received bye = callee.await(request("BYE"), "the BYE through replica B");
+    callee.send(response(bye, 200, "OK", null), bye.from());
+    caller.await(status(200), "the BYE's 200");
+    awaitGone(e1, callId);
+    assertFalse(e2.sessions().contains(callId));
+  }
+
+  /**
    * A rule's own media settings replace the gateway's: this rule asks RTPengine for SRTP towards
    * the callee (RTP/SAVP with SDES keys) while the caller keeps plain RTP/AVP.
    */

@@ -90,7 +90,7 @@ class RtpEngineTest {
   private MediaControl media(EventLoops loops, Map<String, Integer> instances, long timeout)
       throws Exception {
     NgClient client = NgClient.open(loops.loops, timeout, 1);
-    return track(new MediaControl(client, new RtpEngines(instances), MediaPolicy.NONE));
+    return track(new MediaControl(client, new RtpEngines(instances), MediaPolicy.NONE, List.of()));
   }
 
   static void assertNames(String sdp, String address) {

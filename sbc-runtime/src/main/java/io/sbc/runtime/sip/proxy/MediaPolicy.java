@@ -33,6 +33,13 @@ public record MediaPolicy(
       new MediaPolicy(false, false, false, null, null, false, true, List.of());
 
   /**
+   * Anchored with RTPengine's defaults: for an anchored dialog whose own policy this replica does
+   * not know, so that its SDP still goes through RTPengine.
+   */
+  public static final MediaPolicy ANCHOR_DEFAULTS =
+      new MediaPolicy(true, true, true, null, null, false, true, List.of());
+
+  /**
    * The policy for an answer, and for a late offer (which goes back to the caller): the transport
    * protocol is the offer's to set; RTPengine answers each side in the protocol that side offered.
    */
@@ -48,6 +55,39 @@ public record MediaPolicy(
             recordCall,
             continueOnFailure,
             flags);
+  }
+
+  /**
+   * A 16-bit fingerprint of these settings (FNV-1a over each field, folded), the same in every
+   * process: what a dialog's sealed state names its policy by ({@link DialogMedia}). Two policies
+   * of one configuration with the same id are told apart by nobody: {@code MediaControl} refuses to
+   * name either (the dialog then falls back on the gateway's policy).
+   */
+  public int shortId() {
+    long h = 0xcbf29ce484222325L;
+    h = fnv(h, (anchor ? 1 : 0) | (replaceOrigin ? 2 : 0) | (replaceSessionConnection ? 4 : 0));
+    h = fnv(h, (recordCall ? 1 : 0) | (continueOnFailure ? 2 : 0));
+    h = fnv(h, ice);
+    h = fnv(h, transportProtocol);
+    for (String f : flags) {
+      h = fnv(h, f);
+    }
+    return (int) ((h ^ (h >>> 16) ^ (h >>> 32) ^ (h >>> 48)) & 0xFFFF);
+  }
+
+  private static long fnv(long h, int b) {
+    return (h ^ (b & 0xFF)) * 0x100000001b3L;
+  }
+
+  /** A string and a terminator (0xFF never occurs in the validated ASCII settings; null: 0xFE). */
+  private static long fnv(long h, String s) {
+    if (s == null) {
+      return fnv(h, 0xFE);
+    }
+    for (int i = 0; i < s.length(); i++) {
+      h = fnv(h, s.charAt(i));
+    }
+    return fnv(h, 0xFF);
   }
 
   /** The policy of these settings; null settings or {@code enabled: false}: {@link #NONE}. */

@@ -110,6 +110,14 @@ final class ResponseContext
     this.originalCallId = request.originalCallId;
     this.callerNat = request.natHop;
     this.media = request.media;
+    this.sealMedia = request.sealMedia;
+  }
+
+  /** The dialog's media state, sealed into the Record-Route value the caller keeps too. */
+  private final DialogMedia sealMedia;
+
+  DialogMedia sealMedia() {
+    return sealMedia;
   }
 
   MediaSession media() {
