@@ -266,6 +266,23 @@ public class GatewayMetrics {
         "sbc_media_rtp_bytes",
         "RTP bytes RTPengine relayed for the calls deleted (its delete totals)",
         st -> st.media().stats().rtpBytes.sum());
+    String[] kinds = {"packets", "bytes", "lost_packets"};
+    String[] helps = {
+      "RTP packets RTPengine received from each side of the calls ended by a BYE",
+      "RTP bytes RTPengine received from each side of the calls ended by a BYE",
+      "Packets lost on the way to RTPengine from each side (RTCP reports), calls ended by a BYE"
+    };
+    for (int k = 0; k < kinds.length; k++) {
+      int what = k;
+      for (String side : new String[] {"caller", "callee"}) {
+        counter(
+            "sbc_media_call_" + kinds[k],
+            helps[k],
+            st -> st.callCounters().media(side.equals("callee"), what),
+            "from",
+            side);
+      }
+    }
     for (String what : new String[] {"instance", "policy"}) {
       counter(
           "sbc_media_sealed_fallbacks",

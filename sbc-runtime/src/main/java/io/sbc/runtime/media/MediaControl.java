@@ -1,5 +1,6 @@
 package io.sbc.runtime.media;
 
+import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.DialogMedia;
 import io.sbc.runtime.sip.proxy.MediaPolicy;
 import io.sbc.runtime.sip.transport.Loop;
@@ -285,9 +286,30 @@ public final class MediaControl implements AutoCloseable {
 
   /** Sends {@code delete} for the call (fire and forget: nothing waits for it). */
   void delete(Loop loop, byte[] callId, String fromTag, RtpEngines.Instance instance) {
+    delete(loop, callId, fromTag, instance, false, null);
+  }
+
+  /**
+   * Sends {@code delete} for the call; {@code done} (when not null) gets what RTPengine relayed,
+   * per direction, from its reply, or null when it did not answer or did not hold the call. Runs on
+   * {@code loop}, later.
+   *
+   * @param fromTag the From tag of the request that ends the call (the BYE's)
+   * @param senderIsCallee the BYE comes from the callee (its From tag is the callee's)
+   */
+  void delete(
+      Loop loop,
+      byte[] callId,
+      String fromTag,
+      RtpEngines.Instance instance,
+      boolean senderIsCallee,
+      java.util.function.Consumer<CallEvents.MediaCounters> done) {
     RtpEngines.Instance target = instance != null ? instance : engines.choose(callId);
     if (target == null) {
       stats.failures.increment();
+      if (done != null) {
+        loop.execute(() -> done.accept(null));
+      }
       return;
     }
     Map<String, Object> cmd = new LinkedHashMap<>();
@@ -301,18 +323,87 @@ public final class MediaControl implements AutoCloseable {
         target.address(),
         cmd,
         (reply, failure) -> {
+          CallEvents.MediaCounters counters = null;
           if (reply == null) {
             engines.failed(target, failure);
             stats.failures.increment();
-            return;
-          }
-          if (!"ok".equals(reply.get("result"))) {
+          } else if (!"ok".equals(reply.get("result"))) {
             // An unknown call (deleted already, never anchored): nothing to do.
             LOG.debugf("delete of a call answered %s", reply.get("error-reason"));
-            return;
+          } else {
+            countTotals(reply);
+            counters = counters(reply, fromTag, senderIsCallee);
           }
-          countTotals(reply);
+          if (done != null) {
+            done.accept(counters);
+          }
         });
+  }
+
+  /**
+   * The per-direction counters of a {@code delete} (or {@code query}) reply: each tag's RTP streams
+   * ({@code tags.T.medias[].streams[]} flagged RTP: what RTPengine received from that side) and the
+   * cumulative loss RTCP reported for their SSRCs ({@code SSRC.N}); null when the reply has no
+   * tags.
+   *
+   * @param fromTag the From tag of the request that ended the call
+   * @param senderIsCallee that request came from the callee
+   */
+  static CallEvents.MediaCounters counters(
+      Map<String, Object> reply, String fromTag, boolean senderIsCallee) {
+    if (!(reply.get("tags") instanceof Map<?, ?> tags) || tags.isEmpty()) {
+      return null;
+    }
+    Map<?, ?> ssrcs = reply.get("SSRC") instanceof Map<?, ?> m ? m : Map.of();
+    long[] sender = new long[3];
+    long[] other = new long[3];
+    for (Map.Entry<?, ?> e : tags.entrySet()) {
+      if (e.getValue() instanceof Map<?, ?> tag) {
+        addStreams(tag, ssrcs, e.getKey().equals(fromTag) ? sender : other);
+      }
+    }
+    long[] caller = senderIsCallee ? other : sender;
+    long[] callee = senderIsCallee ? sender : other;
+    return new CallEvents.MediaCounters(
+        caller[0], caller[1], caller[2], callee[0], callee[1], callee[2]);
+  }
+
+  private static void addStreams(Map<?, ?> tag, Map<?, ?> ssrcs, long[] into) {
+    if (!(tag.get("medias") instanceof List<?> medias)) {
+      return;
+    }
+    for (Object mo : medias) {
+      if (!(mo instanceof Map<?, ?> media) || !(media.get("streams") instanceof List<?> streams)) {
+        continue;
+      }
+      for (Object so : streams) {
+        if (!(so instanceof Map<?, ?> stream)
+            || !(stream.get("flags") instanceof List<?> flags)
+            || !flags.contains("RTP")
+            || !(stream.get("stats") instanceof Map<?, ?> st)) {
+          continue;
+        }
+        into[0] += st.get("packets") instanceof Long p && p > 0 ? p : 0;
+        into[1] += st.get("bytes") instanceof Long b && b > 0 ? b : 0;
+        if (stream.get("SSRC") instanceof Long ssrc
+            && ssrcs.get(Long.toString(ssrc)) instanceof Map<?, ?> entry) {
+          into[2] += cumulativeLoss(entry, 0);
+        }
+      }
+    }
+  }
+
+  /** The largest "cumulative loss" in an SSRC entry (RTCP's, in its MOS records), 0 if none. */
+  private static long cumulativeLoss(Map<?, ?> m, int depth) {
+    long most = 0;
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      if ("cumulative loss".equals(e.getKey()) && e.getValue() instanceof Long l) {
+        most = Math.max(most, l);
+      } else if (depth < 2 && e.getValue() instanceof Map<?, ?> sub) {
+        most = Math.max(most, cumulativeLoss(sub, depth + 1));
+      }
+    }
+    return most;
   }
 
   /** Adds the RTP totals of a delete reply ({@code totals.RTP.packets/bytes}). */

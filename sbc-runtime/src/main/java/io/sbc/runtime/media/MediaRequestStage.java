@@ -2,8 +2,10 @@ package io.sbc.runtime.media;
 
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipMethod;
+import io.sbc.runtime.sip.proxy.CallEvents;
 import io.sbc.runtime.sip.proxy.DialogMedia;
 import io.sbc.runtime.sip.proxy.MediaPolicy;
+import io.sbc.runtime.sip.proxy.MediaSession;
 import io.sbc.runtime.sip.proxy.Outcome;
 import io.sbc.runtime.sip.proxy.ProxyRequest;
 import io.sbc.runtime.sip.proxy.RequestStage;
@@ -40,8 +42,7 @@ public final class MediaRequestStage implements RequestStage {
       }
       // Without sealed state, whatever the policy says now: the call may have been anchored by
       // its rule, and a delete of a call RTPengine does not hold costs one answered datagram.
-      control.delete(r.loop(), r.originalCallId(), m.fromTag(), control.instanceOf(dialog));
-      return Outcome.CONTINUE;
+      return delete(r, dialog);
     }
     boolean initialInvite = SipMethod.INVITE.equals(method) && !r.isInDialog();
     MediaPolicy policy =
@@ -90,6 +91,44 @@ public final class MediaRequestStage implements RequestStage {
     }
     call.requestHadSdp = true;
     return send(r, sdp, true, m.fromTag(), null, policy, call, instance);
+  }
+
+  /**
+   * A BYE: RTPengine deletes the call, and the BYE waits for its reply, whose counters the call's
+   * end event carries (for accounting). An instance this replica knows is down is not waited for.
+   */
+  private Outcome delete(ProxyRequest r, DialogMedia dialog) {
+    SipMessage m = r.message();
+    byte[] callId = r.originalCallId();
+    RtpEngines.Instance sealed = control.instanceOf(dialog);
+    RtpEngines.Instance target = sealed != null ? sealed : control.engines().choose(callId);
+    boolean fromCallee = dialog != null && dialog.fromCallee();
+    if (target == null || !target.isUp()) {
+      control.delete(r.loop(), callId, m.fromTag(), target, fromCallee, null);
+      return Outcome.CONTINUE;
+    }
+    r.pause(control.pauseMillis());
+    control.delete(
+        r.loop(),
+        callId,
+        m.fromTag(),
+        target,
+        fromCallee,
+        counters -> {
+          if (counters != null) {
+            r.media(new Deleted(counters));
+          }
+          r.resume();
+        });
+    return Outcome.PAUSE;
+  }
+
+  /** What a BYE leaves: the counters of the call it deleted. */
+  private record Deleted(CallEvents.MediaCounters counters) implements MediaSession {
+    @Override
+    public void transactionFailed(int status) {
+      // A BYE that fails leaves nothing to undo: the call is gone from RTPengine either way.
+    }
   }
 
   /**

@@ -173,6 +173,9 @@ class MediaAnchoringTest {
 
   private int calleePort;
 
+  /** The stack started last. */
+  private SbcStack lastStack;
+
   /** A second callee the rule forks to in parallel (0: none). */
   private int secondCalleePort;
 
@@ -237,6 +240,7 @@ class MediaAnchoringTest {
     EventLoops loops = track(new EventLoops(2));
     SbcStack stack = SbcStack.start(cfg, loops.vertx);
     track(stack::close);
+    lastStack = stack;
   }
 
   static final String MEDIA_EXTERNAL =
@@ -486,6 +490,56 @@ class MediaAnchoringTest {
     callee.send(response(bye, 200, "OK", null), bye.from());
     caller.await(status(200), "the BYE's 200");
     awaitGone(rtpe, callId);
+  }
+
+  /** The port of the m= line of an SDP body. */
+  static int mediaPort(String sdp) {
+    int at = sdp.indexOf("m=audio ") + "m=audio ".length();
+    return Integer.parseInt(sdp.substring(at, sdp.indexOf(' ', at)));
+  }
+
+  /** {@code n} RTP packets (12-byte header, 160 bytes of PCMU) from {@code from} to RTPengine. */
+  static void sendRtp(DatagramSocket from, int toPort, int n, int ssrc) throws Exception {
+    for (int i = 0; i < n; i++) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(172);
+      b.put((byte) 0x80).put((byte) 0).putShort((short) i).putInt(i * 160).putInt(ssrc);
+      from.send(new DatagramPacket(b.array(), 172, new InetSocketAddress(MEDIA, toPort)));
+      Thread.sleep(5);
+    }
+  }
+
+  /**
+   * What RTPengine relayed for a call, per direction, comes with the call's end (its BYE's delete
+   * reply) and into the metrics' totals: the caller sends 10 RTP packets, the callee 7.
+   */
+  @Test
+  void theCallsEndCarriesWhatRtpEngineRelayedEachWay() throws Exception {
+    startAll(MEDIA_EXTERNAL);
+    String callId = "counted-" + System.nanoTime() + "@" + CALLER;
+    try (DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress(CALLER, 4040));
+        DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress(CALLEE, 5040))) {
+      caller.toSbc(invite(callId, "z9hG4bK-c1", sdp(CALLER, 4040)));
+      Received inv = callee.await(request("INVITE"), "the INVITE");
+      callee.send(response(inv, 200, "OK", sdp(CALLEE, 5040)), inv.from());
+      Received ok = caller.await(status(200), "the 200");
+      caller.toSbc(inDialog("ACK", 1, ok, "z9hG4bK-c2", null));
+      callee.await(request("ACK"), "the ACK");
+      sendRtp(callerRtp, mediaPort(ok.body()), 10, 0x1234);
+      sendRtp(calleeRtp, mediaPort(inv.body()), 7, 0x5678);
+      Thread.sleep(300);
+      assertEquals(0, lastStack.callCounters().media(false, 0), "nothing counted before the end");
+      bye(ok, "z9hG4bK-c3");
+    }
+    // The end event follows the 200 going upstream, on the SBC's loop: give it a moment.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (lastStack.callCounters().media(false, 0) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(10, lastStack.callCounters().media(false, 0), "packets from the caller");
+    assertEquals(10 * 172, lastStack.callCounters().media(false, 1), "bytes from the caller");
+    assertEquals(7, lastStack.callCounters().media(true, 0), "packets from the callee");
+    assertEquals(7 * 172, lastStack.callCounters().media(true, 1), "bytes from the callee");
+    assertEquals(0, lastStack.callCounters().media(false, 2), "no loss reported without RTCP");
   }
 
   /**
