@@ -255,6 +255,11 @@ public class GatewayMetrics {
         "Messages forwarded with their SDP untouched because RTPengine did not anchor them",
         st -> st.media().stats().unanchored.sum());
     counter(
+        "sbc_media_answers_stripped",
+        "18x/2xx forwarded without their SDP because RTPengine's answer failed (anchoring wanted,"
+            + " or topology hiding)",
+        st -> st.media().stats().stripped.sum());
+    counter(
         "sbc_media_retransmissions",
         "ng commands sent again (same cookie) after a timeout",
         st -> st.media().client().stats().retransmissions.sum());

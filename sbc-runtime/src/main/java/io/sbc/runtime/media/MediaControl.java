@@ -30,6 +30,11 @@ public final class MediaControl implements AutoCloseable {
     public final LongAdder errors = new LongAdder();
     public final LongAdder unanchored = new LongAdder();
 
+    /**
+     * Responses forwarded without their SDP because its answer failed (no leak of the other side).
+     */
+    public final LongAdder stripped = new LongAdder();
+
     /** RTP packets and bytes RTPengine relayed for the calls deleted (from delete's totals). */
     public final LongAdder rtpPackets = new LongAdder();
 
@@ -240,6 +245,9 @@ public final class MediaControl implements AutoCloseable {
     }
     if (policy.transportProtocol() != null) {
       cmd.put("transport-protocol", policy.transportProtocol());
+    }
+    if (offer && policy.direction().size() == 2) {
+      cmd.put("direction", new ArrayList<Object>(policy.direction()));
     }
     if (policy.recordCall()) {
       cmd.put("record-call", "yes");

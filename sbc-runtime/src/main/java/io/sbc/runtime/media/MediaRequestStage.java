@@ -56,11 +56,7 @@ public final class MediaRequestStage implements RequestStage {
       return Outcome.CONTINUE;
     }
     RtpEngines.Instance instance = control.instanceOf(dialog);
-    if (dialog != null && dialog.fromCallee()) {
-      // The callee offers towards the caller: the transport protocol the rule sets is the callee
-      // side's; RTPengine keeps the one the caller's side already uses.
-      policy = policy.forAnswer();
-    }
+    boolean fromCallee = dialog != null && dialog.fromCallee();
     if (SipMethod.ACK.equals(method)) {
       long sdp = SdpBody.find(m);
       if (sdp < 0) {
@@ -73,7 +69,8 @@ public final class MediaRequestStage implements RequestStage {
       return Outcome.CONTINUE;
     }
     MediaCall call =
-        new MediaCall(control, r.loop(), policy, r.originalCallId(), m.fromTag(), initialInvite);
+        new MediaCall(
+            control, r.loop(), policy, r.originalCallId(), m.fromTag(), initialInvite, fromCallee);
     call.instance = instance;
     r.media(call);
     long sdp = SdpBody.find(m);
@@ -90,7 +87,10 @@ public final class MediaRequestStage implements RequestStage {
       return Outcome.CONTINUE;
     }
     call.requestHadSdp = true;
-    return send(r, sdp, true, m.fromTag(), null, policy, call, instance);
+    // An offer from the callee's side (its re-INVITE): interfaces swapped, and the transport
+    // protocol the rule sets is the callee side's, which RTPengine keeps.
+    return send(
+        r, sdp, true, m.fromTag(), null, fromCallee ? policy.fromCallee() : policy, call, instance);
   }
 
   /**

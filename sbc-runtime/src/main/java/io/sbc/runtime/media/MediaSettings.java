@@ -14,10 +14,12 @@ import java.util.Map;
  *
  * @param instances ng addresses ("IP:port") and their weights, in order
  * @param anchoring the gateway's anchoring (a rule's own wins)
+ * @param sidecar mode Sidecar: the one instance is this pod's own RTPengine
  * @param rulePolicies the policies of the rules that set their own media (what a dialog's sealed
  *     state may name besides the gateway's)
  */
 public record MediaSettings(
+    boolean sidecar,
     Map<String, Integer> instances,
     MediaAnchoring anchoring,
     java.util.List<MediaPolicy> rulePolicies,
@@ -60,6 +62,7 @@ public record MediaSettings(
       }
     }
     return new MediaSettings(
+        "Sidecar".equals(m.mode),
         java.util.Collections.unmodifiableMap(instances),
         m.anchoring,
         java.util.List.copyOf(rules),

@@ -542,6 +542,100 @@ class MediaAnchoringTest {
     assertEquals(0, lastStack.callCounters().media(false, 2), "no loss reported without RTCP");
   }
 
+  /** Every c= and o= line of {@code body} names {@code address}. */
+  static void assertNames(String body, String address, String who) {
+    int lines = 0;
+    for (String line : body.split("\r\n")) {
+      if (line.startsWith("c=") || line.startsWith("o=")) {
+        lines++;
+        assertTrue(line.endsWith("IN IP4 " + address), who + ": not " + address + ": " + line);
+      }
+    }
+    assertTrue(lines >= 2, who + ": " + body);
+  }
+
+  /**
+   * A rule's {@code direction: [internal, external]}: the callee's SDP names RTPengine's external
+   * interface, the caller's its internal one; the callee's re-INVITE (an offer from the callee's
+   * side) has them swapped, so the caller still sees the internal address and the callee the
+   * external one.
+   */
+  @Test
+  void eachSideSeesTheInterfaceFacingIt() throws Exception {
+    ruleMedia = "{ice: Remove, direction: [internal, external]}";
+    RtpEngineProcess rtpe =
+        track(RtpEngineProcess.start("internal/" + MEDIA + ",external/127.0.0.7"));
+    startSbcWith(rtpe);
+    String callId = "directions-" + System.nanoTime() + "@" + CALLER;
+    caller.toSbc(invite(callId, "z9hG4bK-d1", sdp(CALLER, 4050)));
+    Received inv = callee.await(request("INVITE"), "the INVITE");
+    assertNames(inv.body(), "127.0.0.7", "the callee");
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5050)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertNames(ok.body(), MEDIA, "the caller");
+    caller.toSbc(inDialog("ACK", 1, ok, "z9hG4bK-d2", null));
+    callee.await(request("ACK"), "the ACK");
+    // The callee's re-INVITE, along the route set and to the Contact its INVITE gave it.
+    String contact = inv.header("Contact").trim();
+    String body = sdp(CALLEE, 5052);
+    callee.send(
+        "INVITE "
+            + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>'))
+            + " SIP/2.0\r\nVia: SIP/2.0/UDP "
+            + CALLEE
+            + ":"
+            + calleePort
+            + ";branch=z9hG4bK-d3;rport\r\nMax-Forwards: 70\r\nRoute: "
+            + inv.header("Record-Route").trim()
+            + "\r\nFrom: "
+            + inv.header("To").trim()
+            + ";tag=bob1\r\nTo: "
+            + inv.header("From").trim()
+            + "\r\nCall-ID: "
+            + inv.header("Call-ID").trim()
+            + "\r\nCSeq: 1 INVITE\r\nContact: <sip:bob@"
+            + CALLEE
+            + ":"
+            + calleePort
+            + ">\r\nContent-Type: application/sdp\r\nContent-Length: "
+            + body.length()
+            + "\r\n\r\n"
+            + body,
+        new InetSocketAddress("127.0.0.1", sbcPort));
+    Received reinvite = caller.await(request("INVITE"), "the callee's re-INVITE");
+    assertNames(reinvite.body(), MEDIA, "the caller, offered by the callee");
+    assertFalse(reinvite.body().contains(CALLEE), reinvite.body());
+    caller.send(response(reinvite, 200, "OK", sdp(CALLER, 4052)), reinvite.from());
+    Received ok2 = callee.await(status(200), "the re-INVITE's 200");
+    assertNames(ok2.body(), "127.0.0.7", "the callee, answered by the caller");
+    assertTrue(rtpe.sessions().contains(callId));
+  }
+
+  /**
+   * An answer RTPengine does not take (it died after the offer) is not forwarded as it came: the
+   * callee's address would reach the caller of a hidden call. The 200 goes on without its SDP.
+   */
+  @Test
+  void aFailedAnswerDoesNotLeakTheCalleesAddress() throws Exception {
+    RtpEngineProcess rtpe = track(RtpEngineProcess.start(MEDIA));
+    startSbc(
+        MEDIA_EXTERNAL
+            .replace("NG", rtpe.ng())
+            .replace("anchoring:", "timeoutMillis: 200\n  retries: 0\n  anchoring:"));
+    String callId = "lost-answer-" + System.nanoTime() + "@" + CALLER;
+    caller.toSbc(invite(callId, "z9hG4bK-l1", sdp(CALLER, 4060)));
+    Received inv = callee.await(request("INVITE"), "the INVITE");
+    assertAnchored(inv, CALLER);
+    rtpe.close();
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5060)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertEquals("", ok.body(), "no SDP: " + ok.m());
+    assertEquals("0", ok.header("Content-Length").trim());
+    assertEquals(null, ok.header("Content-Type"));
+    String all = new String(ok.m().bytes(), StandardCharsets.ISO_8859_1);
+    assertFalse(all.contains("IN IP4 " + CALLEE), "the callee's media address leaked: " + all);
+  }
+
   /**
    * The instance and the rule's policy travel in the dialog's sealed Record-Route, so the other
    * replica uses them although it is configured differently: replica A lists RTPengine e1 first (e2

@@ -17,6 +17,9 @@ import java.util.List;
  * @param continueOnFailure forward the SDP untouched when RTPengine does not answer, rather than
  *     refuse the call
  * @param flags further flag words for the ng {@code flags} list
+ * @param direction the ng {@code direction} of an offer from the caller's side: RTPengine's
+ *     interface facing the caller, then the one facing the callee (empty: RTPengine's default); an
+ *     offer from the callee's side sends them swapped
  */
 public record MediaPolicy(
     boolean anchor,
@@ -26,18 +29,19 @@ public record MediaPolicy(
     String transportProtocol,
     boolean recordCall,
     boolean continueOnFailure,
-    List<String> flags) {
+    List<String> flags,
+    List<String> direction) {
 
   /** Media is not touched. */
   public static final MediaPolicy NONE =
-      new MediaPolicy(false, false, false, null, null, false, true, List.of());
+      new MediaPolicy(false, false, false, null, null, false, true, List.of(), List.of());
 
   /**
    * Anchored with RTPengine's defaults: for an anchored dialog whose own policy this replica does
    * not know, so that its SDP still goes through RTPengine.
    */
   public static final MediaPolicy ANCHOR_DEFAULTS =
-      new MediaPolicy(true, true, true, null, null, false, true, List.of());
+      new MediaPolicy(true, true, true, null, null, false, true, List.of(), List.of());
 
   /**
    * The policy for an answer, and for a late offer (which goes back to the caller): the transport
@@ -54,7 +58,30 @@ public record MediaPolicy(
             null,
             recordCall,
             continueOnFailure,
-            flags);
+            flags,
+            direction);
+  }
+
+  /**
+   * The policy of an offer from the callee's side (a re-INVITE or UPDATE it sends, its 2xx to an
+   * INVITE without SDP): the transport protocol is the callee side's, which RTPengine keeps, and
+   * the interfaces are swapped (the offer comes in on the callee's and leaves on the caller's).
+   */
+  public MediaPolicy fromCallee() {
+    MediaPolicy p = forAnswer();
+    if (direction.size() != 2) {
+      return p;
+    }
+    return new MediaPolicy(
+        anchor,
+        replaceOrigin,
+        replaceSessionConnection,
+        ice,
+        null,
+        recordCall,
+        continueOnFailure,
+        flags,
+        List.of(direction.get(1), direction.get(0)));
   }
 
   /**
@@ -71,6 +98,13 @@ public record MediaPolicy(
     h = fnv(h, transportProtocol);
     for (String f : flags) {
       h = fnv(h, f);
+    }
+    if (!direction.isEmpty()) {
+      // Only when set, so that the ids of policies without one stay what they were.
+      h = fnv(h, 0xFD);
+      for (String d : direction) {
+        h = fnv(h, d);
+      }
     }
     return (int) ((h ^ (h >>> 16) ^ (h >>> 32) ^ (h >>> 48)) & 0xFFFF);
   }
@@ -103,6 +137,7 @@ public record MediaPolicy(
         a.transportProtocol,
         Boolean.TRUE.equals(a.recordCall),
         "Continue".equals(a.onFailure),
-        a.flags == null ? List.of() : List.copyOf(a.flags));
+        a.flags == null ? List.of() : List.copyOf(a.flags),
+        a.direction == null ? List.of() : List.copyOf(a.direction));
   }
 }

@@ -41,13 +41,21 @@ class DialogMediaTest {
 
   @Test
   void aPolicysShortIdDependsOnItsSettingsOnly() {
-    MediaPolicy a = new MediaPolicy(true, true, true, "remove", null, false, false, List.of("x"));
+    MediaPolicy a =
+        new MediaPolicy(true, true, true, "remove", null, false, false, List.of("x"), List.of());
     MediaPolicy same =
-        new MediaPolicy(true, true, true, "remove", null, false, false, List.of(new String("x")));
+        new MediaPolicy(
+            true, true, true, "remove", null, false, false, List.of(new String("x")), List.of());
     MediaPolicy other =
-        new MediaPolicy(true, true, true, "remove", "RTP/SAVP", false, false, List.of("x"));
+        new MediaPolicy(
+            true, true, true, "remove", "RTP/SAVP", false, false, List.of("x"), List.of());
     assertEquals(a.shortId(), same.shortId());
     assertNotEquals(a.shortId(), other.shortId());
+    MediaPolicy directed =
+        new MediaPolicy(
+            true, true, true, "remove", null, false, false, List.of("x"), List.of("in", "out"));
+    assertNotEquals(a.shortId(), directed.shortId());
+    assertEquals(List.of("out", "in"), directed.fromCallee().direction());
     // Fixed across processes and releases (a replica of the next release opens today's tokens):
     // the value is pinned.
     assertEquals(PINNED, a.shortId());
