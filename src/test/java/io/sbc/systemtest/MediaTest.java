@@ -116,6 +116,75 @@ class MediaTest extends SystemTestBase {
         EdgeTest.receivedLines(workDir.resolve("caller"), "the caller"), CALLEE, "the caller");
   }
 
+  /**
+   * Two RTPengines share the calls; one is killed while SIPp places 30 calls (5 a second, each
+   * holding 1.5 s). Every call succeeds: an offer that finds the dead instance goes to the other
+   * (one timeout), the later ones go there at once, and the calls it held end with their BYE. The
+   * survivor holds nothing once they are over.
+   */
+  @Test
+  void anInstanceKilledDuringARunCostsNoCall() throws Exception {
+    RtpEngine e1 = track(RtpEngine.start(workDir, "rtpengine-1", MEDIA));
+    RtpEngine e2 = track(RtpEngine.start(workDir, "rtpengine-2", MEDIA));
+    port = EdgeTest.freeUdpPort("127.0.0.1");
+    calleePort = EdgeTest.freeUdpPort(CALLEE);
+    String yaml =
+        """
+        apiVersion: sbc.io/v1alpha1
+        kind: SipGateway
+        metadata:
+          name: media
+        spec:
+          listeners:
+            - {name: udp, protocol: SIP-UDP, address: 127.0.0.1, port: %d}
+          sealing: {secret: "the media test's shared secret"}
+          topologyHiding: {enabled: true, callId: true}
+          media:
+            mode: External
+            instances: [{address: "%s"}, {address: "%s"}]
+            timeoutMillis: 200
+            retries: 1
+            anchoring: {ice: Remove}
+        ---
+        apiVersion: sbc.io/v1alpha1
+        kind: SipRoute
+        metadata:
+          name: to-callee
+        spec:
+          parentRefs: [{name: media}]
+          rules:
+            - allowRelay: true
+              backendRefs: [{uri: "sip:%s:%d"}]
+        """
+            .formatted(port, e1.ng(), e2.ng(), CALLEE, calleePort);
+    track(SbcProcess.start(workDir, "sbc", yaml, "127.0.0.1", port));
+    Sipp.Instance uas =
+        startUas(
+            Sipp.uas(Sipp.scenario("uas_sdp.xml")).localIp(CALLEE).port(calleePort).calls(30),
+            "callee");
+    Sipp.Instance uac =
+        track(
+            Sipp.uac(Sipp.scenario("uac_sdp_bye.xml"), "127.0.0.1:" + port)
+                .localIp(CALLER)
+                .port(EdgeTest.freeUdpPort(CALLER))
+                .calls(30)
+                .rate(5)
+                .timeout(Duration.ofSeconds(60))
+                .start(workDir, "caller"));
+    // Kill e1 once it holds calls.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (e1.sessions().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertFalse(e1.sessions().isEmpty(), "e1 took calls before it was killed");
+    e1.close();
+    Sipp.Result caller = uac.awaitResult(Duration.ofSeconds(60));
+    assertTrue(caller.allSucceeded(30), "the caller's calls: " + caller);
+    Sipp.Result callee = uas.result(uas.awaitExit(Duration.ofSeconds(20)));
+    assertTrue(callee.allSucceeded(30), "the callee's side: " + callee);
+    assertEquals(List.of(), e2.awaitEmpty(Duration.ofSeconds(5)), "calls left on e2");
+  }
+
   @Test
   void aBusyCallIsNotLeftInRtpEngine() throws Exception {
     start();

@@ -52,4 +52,13 @@ public class MediaAnchoring {
    * of letters, digits and {@code - _ . / = :}.
    */
   public List<String> flags = new ArrayList<>();
+
+  /**
+   * The media address per direction: two RTPengine interface names (its {@code --interface=NAME/IP}
+   * options, e.g. {@code [internal, external]}), the one facing the caller, then the one facing the
+   * callee. RTPengine's {@code direction}: the callee's SDP then names the second interface's
+   * address, the caller's the first's; offers from the callee's side (its re-INVITEs) swap them.
+   * Unset: RTPengine's default interface for both.
+   */
+  public List<String> direction;
 }

@@ -128,12 +128,15 @@ final class Schema {
           "transportProtocol", S,
           "recordCall", B,
           "onFailure", S,
-          "flags", new ListOf(S));
+          "flags", new ListOf(S),
+          "direction", new ListOf(S));
   static final Obj MEDIA_INSTANCE = obj("address", S, "weight", I);
   static final Obj MEDIA =
       obj(
           "mode", S,
           "image", S,
+          "args", new ListOf(S),
+          "resources", RESOURCES,
           "rtpPortMin", I,
           "rtpPortMax", I,
           "advertisedAddress", S,

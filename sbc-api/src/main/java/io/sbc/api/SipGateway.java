@@ -133,6 +133,16 @@ public class SipGateway extends SipResource {
     /** The RTPengine image of a sidecar; the operator's sbc.operator.rtpengine-image by default. */
     public String image;
 
+    /**
+     * Further arguments of the sidecar's {@code rtpengine} command (Sidecar), after those the
+     * operator sets (which they may not repeat: interface, ng/CLI/HTTP listeners, port range,
+     * table, foreground, logging target), e.g. {@code --log-level=5}, {@code --delete-delay=0}.
+     */
+    public List<String> args = new ArrayList<>();
+
+    /** CPU and memory of the sidecar container (Sidecar); unset: none requested or limited. */
+    public Resources resources;
+
     /** The lowest RTP port of each pod's range (Sidecar). */
     @Min(1024)
     @Max(65535)

@@ -436,6 +436,11 @@ final class Validator {
         error(
             "spec.media.image", "must be an image reference without spaces (was " + m.image + ")");
       }
+      sidecarArgs(m);
+      if (m.resources != null) {
+        quantities("spec.media.resources.requests", m.resources.requests);
+        quantities("spec.media.resources.limits", m.resources.limits);
+      }
       range("spec.media.rtpPortMin", m.rtpPortMin, 1024, 65535);
       range("spec.media.rtpPortMax", m.rtpPortMax, 1024, 65535);
       if (m.rtpPortMin != null && m.rtpPortMax != null && m.rtpPortMax < m.rtpPortMin) {
@@ -451,6 +456,63 @@ final class Validator {
                 + quoted(m.advertisedAddress));
       }
       mediaRuntime(m);
+    }
+  }
+
+  /** The options of the sidecar's command line the operator sets, which args may not repeat. */
+  private static final List<String> OPERATOR_RTPENGINE_OPTIONS =
+      List.of(
+          "--interface",
+          "-i",
+          "--listen-ng",
+          "-n",
+          "--listen-cli",
+          "-c",
+          "--listen-http",
+          "--listen-https",
+          "--listen-tcp",
+          "--listen-udp",
+          "--port-min",
+          "-m",
+          "--port-max",
+          "-M",
+          "--table",
+          "-t",
+          "--foreground",
+          "-f",
+          "--log-stderr",
+          "-E",
+          "--config-file",
+          "--pidfile",
+          "-p");
+
+  /** spec.media.args: words without spaces, none of the options the operator sets. */
+  private void sidecarArgs(SipGateway.Media m) {
+    if (m.args == null) {
+      error("spec.media.args", "must be a list (may be empty)");
+      return;
+    }
+    if (!m.args.isEmpty() && !"Sidecar".equals(m.mode)) {
+      error("spec.media.args", "only used with mode Sidecar (mode " + m.mode + " was given)");
+    }
+    for (int i = 0; i < m.args.size(); i++) {
+      String a = m.args.get(i);
+      String p = "spec.media.args[" + i + "]";
+      if (a == null
+          || a.isEmpty()
+          || a.length() > 256
+          || !a.chars().allMatch(c -> c > ' ' && c < 127)) {
+        error(p, "must be one argument of printable characters without spaces (1 to 256)");
+        continue;
+      }
+      int eq = a.indexOf('=');
+      String option = eq < 0 ? a : a.substring(0, eq);
+      if (OPERATOR_RTPENGINE_OPTIONS.contains(option)) {
+        error(
+            p,
+            quoted(option)
+                + " is set by the operator (interface, listeners, port range, table, logging)");
+      }
     }
   }
 
@@ -526,6 +588,23 @@ final class Validator {
               + " is not one of "
               + Defaults.MEDIA_ON_FAILURES);
     }
+    if (a.direction != null && !a.direction.isEmpty()) {
+      if (a.direction.size() != 2) {
+        error(
+            p + ".direction",
+            "must name two RTPengine interfaces (the caller's side, then the callee's), had "
+                + a.direction.size());
+      }
+      for (int i = 0; i < a.direction.size(); i++) {
+        if (!isInterfaceName(a.direction.get(i))) {
+          error(
+              p + ".direction[" + i + "]",
+              "must be an RTPengine interface name: letters, digits and - _ . (1 to 32"
+                  + " characters), was "
+                  + (a.direction.get(i) == null ? "null" : quoted(a.direction.get(i))));
+        }
+      }
+    }
     if (a.flags == null) {
       error(p + ".flags", "must be a list (may be empty)");
     } else {
@@ -538,6 +617,25 @@ final class Validator {
         }
       }
     }
+  }
+
+  /** An RTPengine interface name (its --interface=NAME/ADDRESS): a short word. */
+  private static boolean isInterfaceName(String s) {
+    if (s == null || s.isEmpty() || s.length() > 32) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '-'
+          || c == '_'
+          || c == '.')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The Service's and pods' placement in a cluster (spec.infrastructure). */

@@ -269,6 +269,7 @@ class ClusterFieldsTest {
                   transportProtocol: RTP/XYZ
                   onFailure: Shrug
                   flags: ["ok-flag", "bad flag", "x\\r\\ny"]
+                  direction: [internal, "ex ternal", third]
                 """));
     for (int i = 0; i < 4; i++) {
       assertTrue(
@@ -293,10 +294,41 @@ class ClusterFieldsTest {
     assertTrue(
         errorAt(errors, "spec.media.anchoring.flags[2]").contains("a word"), errors.toString());
     assertFalse(errors.toString().contains("flags[0]"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.direction").contains("two RTPengine interfaces"),
+        errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.anchoring.direction[1]").contains("interface name"),
+        errors.toString());
+    assertFalse(errors.toString().contains("direction[0]"), errors.toString());
     errors =
         errors(gatewayWithMedia("mode: Sidecar\ninstances: [{address: \"127.0.0.1:2223\"}]\n"));
     assertTrue(
         errorAt(errors, "spec.media.instances").contains("only used with mode External"),
+        errors.toString());
+  }
+
+  @Test
+  void sidecarArgumentsMayNotTakeOverWhatTheOperatorSets() {
+    List<String> errors =
+        errors(
+            gatewayWithMedia(
+                "mode: Sidecar\nargs: [\"--log-level=5\", \"--listen-ng=0.0.0.0:2223\","
+                    + " \"two words\", \"-i\"]\nresources: {limits: {cpu: lots}}\n"));
+    assertFalse(errors.toString().contains("args[0]"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.args[1]").contains("set by the operator"), errors.toString());
+    assertTrue(errorAt(errors, "spec.media.args[2]").contains("without spaces"), errors.toString());
+    assertTrue(
+        errorAt(errors, "spec.media.args[3]").contains("set by the operator"), errors.toString());
+    assertTrue(errors.toString().contains("spec.media.resources.limits"), errors.toString());
+    errors =
+        errors(
+            gatewayWithMedia(
+                "mode: External\ninstances: [{address: \"127.0.0.1:2223\"}]\n"
+                    + "args: [\"--log-level=5\"]\n"));
+    assertTrue(
+        errorAt(errors, "spec.media.args").contains("only used with mode Sidecar"),
         errors.toString());
   }
 }

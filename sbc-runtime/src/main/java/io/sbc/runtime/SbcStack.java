@@ -158,7 +158,9 @@ public final class SbcStack implements AutoCloseable {
         throw new ConfigException(
             List.of("interrupted while opening the RTPengine control sockets"));
       }
-      this.media = new MediaControl(ng, new RtpEngines(ms.instances()), ms.gatewayPolicy());
+      this.media =
+          new MediaControl(
+              ng, new RtpEngines(ms.instances()), ms.gatewayPolicy(), ms.rulePolicies());
       LOG.infof("gateway %s anchors media on RTPengine %s", config.name(), ms.instances().keySet());
     } else {
       this.media = null;
@@ -400,7 +402,7 @@ public final class SbcStack implements AutoCloseable {
     routeSeal = seal;
     MediaSettings ms = next.media();
     if (media != null && ms != null) {
-      media.update(ms.gatewayPolicy(), ms.instances());
+      media.update(ms.gatewayPolicy(), ms.rulePolicies(), ms.instances());
     } else if ((media == null) != (ms == null)) {
       LOG.warnf(
           "gateway %s: turning media anchoring on or off takes effect at the next start",

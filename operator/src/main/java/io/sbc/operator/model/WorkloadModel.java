@@ -588,14 +588,8 @@ public final class WorkloadModel {
                 .withImage(media.image != null ? media.image : settings.rtpengineImage())
                 .withImagePullPolicy(settings.imagePullPolicy())
                 .withCommand("rtpengine")
-                .withArgs(
-                    "--foreground",
-                    "--log-stderr",
-                    "--table=-1",
-                    iface,
-                    "--listen-ng=" + RTPENGINE_NG,
-                    "--port-min=" + media.rtpPortMin,
-                    "--port-max=" + media.rtpPortMax)
+                .withArgs(sidecarArgs(media, iface))
+                .withResources(resources(media.resources))
                 .withEnv(
                     new EnvVarBuilder()
                         .withName("POD_IP")
@@ -615,6 +609,22 @@ public final class WorkloadModel {
                 .endCapabilities()
                 .endSecurityContext()
                 .build());
+  }
+
+  /** The sidecar's command line: what the operator sets, then the gateway's own args. */
+  private static List<String> sidecarArgs(SipGateway.Media media, String iface) {
+    List<String> args = new ArrayList<>();
+    args.add("--foreground");
+    args.add("--log-stderr");
+    args.add("--table=-1");
+    args.add(iface);
+    args.add("--listen-ng=" + RTPENGINE_NG);
+    args.add("--port-min=" + media.rtpPortMin);
+    args.add("--port-max=" + media.rtpPortMax);
+    if (media.args != null) {
+      args.addAll(media.args);
+    }
+    return args;
   }
 
   private static ResourceRequirements resources(SipGateway.Resources r) {

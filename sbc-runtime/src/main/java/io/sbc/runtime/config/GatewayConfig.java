@@ -271,7 +271,7 @@ public record GatewayConfig(
             gw.spec.topologyHiding,
             gw.spec.nat,
             sourcePolicy(gw.spec),
-            io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env),
+            io.sbc.runtime.media.MediaSettings.of(gw.spec.media, env, routes),
             dns,
             tlsSettings(gw.spec, env),
             List.copyOf(routes),

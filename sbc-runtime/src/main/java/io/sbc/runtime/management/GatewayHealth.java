@@ -30,6 +30,31 @@ public final class GatewayHealth {
     }
   }
 
+  /**
+   * Ready for media (mode Sidecar): this pod's own RTPengine answers its ping. A pod whose sidecar
+   * is down cannot anchor a call, so its Service endpoint goes while the other pods take the calls;
+   * it comes back with the first pong. With listed instances (External) it stays up: every replica
+   * sees the same instances, and the rule's onFailure decides for the calls.
+   */
+  @Readiness
+  @ApplicationScoped
+  public static class MediaReady implements HealthCheck {
+    @Inject RunningGateway gateway;
+
+    @Override
+    public HealthCheckResponse call() {
+      SbcStack s = gateway.stack();
+      var b = HealthCheckResponse.named("media");
+      if (s == null || s.media() == null || !s.config().media().sidecar()) {
+        return b.up().build();
+      }
+      boolean up = s.media().engines().instances().stream().anyMatch(i -> i.isUp());
+      return b.status(up)
+          .withData("rtpengine", s.config().media().instances().keySet().toString())
+          .build();
+    }
+  }
+
   /** Live: every event loop has advanced its timer wheel within the last few seconds. */
   @Liveness
   @ApplicationScoped

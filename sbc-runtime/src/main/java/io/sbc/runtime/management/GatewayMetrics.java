@@ -255,6 +255,11 @@ public class GatewayMetrics {
         "Messages forwarded with their SDP untouched because RTPengine did not anchor them",
         st -> st.media().stats().unanchored.sum());
     counter(
+        "sbc_media_answers_stripped",
+        "18x/2xx forwarded without their SDP because RTPengine's answer failed (anchoring wanted,"
+            + " or topology hiding)",
+        st -> st.media().stats().stripped.sum());
+    counter(
         "sbc_media_retransmissions",
         "ng commands sent again (same cookie) after a timeout",
         st -> st.media().client().stats().retransmissions.sum());
@@ -266,6 +271,35 @@ public class GatewayMetrics {
         "sbc_media_rtp_bytes",
         "RTP bytes RTPengine relayed for the calls deleted (its delete totals)",
         st -> st.media().stats().rtpBytes.sum());
+    String[] kinds = {"packets", "bytes", "lost_packets"};
+    String[] helps = {
+      "RTP packets RTPengine received from each side of the calls ended by a BYE",
+      "RTP bytes RTPengine received from each side of the calls ended by a BYE",
+      "Packets lost on the way to RTPengine from each side (RTCP reports), calls ended by a BYE"
+    };
+    for (int k = 0; k < kinds.length; k++) {
+      int what = k;
+      for (String side : new String[] {"caller", "callee"}) {
+        counter(
+            "sbc_media_call_" + kinds[k],
+            helps[k],
+            st -> st.callCounters().media(side.equals("callee"), what),
+            "from",
+            side);
+      }
+    }
+    for (String what : new String[] {"instance", "policy"}) {
+      counter(
+          "sbc_media_sealed_fallbacks",
+          "In-dialog requests whose sealed RTPengine instance or media policy this replica is not"
+              + " configured with (the Call-ID's hash, the gateway's policy used instead)",
+          st ->
+              what.equals("instance")
+                  ? st.media().stats().unknownInstance.sum()
+                  : st.media().stats().unknownPolicy.sum(),
+          "what",
+          what);
+    }
     gauge(
         "sbc_media_instances_up",
         "RTPengine instances answering (their ping, their commands)",

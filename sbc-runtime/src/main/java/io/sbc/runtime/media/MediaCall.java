@@ -17,6 +17,9 @@ final class MediaCall implements MediaSession {
   final String fromTag;
   final boolean initialInvite;
 
+  /** The request comes from the callee's side of the dialog (its re-INVITE or UPDATE). */
+  final boolean fromCallee;
+
   /** The request carried SDP (an offer): a response's SDP is then its answer. */
   boolean requestHadSdp;
 
@@ -25,6 +28,9 @@ final class MediaCall implements MediaSession {
 
   /** A response's SDP went to RTPengine as an offer (late offer: the ACK answers it). */
   boolean offeredByResponse;
+
+  /** The call went on without anchoring (its command failed, the rule says Continue). */
+  boolean unanchored;
 
   /** The instance that answered the offer (commands of this transaction go there). */
   RtpEngines.Instance instance;
@@ -38,13 +44,15 @@ final class MediaCall implements MediaSession {
       MediaPolicy policy,
       byte[] callId,
       String fromTag,
-      boolean initialInvite) {
+      boolean initialInvite,
+      boolean fromCallee) {
     this.control = control;
     this.loop = loop;
     this.policy = policy;
     this.callId = callId;
     this.fromTag = fromTag;
     this.initialInvite = initialInvite;
+    this.fromCallee = fromCallee;
   }
 
   /**

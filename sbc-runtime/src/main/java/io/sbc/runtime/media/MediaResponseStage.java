@@ -1,5 +1,6 @@
 package io.sbc.runtime.media;
 
+import io.sbc.runtime.sip.message.HeaderName;
 import io.sbc.runtime.sip.message.SipMessage;
 import io.sbc.runtime.sip.message.SipMethod;
 import io.sbc.runtime.sip.proxy.Outcome;
@@ -29,7 +30,7 @@ public final class MediaResponseStage implements ResponseStage {
 
   @Override
   public Outcome process(ProxyResponse resp) {
-    if (!(resp.media() instanceof MediaCall call) || !call.policy.anchor()) {
+    if (!(resp.media() instanceof MediaCall call) || !call.policy.anchor() || call.unanchored) {
       return Outcome.CONTINUE;
     }
     SipMessage m = resp.message();
@@ -64,7 +65,11 @@ public final class MediaResponseStage implements ResponseStage {
         offer ? m.toTag() : m.fromTag(),
         offer ? null : m.toTag(),
         m.text(start, end),
-        call.policy.forAnswer(),
+        // A late offer comes from the side the request went to: the callee's (interfaces
+        // swapped, its transport protocol kept) unless the callee sent the request.
+        offer
+            ? (call.fromCallee ? call.policy : call.policy.fromCallee())
+            : call.policy.forAnswer(),
         call.instance,
         (sdp, instance, failure) -> {
           if (sdp != null) {
@@ -73,14 +78,33 @@ public final class MediaResponseStage implements ResponseStage {
               call.offeredByResponse = true;
               call.instance = instance;
             }
-          } else {
+          } else if (call.policy.continueOnFailure() && !resp.hidden()) {
             control.stats().unanchored.increment();
             LOG.debugf(
                 "%d to %s of Call-ID %s forwarded without media anchoring: %s",
                 status, method, resp.call().callId(), failure);
+          } else {
+            // The other side's SDP must not reach this side: the rule wants anchoring, or the
+            // dialog is hidden. The response goes on without it (a caller given a 2xx without the
+            // answer ends the call: RFC 3264 section 4 makes the answer mandatory there).
+            control.stats().stripped.increment();
+            LOG.debugf(
+                "%d to %s of Call-ID %s forwarded without its SDP: %s",
+                status, method, resp.call().callId(), failure);
+            strip(resp, m, start, end);
           }
           resp.resume();
         });
     return Outcome.PAUSE;
+  }
+
+  /** Removes the SDP (the whole body with its Content-Type, or the SDP part's content). */
+  private static void strip(ProxyResponse resp, SipMessage m, int start, int end) {
+    boolean whole = start == m.bodyStart() && end == m.bodyStart() + m.bodyLength();
+    resp.edits().replaceBody(start, end, new byte[0]);
+    int h = whole ? m.findHeader(HeaderName.CONTENT_TYPE) : -1;
+    if (h >= 0) {
+      resp.edits().delete(m.headerLineStart(h), m.headerLineEnd(h));
+    }
   }
 }

@@ -32,6 +32,7 @@ public final class RtpEngines {
     final String name;
     final InetSocketAddress address;
     final long seed;
+    final int shortId;
     volatile int weight;
     volatile boolean up = true;
     public final LongAdder commands = new LongAdder();
@@ -42,6 +43,18 @@ public final class RtpEngines {
       this.address = address;
       this.weight = weight;
       this.seed = fnv(name.getBytes(StandardCharsets.ISO_8859_1), 0, name.length(), FNV_OFFSET);
+      byte[] a = address.getAddress().getAddress();
+      long h = fnv(a, 0, a.length, FNV_OFFSET);
+      h = fnv(new byte[] {(byte) (address.getPort() >> 8), (byte) address.getPort()}, 0, 2, h);
+      this.shortId = (int) ((h ^ (h >>> 16) ^ (h >>> 32) ^ (h >>> 48)) & 0xFFFF);
+    }
+
+    /**
+     * What a dialog's sealed state names this instance by: 16 bits of a hash of its address and
+     * port (not of how the address is spelled), alike in every replica.
+     */
+    public int shortId() {
+      return shortId;
     }
 
     /** As configured: IP:port. */
@@ -152,6 +165,23 @@ public final class RtpEngines {
       }
     }
     return best != null ? best : spare;
+  }
+
+  /**
+   * The instance a dialog's sealed state names, up or not (the call is there either way); null when
+   * this replica has none with that id, or two (a collision of 16-bit ids: neither is trusted).
+   */
+  public Instance byShortId(int id) {
+    Instance found = null;
+    for (Instance i : instances) {
+      if (i.shortId == id) {
+        if (found != null) {
+          return null;
+        }
+        found = i;
+      }
+    }
+    return found;
   }
 
   /** A command to {@code i} got no answer: calls go elsewhere until its ping is answered. */

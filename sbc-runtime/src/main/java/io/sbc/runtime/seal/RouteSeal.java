@@ -22,10 +22,13 @@ import javax.crypto.spec.SecretKeySpec;
  * own or a forged one, to relay to a host of their choosing.
  *
  * <p>Layout before base64url (no padding): key id, format byte (host kind, transport, sips, port
- * present, flow), the host (4 or 16 address bytes, or a length and a name), the port (2 bytes, when
- * present), the flow number (4 bytes, for a flow token), then the first {@value #MAC_BYTES} bytes
- * of HMAC-SHA256 over the Call-ID, a zero byte and everything before the MAC. An IPv4 hop with a
- * port takes 24 characters, a flow 30.
+ * present, extension), the host (4 or 16 address bytes, or a length and a name), the port (2
+ * bytes, when present), then, when the extension bit is set, one byte (its high bit: a flow follows;
+ * its low seven bits: the length of the state), the flow number (4 bytes) and up to {@value
+ * #MAX_STATE} bytes of dialog state that other layers give (opaque here: the media of the dialog),
+ * then the first {@value #MAC_BYTES} bytes of HMAC-SHA256 over the Call-ID, a zero byte and
+ * everything before the MAC. An IPv4 hop with a port takes 24 characters, a flow 31, five bytes
+ * of state 32.
  *
  * <p>A flow token (RFC 5626 section 5.2) names the connection a client opened to this SBC: its
  * address, port, transport and the connection's number ({@link UriTarget#flow()}), so requests for
@@ -46,8 +49,16 @@ public final class RouteSeal {
   private static final int HOST_NAME = 3;
   private static final int SECURE = 1 << 5;
   private static final int HAS_PORT = 1 << 6;
-  private static final int FLOW = 1 << 7;
+  private static final int EXTENSION = 1 << 7;
+  private static final int EXT_FLOW = 1 << 7;
   private static final byte[] NO_CALL_ID = new byte[0];
+
+  /** The most dialog state a token carries. */
+  public static final int MAX_STATE = 32;
+
+  /** An opened token: the hop, and the dialog state sealed with it (null when none). */
+  public record Opened(UriTarget hop, byte[] state) {}
+
   private static final Protocol[] TRANSPORTS = Protocol.values();
 
   private final SealKeys keys;
@@ -104,6 +115,19 @@ public final class RouteSeal {
    * @return the token (URI-safe characters only), or null for a host name longer than 255
    */
   public String seal(byte[] buf, int callIdFrom, int callIdTo, UriTarget hop) {
+    return seal(buf, callIdFrom, callIdTo, hop, null);
+  }
+
+  /**
+   * Seals a hop and the dialog's {@code state} (null or empty: none; at most {@value #MAX_STATE}
+   * bytes) for the dialog whose Call-ID is {@code buf[callIdFrom, callIdTo)}.
+   *
+   * @return the token (URI-safe characters only), or null for a host name longer than 255
+   */
+  public String seal(byte[] buf, int callIdFrom, int callIdTo, UriTarget hop, byte[] state) {
+    if (state != null && state.length > MAX_STATE) {
+      throw new IllegalArgumentException("dialog state over " + MAX_STATE + " bytes");
+    }
     byte[] host;
     int kind;
     InetAddress a = IpLiteral.toInetAddress(hop.host());
@@ -121,8 +145,16 @@ public final class RouteSeal {
       kind = HOST_NAME;
     }
     boolean port = hop.port() > 0;
+    boolean hasState = state != null && state.length > 0;
     boolean flow = hop.flow() != 0;
-    int n = 2 + host.length + (port ? 2 : 0) + (flow ? 4 : 0);
+    boolean ext = hasState || flow;
+    int n =
+        2
+            + host.length
+            + (port ? 2 : 0)
+            + (ext ? 1 : 0)
+            + (flow ? 4 : 0)
+            + (hasState ? state.length : 0);
     byte[] t = new byte[n + MAC_BYTES];
     SealKeys.Key k = keys.keys().get(0);
     t[0] = k.id();
@@ -133,19 +165,25 @@ public final class RouteSeal {
                 | transport << 2
                 | (hop.secure() ? SECURE : 0)
                 | (port ? HAS_PORT : 0)
-                | (flow ? FLOW : 0));
+                | (ext ? EXTENSION : 0));
     System.arraycopy(host, 0, t, 2, host.length);
+    int at = 2 + host.length;
     if (port) {
-      t[2 + host.length] = (byte) (hop.port() >> 8);
-      t[3 + host.length] = (byte) hop.port();
+      t[at++] = (byte) (hop.port() >> 8);
+      t[at++] = (byte) hop.port();
+    }
+    if (ext) {
+      t[at++] = (byte) ((flow ? EXT_FLOW : 0) | (hasState ? state.length : 0));
     }
     if (flow) {
-      int at = 2 + host.length + (port ? 2 : 0);
       int id = hop.flow();
-      t[at] = (byte) (id >> 24);
-      t[at + 1] = (byte) (id >> 16);
-      t[at + 2] = (byte) (id >> 8);
-      t[at + 3] = (byte) id;
+      t[at++] = (byte) (id >> 24);
+      t[at++] = (byte) (id >> 16);
+      t[at++] = (byte) (id >> 8);
+      t[at++] = (byte) id;
+    }
+    if (hasState) {
+      System.arraycopy(state, 0, t, at, state.length);
     }
     Mac mac = macs.get()[0];
     mac.update(buf, callIdFrom, callIdTo - callIdFrom);
@@ -164,6 +202,17 @@ public final class RouteSeal {
    *     gateway does not hold, or for another dialog
    */
   public UriTarget open(byte[] token, int from, int to, byte[] buf, int callIdFrom, int callIdTo) {
+    Opened o = openWithState(token, from, to, buf, callIdFrom, callIdTo);
+    return o == null ? null : o.hop();
+  }
+
+  /**
+   * Opens a token as {@link #open} does, with the dialog state sealed in it.
+   *
+   * @return the hop and the state, or null when the token does not open
+   */
+  public Opened openWithState(
+      byte[] token, int from, int to, byte[] buf, int callIdFrom, int callIdTo) {
     if (to - from < 4 || to - from > 400) {
       return null;
     }
@@ -184,8 +233,23 @@ public final class RouteSeal {
           default -> -1;
         };
     boolean port = (f & HAS_PORT) != 0;
-    boolean flow = (f & FLOW) != 0;
-    if (hostLen < 0 || 2 + hostLen + (port ? 2 : 0) + (flow ? 4 : 0) != n) {
+    int extAt = 2 + hostLen + (port ? 2 : 0);
+    boolean flow = false;
+    int stateLen = 0;
+    int end = extAt;
+    if ((f & EXTENSION) != 0) {
+      if (hostLen < 0 || extAt >= n) {
+        return null;
+      }
+      int e = t[extAt] & 0xFF;
+      flow = (e & EXT_FLOW) != 0;
+      stateLen = e & ~EXT_FLOW;
+      if ((!flow && stateLen == 0) || stateLen > MAX_STATE) {
+        return null;
+      }
+      end = extAt + 1 + (flow ? 4 : 0) + stateLen;
+    }
+    if (hostLen < 0 || end != n) {
       return null;
     }
     int transport = (f >> 2) & 7;
@@ -204,7 +268,7 @@ public final class RouteSeal {
     int p = port ? ((t[2 + hostLen] & 0xFF) << 8) | (t[3 + hostLen] & 0xFF) : -1;
     int id = 0;
     if (flow) {
-      int at = 2 + hostLen + (port ? 2 : 0);
+      int at = extAt + 1;
       id =
           (t[at] & 0xFF) << 24
               | (t[at + 1] & 0xFF) << 16
@@ -214,8 +278,10 @@ public final class RouteSeal {
         return null;
       }
     }
-    return new UriTarget(
-        host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0, id);
+    return new Opened(
+        new UriTarget(
+            host, p, transport == 0 ? null : TRANSPORTS[transport - 1], (f & SECURE) != 0, id),
+        stateLen == 0 ? null : Arrays.copyOfRange(t, n - stateLen, n));
   }
 
   /**

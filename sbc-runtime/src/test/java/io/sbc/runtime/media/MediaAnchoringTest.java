@@ -173,6 +173,9 @@ class MediaAnchoringTest {
 
   private int calleePort;
 
+  /** The stack started last. */
+  private SbcStack lastStack;
+
   /** A second callee the rule forks to in parallel (0: none). */
   private int secondCalleePort;
 
@@ -237,6 +240,7 @@ class MediaAnchoringTest {
     EventLoops loops = track(new EventLoops(2));
     SbcStack stack = SbcStack.start(cfg, loops.vertx);
     track(stack::close);
+    lastStack = stack;
   }
 
   static final String MEDIA_EXTERNAL =
@@ -486,6 +490,213 @@ class MediaAnchoringTest {
     callee.send(response(bye, 200, "OK", null), bye.from());
     caller.await(status(200), "the BYE's 200");
     awaitGone(rtpe, callId);
+  }
+
+  /** The port of the m= line of an SDP body. */
+  static int mediaPort(String sdp) {
+    int at = sdp.indexOf("m=audio ") + "m=audio ".length();
+    return Integer.parseInt(sdp.substring(at, sdp.indexOf(' ', at)));
+  }
+
+  /** {@code n} RTP packets (12-byte header, 160 bytes of PCMU) from {@code from} to RTPengine. */
+  static void sendRtp(DatagramSocket from, int toPort, int n, int ssrc) throws Exception {
+    for (int i = 0; i < n; i++) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(172);
+      b.put((byte) 0x80).put((byte) 0).putShort((short) i).putInt(i * 160).putInt(ssrc);
+      from.send(new DatagramPacket(b.array(), 172, new InetSocketAddress(MEDIA, toPort)));
+      Thread.sleep(5);
+    }
+  }
+
+  /**
+   * What RTPengine relayed for a call, per direction, comes with the call's end (its BYE's delete
+   * reply) and into the metrics' totals: the caller sends 10 RTP packets, the callee 7.
+   */
+  @Test
+  void theCallsEndCarriesWhatRtpEngineRelayedEachWay() throws Exception {
+    startAll(MEDIA_EXTERNAL);
+    String callId = "counted-" + System.nanoTime() + "@" + CALLER;
+    try (DatagramSocket callerRtp = new DatagramSocket(new InetSocketAddress(CALLER, 4040));
+        DatagramSocket calleeRtp = new DatagramSocket(new InetSocketAddress(CALLEE, 5040))) {
+      caller.toSbc(invite(callId, "z9hG4bK-c1", sdp(CALLER, 4040)));
+      Received inv = callee.await(request("INVITE"), "the INVITE");
+      callee.send(response(inv, 200, "OK", sdp(CALLEE, 5040)), inv.from());
+      Received ok = caller.await(status(200), "the 200");
+      caller.toSbc(inDialog("ACK", 1, ok, "z9hG4bK-c2", null));
+      callee.await(request("ACK"), "the ACK");
+      sendRtp(callerRtp, mediaPort(ok.body()), 10, 0x1234);
+      sendRtp(calleeRtp, mediaPort(inv.body()), 7, 0x5678);
+      Thread.sleep(300);
+      assertEquals(0, lastStack.callCounters().media(false, 0), "nothing counted before the end");
+      bye(ok, "z9hG4bK-c3");
+    }
+    // The end event follows the 200 going upstream, on the SBC's loop: give it a moment.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (lastStack.callCounters().media(false, 0) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(10, lastStack.callCounters().media(false, 0), "packets from the caller");
+    assertEquals(10 * 172, lastStack.callCounters().media(false, 1), "bytes from the caller");
+    assertEquals(7, lastStack.callCounters().media(true, 0), "packets from the callee");
+    assertEquals(7 * 172, lastStack.callCounters().media(true, 1), "bytes from the callee");
+    assertEquals(0, lastStack.callCounters().media(false, 2), "no loss reported without RTCP");
+  }
+
+  /** Every c= and o= line of {@code body} names {@code address}. */
+  static void assertNames(String body, String address, String who) {
+    int lines = 0;
+    for (String line : body.split("\r\n")) {
+      if (line.startsWith("c=") || line.startsWith("o=")) {
+        lines++;
+        assertTrue(line.endsWith("IN IP4 " + address), who + ": not " + address + ": " + line);
+      }
+    }
+    assertTrue(lines >= 2, who + ": " + body);
+  }
+
+  /**
+   * A rule's {@code direction: [internal, external]}: the callee's SDP names RTPengine's external
+   * interface, the caller's its internal one; the callee's re-INVITE (an offer from the callee's
+   * side) has them swapped, so the caller still sees the internal address and the callee the
+   * external one.
+   */
+  @Test
+  void eachSideSeesTheInterfaceFacingIt() throws Exception {
+    ruleMedia = "{ice: Remove, direction: [internal, external]}";
+    RtpEngineProcess rtpe =
+        track(RtpEngineProcess.start("internal/" + MEDIA + ",external/127.0.0.7"));
+    startSbcWith(rtpe);
+    String callId = "directions-" + System.nanoTime() + "@" + CALLER;
+    caller.toSbc(invite(callId, "z9hG4bK-d1", sdp(CALLER, 4050)));
+    Received inv = callee.await(request("INVITE"), "the INVITE");
+    assertNames(inv.body(), "127.0.0.7", "the callee");
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5050)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertNames(ok.body(), MEDIA, "the caller");
+    caller.toSbc(inDialog("ACK", 1, ok, "z9hG4bK-d2", null));
+    callee.await(request("ACK"), "the ACK");
+    // The callee's re-INVITE, along the route set and to the Contact its INVITE gave it.
+    String contact = inv.header("Contact").trim();
+    String body = sdp(CALLEE, 5052);
+    callee.send(
+        "INVITE "
+            + contact.substring(contact.indexOf('<') + 1, contact.indexOf('>'))
+            + " SIP/2.0\r\nVia: SIP/2.0/UDP "
+            + CALLEE
+            + ":"
+            + calleePort
+            + ";branch=z9hG4bK-d3;rport\r\nMax-Forwards: 70\r\nRoute: "
+            + inv.header("Record-Route").trim()
+            + "\r\nFrom: "
+            + inv.header("To").trim()
+            + ";tag=bob1\r\nTo: "
+            + inv.header("From").trim()
+            + "\r\nCall-ID: "
+            + inv.header("Call-ID").trim()
+            + "\r\nCSeq: 1 INVITE\r\nContact: <sip:bob@"
+            + CALLEE
+            + ":"
+            + calleePort
+            + ">\r\nContent-Type: application/sdp\r\nContent-Length: "
+            + body.length()
+            + "\r\n\r\n"
+            + body,
+        new InetSocketAddress("127.0.0.1", sbcPort));
+    Received reinvite = caller.await(request("INVITE"), "the callee's re-INVITE");
+    assertNames(reinvite.body(), MEDIA, "the caller, offered by the callee");
+    assertFalse(reinvite.body().contains(CALLEE), reinvite.body());
+    caller.send(response(reinvite, 200, "OK", sdp(CALLER, 4052)), reinvite.from());
+    Received ok2 = callee.await(status(200), "the re-INVITE's 200");
+    assertNames(ok2.body(), "127.0.0.7", "the callee, answered by the caller");
+    assertTrue(rtpe.sessions().contains(callId));
+  }
+
+  /**
+   * An answer RTPengine does not take (it died after the offer) is not forwarded as it came: the
+   * callee's address would reach the caller of a hidden call. The 200 goes on without its SDP.
+   */
+  @Test
+  void aFailedAnswerDoesNotLeakTheCalleesAddress() throws Exception {
+    RtpEngineProcess rtpe = track(RtpEngineProcess.start(MEDIA));
+    startSbc(
+        MEDIA_EXTERNAL
+            .replace("NG", rtpe.ng())
+            .replace("anchoring:", "timeoutMillis: 200\n  retries: 0\n  anchoring:"));
+    String callId = "lost-answer-" + System.nanoTime() + "@" + CALLER;
+    caller.toSbc(invite(callId, "z9hG4bK-l1", sdp(CALLER, 4060)));
+    Received inv = callee.await(request("INVITE"), "the INVITE");
+    assertAnchored(inv, CALLER);
+    rtpe.close();
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5060)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertEquals("", ok.body(), "no SDP: " + ok.m());
+    assertEquals("0", ok.header("Content-Length").trim());
+    assertEquals(null, ok.header("Content-Type"));
+    String all = new String(ok.m().bytes(), StandardCharsets.ISO_8859_1);
+    assertFalse(all.contains("IN IP4 " + CALLEE), "the callee's media address leaked: " + all);
+  }
+
+  /**
+   * The instance and the rule's policy travel in the dialog's sealed Record-Route, so the other
+   * replica uses them although it is configured differently: replica A lists RTPengine e1 first (e2
+   * a spare of weight 0), replica B the other way round, so B's own choice would be e2; the gateway
+   * anchors nothing and only the rule does, so B's own policy would not anchor. The INVITE goes
+   * through A; the caller's re-INVITE through B is anchored on e1 (the callee sees only RTPengine),
+   * and the BYE through B deletes the call on e1; e2 never holds it.
+   */
+  @Test
+  void theOtherReplicaUsesTheSealedInstanceAndPolicy() throws Exception {
+    RtpEngineProcess e1 = track(RtpEngineProcess.start(MEDIA));
+    RtpEngineProcess e2 = track(RtpEngineProcess.start(MEDIA));
+    caller = track(new Ua(CALLER));
+    callee = track(new Ua(CALLEE));
+    calleePort = callee.port();
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.11", 0))) {
+      sbcPort = probe.getLocalPort();
+    }
+    ruleMedia = "{ice: Remove}";
+    String media =
+        """
+        media:
+          mode: External
+          instances: [{address: "FIRST", weight: 1}, {address: "SECOND", weight: 0}]
+          anchoring: {enabled: false}
+        """;
+    startStack(
+        "127.0.0.11", "127.0.0.10", media.replace("FIRST", e1.ng()).replace("SECOND", e2.ng()));
+    startStack(
+        "127.0.0.12", "127.0.0.10", media.replace("FIRST", e2.ng()).replace("SECOND", e1.ng()));
+    InetSocketAddress a = new InetSocketAddress("127.0.0.11", sbcPort);
+    InetSocketAddress b = new InetSocketAddress("127.0.0.12", sbcPort);
+    String callId = "sealed-media-" + System.nanoTime() + "@" + CALLER;
+    caller.send(invite(callId, "z9hG4bK-s1", sdp(CALLER, 4030)), a);
+    Received inv = callee.await(request("INVITE"), "the INVITE through replica A");
+    assertAnchored(inv, CALLER);
+    callee.send(response(inv, 200, "OK", sdp(CALLEE, 5030)), inv.from());
+    Received ok = caller.await(status(200), "the 200");
+    assertAnchored(ok, CALLEE);
+    caller.send(inDialog("ACK", 1, ok, "z9hG4bK-s2", null), a);
+    callee.await(request("ACK"), "the ACK");
+    assertTrue(e1.sessions().contains(callId), "replica A chose e1");
+    assertFalse(e2.sessions().contains(callId));
+
+    caller.send(inDialog("INVITE", 2, ok, "z9hG4bK-s3", sdp(CALLER, 4032)), b);
+    Received reinvite = callee.await(request("INVITE"), "the re-INVITE through replica B");
+    assertEquals(b, reinvite.from(), "sent by replica B");
+    assertAnchored(reinvite, CALLER);
+    callee.send(response(reinvite, 200, "OK", sdp(CALLEE, 5032)), reinvite.from());
+    Received ok2 = caller.await(status(200), "the re-INVITE's 200");
+    assertAnchored(ok2, CALLEE);
+    caller.send(inDialog("ACK", 2, ok, "z9hG4bK-s4", null), b);
+    callee.await(request("ACK"), "the re-INVITE's ACK");
+    assertFalse(e2.sessions().contains(callId), "replica B kept to e1");
+
+    caller.send(inDialog("BYE", 3, ok, "z9hG4bK-s5", null), b);
+    Received bye = callee.await(request("BYE"), "the BYE through replica B");
+    callee.send(response(bye, 200, "OK", null), bye.from());
+    caller.await(status(200), "the BYE's 200");
+    awaitGone(e1, callId);
+    assertFalse(e2.sessions().contains(callId));
   }
 
   /**

@@ -53,7 +53,10 @@ final class RtpEngineProcess implements AutoCloseable {
     cmd.add("rtpengine");
     cmd.add("--config-file=none");
     cmd.add("--table=-1");
-    cmd.add("--interface=" + address);
+    // Several interfaces, comma-separated ("internal/127.0.0.6,external/127.0.0.7").
+    for (String i : address.split(",")) {
+      cmd.add("--interface=" + i);
+    }
     cmd.add("--listen-ng=127.0.0.1:" + ng);
     cmd.add("--listen-cli=127.0.0.1:" + cli);
     cmd.add("--port-min=" + min);

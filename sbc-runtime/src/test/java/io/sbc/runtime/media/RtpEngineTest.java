@@ -90,7 +90,7 @@ class RtpEngineTest {
   private MediaControl media(EventLoops loops, Map<String, Integer> instances, long timeout)
       throws Exception {
     NgClient client = NgClient.open(loops.loops, timeout, 1);
-    return track(new MediaControl(client, new RtpEngines(instances), MediaPolicy.NONE));
+    return track(new MediaControl(client, new RtpEngines(instances), MediaPolicy.NONE, List.of()));
   }
 
   static void assertNames(String sdp, String address) {
@@ -129,6 +129,66 @@ class RtpEngineTest {
     }
     assertFalse(rtpe.sessions().contains(callId), "deleted from RTPengine");
     assertEquals(1, media.stats().deletes.sum());
+  }
+
+  /**
+   * The delete's reply gives what RTPengine relayed, per direction: the caller (the From tag that
+   * deletes) sent 6 packets, the callee 4; the same when the callee's side deletes.
+   */
+  @Test
+  void aDeleteTellsWhatWasRelayedEachWay() throws Exception {
+    RtpEngineProcess rtpe = track(RtpEngineProcess.start("127.0.0.6"));
+    EventLoops loops = track(new EventLoops(1));
+    MediaControl media = media(loops, Map.of(rtpe.ng(), 1), 500);
+    for (boolean byCallee : new boolean[] {false, true}) {
+      String callId = "counted-" + byCallee + System.nanoTime() + "@test";
+      try (java.net.DatagramSocket a =
+              new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.2", 0));
+          java.net.DatagramSocket b =
+              new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.3", 0))) {
+        Result offer =
+            run(
+                loops,
+                media,
+                true,
+                callId,
+                "from1",
+                null,
+                SDP.replace("10.1.1.1", "127.0.0.2").replace("49170", "" + a.getLocalPort()));
+        Result answer =
+            run(
+                loops,
+                media,
+                false,
+                callId,
+                "from1",
+                "to1",
+                ANSWER.replace("10.2.2.2", "127.0.0.3").replace("5004", "" + b.getLocalPort()));
+        MediaAnchoringTest.sendRtp(a, MediaAnchoringTest.mediaPort(answer.sdp()), 6, 11);
+        MediaAnchoringTest.sendRtp(b, MediaAnchoringTest.mediaPort(offer.sdp()), 4, 22);
+        Thread.sleep(200);
+        CompletableFuture<io.sbc.runtime.sip.proxy.CallEvents.MediaCounters> f =
+            new CompletableFuture<>();
+        loops.on(
+            loops.loops.get(0),
+            () -> {
+              media.delete(
+                  loops.loops.get(0),
+                  callId.getBytes(StandardCharsets.ISO_8859_1),
+                  byCallee ? "to1" : "from1",
+                  null,
+                  byCallee,
+                  f::complete);
+              return null;
+            });
+        io.sbc.runtime.sip.proxy.CallEvents.MediaCounters c = f.get(10, TimeUnit.SECONDS);
+        assertNotNull(c, "counters from the delete's reply");
+        assertEquals(
+            new io.sbc.runtime.sip.proxy.CallEvents.MediaCounters(6, 6 * 172, 0, 4, 4 * 172, 0),
+            c,
+            byCallee ? "deleted by the callee's side" : "deleted by the caller's side");
+      }
+    }
   }
 
   @Test

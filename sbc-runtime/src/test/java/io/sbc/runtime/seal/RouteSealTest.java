@@ -1,5 +1,6 @@
 package io.sbc.runtime.seal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,6 +52,32 @@ class RouteSealTest {
   }
 
   @Test
+  void dialogStateSealedWithTheHopComesBackAndIsAuthenticated() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    UriTarget hop = new UriTarget("192.0.2.10", 5060, null, false);
+    byte[] state = {1, 2, 3, 4, 5};
+    String token = s.seal(CALL, 0, CALL.length, hop, state);
+    assertEquals(32, token.length(), "24 characters and five bytes of state: " + token);
+    byte[] t = token.getBytes(StandardCharsets.ISO_8859_1);
+    RouteSeal.Opened o = s.openWithState(t, 0, t.length, CALL, 0, CALL.length);
+    assertEquals(hop, o.hop());
+    assertArrayEquals(state, o.state());
+    assertEquals(hop, open(s, token, CALL), "the hop alone opens as before");
+    // A token without state opens with none; a changed character anywhere does not open.
+    String plain = seal(s, CALL, hop);
+    byte[] p = plain.getBytes(StandardCharsets.ISO_8859_1);
+    assertNull(s.openWithState(p, 0, p.length, CALL, 0, CALL.length).state());
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      String x = token.substring(0, i) + (c == 'x' ? 'y' : 'x') + token.substring(i + 1);
+      assertNull(open(s, x, CALL), "one character changed at " + i);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> s.seal(CALL, 0, CALL.length, hop, new byte[RouteSeal.MAX_STATE + 1]));
+  }
+
+  @Test
   void tamperedTruncatedOrForeignTokensDoNotOpen() {
     RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
     String token = seal(s, CALL, new UriTarget("192.0.2.10", 5060, null, false));
@@ -89,11 +116,24 @@ class RouteSealTest {
   }
 
   @Test
+  void aFlowAndDialogStateTravelTogether() {
+    RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
+    UriTarget flow = new UriTarget("198.51.100.7", 49152, Protocol.WS, false, 42);
+    byte[] state = {1, 2, 3, 4, 5};
+    String token = s.seal(CALL, 0, CALL.length, flow, state);
+    byte[] t = token.getBytes(StandardCharsets.ISO_8859_1);
+    RouteSeal.Opened o = s.openWithState(t, 0, t.length, CALL, 0, CALL.length);
+    assertEquals(flow, o.hop());
+    assertArrayEquals(state, o.state());
+    assertNull(s.openWithState(t, 0, t.length - 1, CALL, 0, CALL.length), "truncated");
+  }
+
+  @Test
   void aFlowTokenCarriesTheConnectionNumberAndOpensOnlyForItsDialog() {
     RouteSeal s = new RouteSeal(SealKeys.of(List.of(K1)));
     UriTarget flow = new UriTarget("198.51.100.7", 49152, Protocol.WS, false, 0x8000_0001);
     String token = seal(s, CALL, flow);
-    assertEquals(30, token.length(), token);
+    assertEquals(31, token.length(), token);
     assertEquals(flow, open(s, token, CALL));
     byte[] other = "another-call".getBytes(StandardCharsets.ISO_8859_1);
     assertNull(open(s, token, other), "bound to its Call-ID");

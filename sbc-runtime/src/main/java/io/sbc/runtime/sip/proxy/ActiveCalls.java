@@ -50,12 +50,59 @@ public final class ActiveCalls {
 
   /** The call with this Call-ID ended; returns whether it was known. */
   public boolean ended(String callId, CallEvents.EndReason reason, int status) {
+    return ended(callId, reason, status, null);
+  }
+
+  /**
+   * The call with this Call-ID ended, with what RTPengine relayed for it (null: nothing known);
+   * returns whether it was known.
+   */
+  public boolean ended(
+      String callId, CallEvents.EndReason reason, int status, CallEvents.MediaCounters media) {
     Entry e = callId == null ? null : calls.remove(callId);
     if (e == null) {
       return false;
     }
-    events.callEnded(e.call, e.target, reason, status);
+    events.callEnded(
+        media == null ? e.call : new WithMedia(e.call, media), e.target, reason, status);
     return true;
+  }
+
+  /**
+   * The call as it was answered, with the media counters its end brought (what else subscribers ask
+   * of the call, its NAT peers, passed through).
+   */
+  private record WithMedia(CallEvents.Call call, CallEvents.MediaCounters mediaCounters)
+      implements CallEvents.Call, NatKeepalive.NatPeers {
+    @Override
+    public java.util.List<io.sbc.runtime.sip.locate.UriTarget> natPeers() {
+      return call instanceof NatKeepalive.NatPeers n ? n.natPeers() : java.util.List.of();
+    }
+
+    @Override
+    public int keepaliveSeconds() {
+      return call instanceof NatKeepalive.NatPeers n ? n.keepaliveSeconds() : 0;
+    }
+
+    @Override
+    public String callId() {
+      return call.callId();
+    }
+
+    @Override
+    public String method() {
+      return call.method();
+    }
+
+    @Override
+    public String rule() {
+      return call.rule();
+    }
+
+    @Override
+    public long startedAt() {
+      return call.startedAt();
+    }
   }
 
   /** Calls up now. */

@@ -12,6 +12,7 @@ public final class CallCounters implements CallEvents {
   public final LongAdder answered = new LongAdder();
   private final LongAdder[] branchEndsByClass = newAdders(7);
   private final LongAdder[] endsByReason = newAdders(EndReason.values().length);
+  private final LongAdder[] media = newAdders(6);
 
   private static LongAdder[] newAdders(int n) {
     LongAdder[] a = new LongAdder[n];
@@ -47,6 +48,23 @@ public final class CallCounters implements CallEvents {
   @Override
   public void callEnded(Call call, Target answeredBy, EndReason reason, int status) {
     endsByReason[reason.ordinal()].increment();
+    MediaCounters m = call.mediaCounters();
+    if (m != null) {
+      media[0].add(m.fromCallerPackets());
+      media[1].add(m.fromCallerBytes());
+      media[2].add(m.fromCallerLost());
+      media[3].add(m.fromCalleePackets());
+      media[4].add(m.fromCalleeBytes());
+      media[5].add(m.fromCalleeLost());
+    }
+  }
+
+  /**
+   * What RTPengine relayed for the calls ended by a BYE, from their end events: {@code fromCallee}
+   * picks the direction; {@code what} is 0 packets, 1 bytes, 2 lost packets.
+   */
+  public long media(boolean fromCallee, int what) {
+    return media[(fromCallee ? 3 : 0) + what].sum();
   }
 
   /** Branches that ended with a status of this class (2 for 2xx ... 6 for 6xx). */

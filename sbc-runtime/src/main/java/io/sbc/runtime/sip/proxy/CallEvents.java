@@ -44,8 +44,30 @@ public interface CallEvents {
    */
   default void callEnded(Call call, Target answeredBy, EndReason reason, int status) {}
 
+  /**
+   * What RTPengine relayed for an anchored call, per direction, from its reply to the call's {@code
+   * delete}: packets and bytes of RTP it received from each side, and the packets lost on the way
+   * to it as RTCP reports say (0 without RTCP).
+   */
+  record MediaCounters(
+      long fromCallerPackets,
+      long fromCallerBytes,
+      long fromCallerLost,
+      long fromCalleePackets,
+      long fromCalleeBytes,
+      long fromCalleeLost) {}
+
   /** What is known of a call (or of any request) when an event fires. */
   interface Call {
+    /**
+     * At {@link #callEnded} of a call ended by its BYE, with media anchored on RTPengine: what
+     * RTPengine relayed (for accounting records); null otherwise (no anchoring, a call that never
+     * started, RTPengine did not answer the delete, other events).
+     */
+    default MediaCounters mediaCounters() {
+      return null;
+    }
+
     String callId();
 
     /** The method of the request that this event is about (INVITE for a call). */

@@ -265,7 +265,9 @@ final class Forwarding {
               .seal(
                   io.sbc.runtime.seal.DialogSeal.Kind.ROUTES,
                   HiddenState.Routes.of(
-                          r.edge, r.senderRoutes == null ? java.util.List.of() : r.senderRoutes)
+                          r.edge,
+                          r.senderRoutes == null ? java.util.List.of() : r.senderRoutes,
+                          mediaState(r.sealMedia, true))
                       .encode(),
                   original,
                   0,
@@ -287,7 +289,14 @@ final class Forwarding {
     }
     int c = m.callIdHeader();
     r.recordRouteToken =
-        r.proxy.routeSeal().seal(m.bytes(), m.headerValueStart(c), m.headerValueEnd(c), hop);
+        r.proxy
+            .routeSeal()
+            .seal(
+                m.bytes(),
+                m.headerValueStart(c),
+                m.headerValueEnd(c),
+                hop,
+                mediaState(r.sealMedia, true));
     return r.recordRouteToken;
   }
 
@@ -319,6 +328,16 @@ final class Forwarding {
     }
     String h = c.host();
     return h.regionMatches(true, Math.max(0, h.length() - 8), ".invalid", 0, 8);
+  }
+
+  /**
+   * The media state bytes a Record-Route token carries, or null.
+   *
+   * @param heldByCallee the request's copy (the callee keeps it): requests through it come from the
+   *     callee's side
+   */
+  static byte[] mediaState(DialogMedia m, boolean heldByCallee) {
+    return m == null ? null : m.encode(heldByCallee);
   }
 
   /**

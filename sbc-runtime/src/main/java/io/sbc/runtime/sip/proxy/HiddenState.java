@@ -29,8 +29,9 @@ final class HiddenState {
    * @param natTests the NAT tests of the dialog's rule (in-dialog senders are tested too)
    * @param keepaliveSeconds the keepalive interval of the dialog's rule
    * @param routes Route values (URIs, without brackets), in the order to write them
+   * @param media the dialog's media state ({@link DialogMedia}'s bytes), or null
    */
-  record Routes(int flags, int natTests, int keepaliveSeconds, List<String> routes) {
+  record Routes(int flags, int natTests, int keepaliveSeconds, List<String> routes, byte[] media) {
     EdgePolicy policy() {
       return new EdgePolicy(
           true,
@@ -40,12 +41,13 @@ final class HiddenState {
           keepaliveSeconds);
     }
 
-    static Routes of(EdgePolicy p, List<String> routes) {
+    static Routes of(EdgePolicy p, List<String> routes, byte[] media) {
       return new Routes(
           (p.hideCallId() ? HIDE_CALL_ID : 0) | (p.hideFromToHost() ? HIDE_FROM_TO : 0),
           p.natTests(),
           p.keepaliveSeconds(),
-          routes);
+          routes,
+          media);
     }
 
     byte[] encode() {
@@ -57,6 +59,11 @@ final class HiddenState {
       o.write(routes.size());
       for (String r : routes) {
         writeString(o, r);
+      }
+      if (media != null) {
+        // After the routes: a token sealed before media state existed still decodes.
+        o.write(media.length);
+        o.write(media, 0, media.length);
       }
       return o.toByteArray();
     }
@@ -75,8 +82,21 @@ final class HiddenState {
         }
         routes.add(s);
       }
+      byte[] media = null;
+      int p = at[0];
+      if (p < b.length) {
+        int len = b[p] & 0xFF;
+        if (len == 0 || p + 1 + len != b.length) {
+          return null;
+        }
+        media = java.util.Arrays.copyOfRange(b, p + 1, b.length);
+      }
       return new Routes(
-          b[0] & 0xFF, b[1] & 0xFF, ((b[2] & 0xFF) << 8) | (b[3] & 0xFF), List.copyOf(routes));
+          b[0] & 0xFF,
+          b[1] & 0xFF,
+          ((b[2] & 0xFF) << 8) | (b[3] & 0xFF),
+          List.copyOf(routes),
+          media);
     }
   }
 

@@ -14,4 +14,9 @@ public interface MediaSession {
    * here. May be called more than once for one request; only the first counts.
    */
   void transactionFailed(int status);
+
+  /** A BYE's: what RTPengine relayed for the call it deleted (null: not known). */
+  default CallEvents.MediaCounters counters() {
+    return null;
+  }
 }

@@ -103,6 +103,12 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
   /** What the media stage left for the transaction's end and the response stages, or null. */
   MediaSession media;
 
+  /** A new dialog's media, sealed into this SBC's Record-Route values (null: none). */
+  DialogMedia sealMedia;
+
+  /** An in-dialog request: the dialog's media, opened from the Route token (null: none there). */
+  DialogMedia dialogMedia;
+
   ProxyRequest(Proxy proxy, Loop loop, Flow source, SipMessage request, String serverKey) {
     this.proxy = proxy;
     this.loop = loop;
@@ -145,6 +151,23 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
   /** The dialog's Call-ID as its caller chose it (a masked one opened: topology hiding). */
   public byte[] originalCallId() {
     return TopologyHiding.originalCallId(this);
+  }
+
+  /**
+   * A new dialog's media state, to be sealed into this SBC's Record-Route values (the request's and
+   * its 1xx/2xx's). An anchored dialog is record-routed whatever its rule says: its BYE must pass
+   * here for RTPengine to delete the call.
+   */
+  public void sealMedia(DialogMedia m) {
+    this.sealMedia = m;
+    if (m.anchored()) {
+      recordRoute = true;
+    }
+  }
+
+  /** An in-dialog request's media state, from its Route token; null when it carried none. */
+  public DialogMedia dialogMedia() {
+    return dialogMedia;
   }
 
   /** What a media stage left on this request (null: none). */

@@ -69,6 +69,11 @@ public final class ProxyResponse {
     return context.originalCallId();
   }
 
+  /** Whether the dialog is forwarded with topology hiding (neither side sees the other). */
+  public boolean hidden() {
+    return context.hidden();
+  }
+
   /** Whether this SBC record-routed the request (its Record-Route value is in the response). */
   public boolean recordRouted() {
     return context.recordRouted();

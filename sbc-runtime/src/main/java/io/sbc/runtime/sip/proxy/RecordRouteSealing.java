@@ -84,7 +84,15 @@ final class RecordRouteSealing implements ResponseStage {
             return;
           }
           int c = m.callIdHeader();
-          token = proxy.routeSeal().seal(b, m.headerValueStart(c), m.headerValueEnd(c), downstream);
+          token =
+              proxy
+                  .routeSeal()
+                  .seal(
+                      b,
+                      m.headerValueStart(c),
+                      m.headerValueEnd(c),
+                      downstream,
+                      Forwarding.mediaState(r.context.sealMedia(), false));
           if (token == null) {
             return;
           }
@@ -134,7 +142,11 @@ final class RecordRouteSealing implements ResponseStage {
             .dialogSeal()
             .seal(
                 io.sbc.runtime.seal.DialogSeal.Kind.ROUTES,
-                HiddenState.Routes.of(r.context.edge(), above).encode(),
+                HiddenState.Routes.of(
+                        r.context.edge(),
+                        above,
+                        Forwarding.mediaState(r.context.sealMedia(), false))
+                    .encode(),
                 original,
                 0,
                 original.length);

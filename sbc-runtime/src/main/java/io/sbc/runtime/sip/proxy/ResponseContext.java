@@ -110,6 +110,14 @@ final class ResponseContext
     this.originalCallId = request.originalCallId;
     this.callerNat = request.natHop;
     this.media = request.media;
+    this.sealMedia = request.sealMedia;
+  }
+
+  /** The dialog's media state, sealed into the Record-Route value the caller keeps too. */
+  private final DialogMedia sealMedia;
+
+  DialogMedia sealMedia() {
+    return sealMedia;
   }
 
   MediaSession media() {
@@ -498,7 +506,9 @@ final class ResponseContext
               code);
     } else if (method == SipMethod.BYE && (code < 300 || code == 481 || code == 408)) {
       // The BYE counts when it succeeds (or the other side says it has no such call).
-      proxy.calls().ended(callId, CallEvents.EndReason.BYE, code);
+      proxy
+          .calls()
+          .ended(callId, CallEvents.EndReason.BYE, code, media == null ? null : media.counters());
     }
   }
 

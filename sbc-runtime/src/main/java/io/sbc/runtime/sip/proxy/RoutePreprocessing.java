@@ -136,7 +136,9 @@ final class RoutePreprocessing implements RequestStage {
       // dialog; routing decides (403 unless a rule takes such requests).
     }
     if (tokenUri != null) {
-      r.sealedHop = open(tokenUri, m);
+      RouteSeal.Opened opened = open(tokenUri, m);
+      r.sealedHop = opened == null ? null : opened.hop();
+      r.dialogMedia = opened == null ? null : DialogMedia.decode(opened.state());
       if (r.sealedHop == null) {
         proxy.refusedToken(r);
         r.answer(403, "Forbidden (Route not verified)", null);
@@ -218,6 +220,7 @@ final class RoutePreprocessing implements RequestStage {
     }
     r.hiddenTarget = target;
     r.hiddenRoutes = routes;
+    r.dialogMedia = routes == null ? null : DialogMedia.decode(routes.media());
     r.edge =
         routes != null
             ? routes.policy()
@@ -303,12 +306,12 @@ final class RoutePreprocessing implements RequestStage {
     return u.lr() && RouteSeal.tokenRange(u) >= 0 && isOurs(u);
   }
 
-  private UriTarget open(SipUri u, SipMessage m) {
+  private RouteSeal.Opened open(SipUri u, SipMessage m) {
     long r = RouteSeal.tokenRange(u);
     int c = m.callIdHeader();
     return proxy
         .routeSeal()
-        .open(
+        .openWithState(
             u.buffer(),
             (int) (r >>> 32),
             (int) r,
