@@ -12,7 +12,7 @@
 # Heavy: ~10-15 min and ~6 GB of heap on 2 cores. Output and logs in sbc-runtime/target/native-check/
 # (log: builder.log). Leaves sbc-runtime/target holding the native-sources build: package again
 # (mvn package) before running the system tests.
-# Environment: JDK25 (default: the Temurin 25 under /usr/lib/jvm), BUILDER_HEAP (default 6g).
+# Environment: REUSE_SOURCES=1 (keep an existing native-sources build), JDK25 (default: the Temurin 25 under /usr/lib/jvm), BUILDER_HEAP (default 6g).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -23,9 +23,13 @@ WORK=$REPO/sbc-runtime/target/native-check
 SOURCES=$REPO/sbc-runtime/target/native-sources
 start=$(date +%s)
 
-echo "native-check: 1/4 native-sources of sbc-runtime (Quarkus, no builder run)"
-mvn -B -q package -pl sbc-api,sbc-runtime -DskipTests \
-  -Dquarkus.native.enabled=true -Dquarkus.native.sources-only=true
+if [ "${REUSE_SOURCES:-0}" = 1 ] && [ -f "$SOURCES/native-image.args" ]; then
+  echo "native-check: 1/4 native-sources of sbc-runtime: reusing $SOURCES (REUSE_SOURCES=1)"
+else
+  echo "native-check: 1/4 native-sources of sbc-runtime (Quarkus, no builder run)"
+  mvn -B -q package -pl sbc-api,sbc-runtime -DskipTests \
+    -Dquarkus.native.enabled=true -Dquarkus.native.sources-only=true
+fi
 rm -rf "$WORK"
 mkdir -p "$WORK/out" "$WORK/include"
 
@@ -49,6 +53,9 @@ $INPUTS exports "$BUILDER_CP" > "$WORK/exports.args"
 $INPUTS headers "$WORK/include"
 $INPUTS options "$WORK/jvm.args" "$WORK/builder.args" "$SOURCES/native-image.args"
 
+# The launcher reads @files only before the main module: the builder's own arguments go inline.
+mapfile -t BUILDER_ARGS < "$WORK/builder.args"
+
 echo "native-check: 4/4 the image builder $GRAALVM_VERSION up to the object file (log: $WORK/builder.log)"
 set +e
 (cd "$SOURCES" && timeout 3600 "$WORK/jdk/bin/java" \
@@ -62,7 +69,7 @@ set +e
   --upgrade-module-path "$COMPILER_JAR" --module-path "$MODULE_PATH" --add-modules ALL-DEFAULT \
   -m org.graalvm.nativeimage.builder/com.oracle.svm.hosted.NativeImageGeneratorRunner \
   -H:ImageBuildID="$(cat /proc/sys/kernel/random/uuid)" \
-  @"$WORK/builder.args" \
+  "${BUILDER_ARGS[@]}" \
   -H:Path="$WORK/out" -H:CLibraryPath="$WORK/include" \
   -H:+UnlockExperimentalVMOptions -H:+ExitAfterRelocatableImageWrite) > "$WORK/builder.log" 2>&1
 rc=$?

@@ -36,6 +36,7 @@ import io.sbc.api.SipRoute;
       io.sbc.api.TopologyHiding.class,
       io.sbc.api.NatTraversal.class,
       SipGateway.Autoscaling.class,
+      SipGateway.GatewayCallLimits.class,
       SipGateway.Media.class,
       SipGateway.MediaInstance.class,
       io.sbc.api.MediaAnchoring.class,
