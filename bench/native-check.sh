@@ -31,7 +31,7 @@ else
     -Dquarkus.native.enabled=true -Dquarkus.native.sources-only=true
 fi
 rm -rf "$WORK"
-mkdir -p "$WORK/out" "$WORK/include"
+mkdir -p "$WORK/out" "$WORK/clib/include"
 
 echo "native-check: 2/4 the builder's jars from Maven Central"
 mvn -B -q -f bench/native/pom.xml dependency:build-classpath -Dmdep.outputFile="$WORK/builder.classpath"
@@ -48,9 +48,9 @@ cp -al "$JDK25" "$WORK/jdk" 2>/dev/null || cp -a "$JDK25" "$WORK/jdk"
 mkdir -p "$WORK/jdk/lib/svm/builder/lib"
 gcc -shared -fPIC -O2 -I"$JDK25/include" -I"$JDK25/include/linux" \
   -o "$WORK/jdk/lib/svm/builder/lib/libreporterchelper.so" bench/native/reporterchelper.c
-INPUTS="$JDK25/bin/java -cp $BUILDER_CP bench/native/NativeInputs.java"
+INPUTS="$JDK25/bin/java -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --add-modules ALL-DEFAULT -cp $BUILDER_CP bench/native/NativeInputs.java"
 $INPUTS exports "$BUILDER_CP" > "$WORK/exports.args"
-$INPUTS headers "$WORK/include"
+$INPUTS headers "$WORK/clib/include"
 $INPUTS options "$WORK/jvm.args" "$WORK/builder.args" "$SOURCES/native-image.args"
 
 # The launcher reads @files only before the main module: the builder's own arguments go inline.
@@ -60,7 +60,7 @@ echo "native-check: 4/4 the image builder $GRAALVM_VERSION up to the object file
 set +e
 (cd "$SOURCES" && timeout 3600 "$WORK/jdk/bin/java" \
   -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI -XX:-UseJVMCICompiler \
-  -Xss10m -Xmx${BUILDER_HEAP:-6g} -XX:+UseParallelGC -Djava.awt.headless=true \
+  --enable-native-access=org.graalvm.nativeimage.builder -Xss10m -Xmx${BUILDER_HEAP:-6g} -XX:+UseParallelGC -Djava.awt.headless=true \
   -Djdk.internal.lambda.disableEagerInitialization=true \
   -Dorg.graalvm.vendor=native-check -Dorg.graalvm.version="$GRAALVM_VERSION" \
   -Dorg.graalvm.nativeimage.imagecode=buildtime \
@@ -70,7 +70,7 @@ set +e
   -m org.graalvm.nativeimage.builder/com.oracle.svm.hosted.NativeImageGeneratorRunner \
   -H:ImageBuildID="$(cat /proc/sys/kernel/random/uuid)" \
   "${BUILDER_ARGS[@]}" \
-  -H:Path="$WORK/out" -H:CLibraryPath="$WORK/include" \
+  -H:Path="$WORK/out" -H:CLibraryPath="$WORK/clib" \
   -H:+UnlockExperimentalVMOptions -H:+ExitAfterRelocatableImageWrite) > "$WORK/builder.log" 2>&1
 rc=$?
 set -e

@@ -3,7 +3,7 @@
 // the driver options of Quarkus's argument file translated into the builder's hosted options.
 // Runs on a JDK 25 in source-file mode with the builder jars on the class path.
 //
-//   java -cp BUILDER_JARS NativeInputs.java exports MODULE_PATH         > exports.args
+//   java --add-modules ALL-DEFAULT -cp BUILDER_JARS NativeInputs.java exports MODULE_PATH > exports.args
 //   java -cp BUILDER_JARS NativeInputs.java headers OUT_DIR
 //   java -cp BUILDER_JARS NativeInputs.java options JVM_OUT BUILDER_OUT ARG_FILE...
 import java.lang.annotation.Annotation;
@@ -46,6 +46,9 @@ public class NativeInputs {
     String to = String.join(",", builder);
     for (ModuleReference m : ModuleFinder.ofSystem().findAll()) {
       ModuleDescriptor d = m.descriptor();
+      if (ModuleLayer.boot().findModule(d.name()).isEmpty()) {
+        continue; // not resolved by default (jdk.hotspot.agent): the builder's JVM would warn
+      }
       Set<String> open = new TreeSet<>();
       for (ModuleDescriptor.Exports e : d.exports()) if (!e.isQualified()) open.add(e.source());
       for (String p : new TreeSet<>(d.packages())) if (!open.contains(p)) System.out.println("--add-exports=" + d.name() + "/" + p + "=" + to);
@@ -84,7 +87,9 @@ public class NativeInputs {
           Annotation f = m.getAnnotation(cField);
           if (f != null && m.getParameterCount() == 0) text.append("  ").append(cType(m.getReturnType())).append(' ').append(name(f, m)).append(";\n");
         }
-        text.append("} ").append(value(s)).append(";\n");
+        // @CStruct without a value names the struct after the interface (CPUFeatures).
+        String struct = value(s).isEmpty() ? nested.getSimpleName() : value(s);
+        text.append("} ").append(struct).append(";\n");
       }
       Files.writeString(out.resolve(h.getKey()), text);
     }
