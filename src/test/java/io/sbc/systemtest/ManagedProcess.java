@@ -20,12 +20,20 @@ class ManagedProcess implements AutoCloseable {
   private final Path log;
 
   ManagedProcess(String name, List<String> command, Path workDir, Path log) {
+    this(name, command, workDir, log, java.util.Map.of());
+  }
+
+  /** With these variables added to the environment the process inherits. */
+  ManagedProcess(
+      String name, List<String> command, Path workDir, Path log, java.util.Map<String, String> env) {
     this.name = name;
     this.log = log;
     try {
       Files.createDirectories(workDir);
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(env);
       process =
-          new ProcessBuilder(command)
+          builder
               .directory(workDir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())

@@ -114,9 +114,16 @@ abstract class ProxyUnderTest implements AutoCloseable {
   static final class Sbc extends ProxyUnderTest {
     private int port;
     private Management management;
+    private java.util.Map<String, String> environment = java.util.Map.of();
 
     Sbc(Path workDir) {
       super(workDir);
+    }
+
+    /** Variables added to the SBC's environment (as the operator's pod spec sets them). */
+    Sbc environment(java.util.Map<String, String> env) {
+      this.environment = java.util.Map.copyOf(env);
+      return this;
     }
 
     /** sbc-runtime/target/quarkus-app/quarkus-run.jar, or -Dsbc.jar=FILE. */
@@ -160,7 +167,7 @@ abstract class ProxyUnderTest implements AutoCloseable {
       }
       cmd.addAll(List.of("-jar", jar.toString(), "--config", cfg.toString(),
           "--pid-file", workDir.resolve("sbc.pid").toString()));
-      process = new ManagedProcess("sbc", cmd, workDir, workDir.resolve("sbc.log"));
+      process = new ManagedProcess("sbc", cmd, workDir, workDir.resolve("sbc.log"), environment);
       awaitUp("127.0.0.1", port);
     }
 

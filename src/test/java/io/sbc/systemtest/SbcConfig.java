@@ -225,7 +225,7 @@ public final class SbcConfig {
 
   /** A {@code SipDispatcher} document: a pool of destinations, its algorithm and its probe. */
   public static final class Dispatcher {
-    private record Destination(String uri, Integer weight, Integer priority) {}
+    private record Destination(String uri, Integer weight, Integer priority, Integer maxCalls) {}
 
     private final String name;
     private String algorithm = "RoundRobin";
@@ -251,13 +251,19 @@ public final class SbcConfig {
 
     /** Adds {@code sip:127.0.0.1:port} with the default weight and priority. */
     public Dispatcher destination(int port) {
-      destinations.add(new Destination("sip:127.0.0.1:" + port, null, null));
+      destinations.add(new Destination("sip:127.0.0.1:" + port, null, null, null));
       return this;
     }
 
     /** Adds {@code sip:127.0.0.1:port} with this weight. */
     public Dispatcher destination(int port, int weight) {
-      destinations.add(new Destination("sip:127.0.0.1:" + port, weight, null));
+      destinations.add(new Destination("sip:127.0.0.1:" + port, weight, null, null));
+      return this;
+    }
+
+    /** Adds {@code sip:127.0.0.1:port} with this priority and at most maxCalls calls at once. */
+    public Dispatcher destination(int port, int priority, int maxCalls) {
+      destinations.add(new Destination("sip:127.0.0.1:" + port, null, priority, maxCalls));
       return this;
     }
 
@@ -305,6 +311,9 @@ public final class SbcConfig {
         }
         if (d.priority() != null) {
           y.append("      priority: ").append(d.priority()).append('\n');
+        }
+        if (d.maxCalls() != null) {
+          y.append("      maxCalls: ").append(d.maxCalls()).append('\n');
         }
       }
       return y.toString();

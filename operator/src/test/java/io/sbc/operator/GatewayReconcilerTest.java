@@ -136,8 +136,10 @@ class GatewayReconcilerTest {
     assertNotNull(client.resources(RoleBinding.class).inNamespace(NS).withName("edge-sbc").get());
     assertNotNull(
         client.resources(PodDisruptionBudget.class).inNamespace(NS).withName("edge-sbc").get());
-    assertNotNull(
-        client.resources(HorizontalPodAutoscaler.class).inNamespace(NS).withName("edge-sbc").get());
+    HorizontalPodAutoscaler hpa =
+        client.resources(HorizontalPodAutoscaler.class).inNamespace(NS).withName("edge-sbc").get();
+    assertNotNull(hpa);
+    golden("edge-hpa.yaml", hpa);
 
     // what the runtime reads: accepted by sbc-api's reader, with the route and its dispatcher
     Configuration config =

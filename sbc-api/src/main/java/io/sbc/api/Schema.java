@@ -117,7 +117,13 @@ final class Schema {
           "previousSecretFiles",
           new ListOf(S));
   static final Obj AUTOSCALING =
-      obj("minReplicas", I, "maxReplicas", I, "targetCPUUtilizationPercentage", I);
+      obj(
+          "minReplicas", I,
+          "maxReplicas", I,
+          "targetCPUUtilizationPercentage", I,
+          "targetActiveCallsPerPod", I);
+  static final Obj GATEWAY_CALL_LIMITS =
+      obj("maxCalls", I, "maxCallsPerSecond", I, "retryAfterSeconds", I);
   static final Obj RESOURCES = obj("requests", new MapOf(S), "limits", new MapOf(S));
   static final Obj MEDIA_ANCHORING =
       obj(
@@ -172,6 +178,7 @@ final class Schema {
           "dns", DNS,
           "replicas", I,
           "autoscaling", AUTOSCALING,
+          "callLimits", GATEWAY_CALL_LIMITS,
           "serviceType", S,
           "resources", RESOURCES,
           "terminationGracePeriodSeconds", I,

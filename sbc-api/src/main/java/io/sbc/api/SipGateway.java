@@ -83,8 +83,19 @@ public class SipGateway extends SipResource {
     @Max(1000)
     public Integer replicas = Defaults.REPLICAS;
 
-    /** In a cluster: scale the pods on CPU between minReplicas and maxReplicas. */
+    /**
+     * In a cluster: scale the pods between minReplicas and maxReplicas on their SIP load (active
+     * calls per pod, through the custom metrics API) or on the CPU of the SBC container.
+     */
     public Autoscaling autoscaling;
+
+    /**
+     * Call admission control for the whole gateway: calls in progress and new calls per second
+     * across all its replicas. In a cluster the operator gives each replica its share, ceil(limit /
+     * replicas), and recomputes it when the number of replicas changes (an autoscaler's too); a
+     * local run is one replica with the whole limit. None when unset.
+     */
+    public GatewayCallLimits callLimits;
 
     /** In a cluster: ClusterIP, NodePort or LoadBalancer (externalTrafficPolicy Local). */
     @Pattern("^(ClusterIP|NodePort|LoadBalancer)$")
@@ -333,7 +344,11 @@ public class SipGateway extends SipResource {
     public Integer negativeCacheSeconds = Defaults.DNS_NEGATIVE_CACHE_SECONDS;
   }
 
-  /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */
+  /**
+   * Horizontal scaling (a HorizontalPodAutoscaler) on active calls per pod when {@code
+   * targetActiveCallsPerPod} is set, else on the CPU of the SBC container (which then needs {@code
+   * spec.resources.requests.cpu}: utilization is a percentage of the request).
+   */
   public static class Autoscaling {
     @Min(1)
     @Max(1000)
@@ -344,10 +359,44 @@ public class SipGateway extends SipResource {
     @Max(1000)
     public Integer maxReplicas;
 
-    /** Average CPU use, in percent of the requests, that the autoscaler aims at. */
+    /**
+     * Average CPU use of the SBC container, in percent of its request, that the autoscaler aims at
+     * (a ContainerResource metric); used when {@code targetActiveCallsPerPod} is not set.
+     */
     @Min(1)
     @Max(100)
     public Integer targetCPUUtilizationPercentage = Defaults.TARGET_CPU_UTILIZATION_PERCENTAGE;
+
+    /**
+     * Calls in progress per pod that the autoscaler aims at: the pods' metric {@code
+     * sbc_calls_active} read through the custom metrics API (custom.metrics.k8s.io), which needs a
+     * metrics adapter in the cluster (prometheus-adapter, KEDA) serving the pods' Prometheus
+     * metric. Replaces CPU as the metric when set.
+     */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer targetActiveCallsPerPod;
+  }
+
+  /**
+   * Limits on the calls of the whole gateway; a new call over one is answered 503 with Retry-After
+   * before anything is forwarded, whatever rule routed it.
+   */
+  public static class GatewayCallLimits {
+    /** Calls in progress at once, across the replicas. */
+    @Min(1)
+    @Max(10_000_000)
+    public Integer maxCalls;
+
+    /** New calls (initial INVITEs admitted) per second, across the replicas. */
+    @Min(1)
+    @Max(1_000_000)
+    public Integer maxCallsPerSecond;
+
+    /** The Retry-After of the 503 a refused call gets. */
+    @Min(0)
+    @Max(86_400)
+    public Integer retryAfterSeconds = Defaults.CALL_LIMIT_RETRY_AFTER_SECONDS;
   }
 
   /** Kubernetes quantities by resource name ("cpu": "500m", "memory": "512Mi"). */

@@ -419,6 +419,32 @@ final class Validator {
           a.targetCPUUtilizationPercentage,
           1,
           100);
+      if (a.targetActiveCallsPerPod != null) {
+        range("spec.autoscaling.targetActiveCallsPerPod", a.targetActiveCallsPerPod, 1, 1_000_000);
+      } else if (s.resources == null
+          || s.resources.requests == null
+          || !s.resources.requests.containsKey("cpu")) {
+        // A utilization target is a percentage of the request: without one the autoscaler
+        // reports FailedGetResourceMetric and never scales.
+        error(
+            "spec.resources.requests.cpu",
+            "required when spec.autoscaling scales on CPU (without targetActiveCallsPerPod):"
+                + " the target is a percentage of the CPU request");
+      }
+    }
+    SipGateway.GatewayCallLimits cl = s.callLimits;
+    if (cl != null) {
+      if (cl.maxCalls == null && cl.maxCallsPerSecond == null) {
+        error(
+            "spec.callLimits", "give maxCalls and/or maxCallsPerSecond (or leave out callLimits)");
+      }
+      if (cl.maxCalls != null) {
+        range("spec.callLimits.maxCalls", cl.maxCalls, 1, 10_000_000);
+      }
+      if (cl.maxCallsPerSecond != null) {
+        range("spec.callLimits.maxCallsPerSecond", cl.maxCallsPerSecond, 1, 1_000_000);
+      }
+      range("spec.callLimits.retryAfterSeconds", cl.retryAfterSeconds, 0, 86_400);
     }
     if (s.resources != null) {
       quantities("spec.resources.requests", s.resources.requests);

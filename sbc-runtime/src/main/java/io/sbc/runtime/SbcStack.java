@@ -148,6 +148,7 @@ public final class SbcStack implements AutoCloseable {
     this.callAdmission =
         new CallAdmission(
             Clock.SYSTEM, config.maxCallMillis(), t.timerC() + 64L * t.t1() + t.t4() + 60_000);
+    callAdmission.gatewayLimit(config.gatewayCallLimit());
     MediaSettings ms = config.media();
     if (ms != null) {
       NgClient ng;
@@ -398,6 +399,8 @@ public final class SbcStack implements AutoCloseable {
     // must outlive reloads, or every dialog set up before one would be refused after it.
     RouteSeal seal = next.sealKeys().isGenerated() ? routeSeal : new RouteSeal(next.sealKeys());
     proxy.reload(router, seal);
+    // The gateway's call limit applies now: a new share when the replicas changed.
+    callAdmission.gatewayLimit(next.gatewayCallLimit());
     sourceGuard.update(next.sourcePolicy());
     routeSeal = seal;
     MediaSettings ms = next.media();

@@ -27,12 +27,15 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.sbc.api.CallLimitShare;
 import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.Defaults;
 import io.sbc.api.SipGateway;
@@ -138,21 +141,56 @@ public final class WorkloadModel {
 
   /** The ConfigMap holding the resolved configuration under {@code config.yaml}. */
   public static ConfigMap configMap(SipGatewayResource gw, String configYaml) {
+    return configMap(gw, configYaml, null);
+  }
+
+  /**
+   * The ConfigMap holding the resolved configuration under {@code config.yaml}, and, when the
+   * gateway has call limits, each replica's share of them under {@value CallLimitShare#KEY}.
+   */
+  public static ConfigMap configMap(
+      SipGatewayResource gw, String configYaml, CallLimitShare share) {
     ObjectMeta m = meta(gw, Names.configMap(gw));
     m.setAnnotations(
         Map.of(GENERATION_ANNOTATION, String.valueOf(gw.getMetadata().getGeneration())));
+    Map<String, String> data = new java.util.TreeMap<>();
+    if (share != null) {
+      data.put(CallLimitShare.KEY, share.toText());
+    }
     // Large configurations (thousands of routes) go compressed: a ConfigMap holds 1 MiB.
     if (ConfigMapPayload.compressed(configYaml)) {
       return new ConfigMapBuilder()
           .withMetadata(m)
+          .withData(data.isEmpty() ? null : data)
           .withBinaryData(
               Map.of(ConfigMapPayload.GZIP_KEY, ConfigMapPayload.gzipBase64(configYaml)))
           .build();
     }
-    return new ConfigMapBuilder()
-        .withMetadata(m)
-        .withData(Map.of(GatewayResolution.CONFIG_KEY, configYaml))
-        .build();
+    data.put(GatewayResolution.CONFIG_KEY, configYaml);
+    return new ConfigMapBuilder().withMetadata(m).withData(data).build();
+  }
+
+  /**
+   * Each replica's share of the gateway's call limits, or null when it has none. The replicas
+   * counted are those wanted now: with an autoscaler, the Deployment's replicas (which the
+   * autoscaler sets; its minimum before the Deployment exists), else spec.replicas. A scale-up
+   * lowers every replica's share once the ConfigMap reaches the pods (a minute at most, usually
+   * seconds), so for that while the gateway may admit up to the old shares of the old replicas plus
+   * the new ones' shares.
+   */
+  public static CallLimitShare callLimitShare(SipGatewayResource gw, Deployment seen) {
+    SipGateway.Spec spec = gw.getSpec();
+    if (spec.callLimits == null) {
+      return null;
+    }
+    Integer replicas = spec.replicas;
+    if (spec.autoscaling != null) {
+      replicas =
+          seen != null && seen.getSpec() != null && seen.getSpec().getReplicas() != null
+              ? seen.getSpec().getReplicas()
+              : spec.autoscaling.minReplicas;
+    }
+    return CallLimitShare.of(spec.callLimits, replicas == null ? 1 : replicas);
   }
 
   /** One (protocol, port) the listeners serve, in port order, UDP before TCP. */
@@ -724,12 +762,45 @@ public final class WorkloadModel {
         .build();
   }
 
-  /** The autoscaler, when the gateway asks for one (else null). */
+  /** The Pods metric the autoscaler reads when it scales on calls: the runtime's gauge. */
+  public static final String ACTIVE_CALLS_METRIC = "sbc_calls_active";
+
+  /**
+   * The autoscaler, when the gateway asks for one (else null): on the average of the pods' {@value
+   * #ACTIVE_CALLS_METRIC} (custom metrics API) when the gateway gives a calls target, else on the
+   * CPU of the SBC container alone (ContainerResource: the media sidecar's CPU must not scale the
+   * SIP pods), as a percentage of its request.
+   */
   public static HorizontalPodAutoscaler autoscaler(SipGatewayResource gw) {
     SipGateway.Autoscaling a = gw.getSpec().autoscaling;
     if (a == null) {
       return null;
     }
+    MetricSpec metric =
+        a.targetActiveCallsPerPod != null
+            ? new MetricSpecBuilder()
+                .withType("Pods")
+                .withNewPods()
+                .withNewMetric()
+                .withName(ACTIVE_CALLS_METRIC)
+                .endMetric()
+                .withNewTarget()
+                .withType("AverageValue")
+                .withAverageValue(new Quantity(String.valueOf(a.targetActiveCallsPerPod)))
+                .endTarget()
+                .endPods()
+                .build()
+            : new MetricSpecBuilder()
+                .withType("ContainerResource")
+                .withNewContainerResource()
+                .withName("cpu")
+                .withContainer(CONTAINER)
+                .withNewTarget()
+                .withType("Utilization")
+                .withAverageUtilization(a.targetCPUUtilizationPercentage)
+                .endTarget()
+                .endContainerResource()
+                .build();
     return new HorizontalPodAutoscalerBuilder()
         .withMetadata(meta(gw, Names.workload(gw)))
         .withNewSpec()
@@ -740,16 +811,7 @@ public final class WorkloadModel {
         .endScaleTargetRef()
         .withMinReplicas(a.minReplicas)
         .withMaxReplicas(a.maxReplicas)
-        .addNewMetric()
-        .withType("Resource")
-        .withNewResource()
-        .withName("cpu")
-        .withNewTarget()
-        .withType("Utilization")
-        .withAverageUtilization(a.targetCPUUtilizationPercentage)
-        .endTarget()
-        .endResource()
-        .endMetric()
+        .withMetrics(metric)
         .endSpec()
         .build();
   }

@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.sbc.api.CallLimitShare;
 import io.sbc.api.ConfigException;
 import io.sbc.api.ConfigMapPayload;
 import io.sbc.api.ConfigReader;
@@ -25,6 +26,8 @@ import io.sbc.operator.model.GatewayResolution;
 import io.sbc.operator.model.Names;
 import io.sbc.operator.model.StatusModel;
 import io.sbc.operator.model.WorkloadModel;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The objects of a gateway, each computing its desired state from the model only. */
 public final class Dependents {
@@ -87,17 +90,28 @@ public final class Dependents {
     @Override
     protected ConfigMap desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
       GatewayResolution res = Resolved.of(gw, context);
+      // Each replica's share of the gateway's call limits, recomputed whenever the replicas
+      // change (the Deployment's events reconcile the gateway).
+      Deployment seen = context.getSecondaryResource(Deployment.class).orElse(null);
       if (res.accepted() && ConfigMapPayload.fits(res.configYaml())) {
-        return WorkloadModel.configMap(gw, res.configYaml());
+        return WorkloadModel.configMap(
+            gw, res.configYaml(), WorkloadModel.callLimitShare(gw, seen));
       }
-      // Refused, or too large for a ConfigMap (the status says which): the last one stays.
+      // Refused, or too large for a ConfigMap (the status says which): the last one stays, with
+      // the share of the gateway as last accepted.
       ConfigMap last = context.getSecondaryResource(ConfigMap.class).orElse(null);
       if (last != null && (last.getData() != null || last.getBinaryData() != null)) {
+        Map<String, String> data = last.getData() == null ? null : new TreeMap<>(last.getData());
+        SipGatewayResource e = effective(gw, context);
+        CallLimitShare share = e == null ? null : WorkloadModel.callLimitShare(e, seen);
+        if (data != null && share != null) {
+          data.put(CallLimitShare.KEY, share.toText());
+        }
         return new ConfigMapBuilder(WorkloadModel.configMap(gw, ""))
             .editMetadata()
             .withAnnotations(last.getMetadata().getAnnotations())
             .endMetadata()
-            .withData(last.getData())
+            .withData(data)
             .withBinaryData(last.getBinaryData())
             .build();
       }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.sbc.api.CallLimitShare;
 import io.sbc.api.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,8 +126,8 @@ public final class ConfigMapSource implements AutoCloseable {
                       + io.sbc.api.ConfigMapPayload.GZIP_KEY
                       + " in binaryData)"));
         }
-        GatewayConfig cfg = GatewayConfig.load(source, text, gateway);
-        current = text;
+        GatewayConfig cfg = GatewayConfig.load(source, text, gateway).withShare(share(cm));
+        current = text + shareText(cm);
         return cfg;
       }
       long left = deadline - System.nanoTime();
@@ -239,13 +240,13 @@ public final class ConfigMapSource implements AutoCloseable {
       }
       return;
     }
-    if (text.equals(current)) {
+    if ((text + shareText(cm)).equals(current)) {
       return; // metadata, another key, a resync or a re-list: nothing to do
     }
-    current = text;
+    current = text + shareText(cm);
     GatewayConfig next;
     try {
-      next = GatewayConfig.load(source, text, gateway);
+      next = GatewayConfig.load(source, text, gateway).withShare(share(cm));
     } catch (ConfigException e) {
       LOG.errorf(
           "configuration %s changed but is refused; the running configuration stays:%n  %s",
@@ -266,6 +267,20 @@ public final class ConfigMapSource implements AutoCloseable {
           e, "configuration %s could not be applied; the running configuration stays", source);
       apply.refused(List.of(source + ": could not be applied: " + e));
     }
+  }
+
+  /**
+   * This replica's share of the gateway's call limits, which the operator writes beside the
+   * configuration (and rewrites when the replicas change), or null: the whole limit.
+   */
+  private CallLimitShare share(ConfigMap cm) throws ConfigException {
+    String t = cm.getData() == null ? null : cm.getData().get(CallLimitShare.KEY);
+    return t == null ? null : CallLimitShare.parse(source, t);
+  }
+
+  private static String shareText(ConfigMap cm) {
+    String t = cm.getData() == null ? null : cm.getData().get(CallLimitShare.KEY);
+    return t == null ? "" : "\n# " + CallLimitShare.KEY + ": " + t;
   }
 
   /** The configuration the ConfigMap holds, plain or compressed (the operator's two forms). */

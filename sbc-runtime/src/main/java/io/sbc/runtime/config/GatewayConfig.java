@@ -64,7 +64,8 @@ public record GatewayConfig(
     io.sbc.runtime.sip.transport.tls.TlsSettings tls,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
-    String source) {
+    String source,
+    io.sbc.runtime.sip.proxy.CallLimit gatewayCallLimit) {
 
   /** Reads, validates and compiles a configuration file. */
   public static GatewayConfig load(Path file, String gatewayName) throws ConfigException {
@@ -276,7 +277,8 @@ public record GatewayConfig(
             tlsSettings(gw.spec, env),
             List.copyOf(routes),
             List.copyOf(dispatchers),
-            source);
+            source,
+            gatewayCallLimit(gw.spec.callLimits));
     // Compile once now, with stand-in pools, so that a configuration that cannot be routed is
     // refused before anything starts (or, on reload, before it replaces the running one).
     compiled.router(name -> cfg.dispatcher(name) == null ? null : (m, r, out) -> {}, null);
@@ -393,6 +395,59 @@ public record GatewayConfig(
   }
 
   /** The names of the rules with call limits, as call admission counts them. */
+  /** The gateway's spec.callLimits as a whole (one replica), or null when it has none. */
+  static io.sbc.runtime.sip.proxy.CallLimit gatewayCallLimit(SipGateway.GatewayCallLimits l) {
+    if (l == null) {
+      return null;
+    }
+    return new io.sbc.runtime.sip.proxy.CallLimit(
+        l.maxCalls == null ? 0 : l.maxCalls,
+        l.maxCallsPerSecond == null ? 0 : l.maxCallsPerSecond,
+        0,
+        l.retryAfterSeconds == null ? 0 : l.retryAfterSeconds);
+  }
+
+  /**
+   * This configuration with the gateway limit of one replica among several: the operator's share
+   * (null: the whole limit, as a local run has). A share without a gateway limit to apply it to
+   * changes nothing.
+   */
+  public GatewayConfig withShare(io.sbc.api.CallLimitShare share) {
+    io.sbc.runtime.sip.proxy.CallLimit l = gatewayCallLimit;
+    if (share == null || l == null) {
+      return this;
+    }
+    io.sbc.runtime.sip.proxy.CallLimit mine =
+        new io.sbc.runtime.sip.proxy.CallLimit(
+            l.maxCalls() > 0 && share.maxCalls() != null ? share.maxCalls() : l.maxCalls(),
+            l.maxCallsPerSecond() > 0 && share.maxCallsPerSecond() != null
+                ? share.maxCallsPerSecond()
+                : l.maxCallsPerSecond(),
+            0,
+            l.retryAfterSeconds());
+    return new GatewayConfig(
+        name,
+        listeners,
+        myself,
+        limits,
+        maxCallMillis,
+        drainMillis,
+        transport,
+        timers,
+        proxy,
+        sealKeys,
+        secretFiles,
+        topologyHiding,
+        nat,
+        sourcePolicy,
+        media,
+        dns,
+        routes,
+        dispatchers,
+        source,
+        mine);
+  }
+
   public List<String> limitedRules() {
     List<String> names = new ArrayList<>();
     for (SipRoute r : routes) {

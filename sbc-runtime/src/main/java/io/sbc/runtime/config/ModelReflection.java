@@ -40,6 +40,7 @@ import io.sbc.api.SipRoute;
       io.sbc.api.Tls.CertificateRef.class,
       io.sbc.api.Tls.Client.class,
       SipGateway.Autoscaling.class,
+      SipGateway.GatewayCallLimits.class,
       SipGateway.Media.class,
       SipGateway.MediaInstance.class,
       io.sbc.api.MediaAnchoring.class,

@@ -225,6 +225,25 @@ public class GatewayMetrics {
         "sbc_calls_refused_draining",
         "New INVITEs answered 503 because the process is stopping",
         st -> st.callAdmission().refusedDraining());
+    gauge(
+        "sbc_calls_gateway_max_calls",
+        "This replica's share of the gateway's spec.callLimits.maxCalls (0: no limit)",
+        Tags.empty(),
+        st -> {
+          var l = st.callAdmission().gateway().limit();
+          return l == null ? 0 : l.maxCalls();
+        });
+    for (CallAdmission.Refusal r :
+        List.of(
+            CallAdmission.Refusal.GATEWAY_MAX_CALLS,
+            CallAdmission.Refusal.GATEWAY_MAX_CALLS_PER_SECOND)) {
+      counter(
+          "sbc_calls_gateway_refused",
+          "New calls answered 503 by the gateway's own call limits, by limit reached",
+          st -> st.callAdmission().gateway().refused(r),
+          "reason",
+          r.name().toLowerCase(Locale.ROOT));
+    }
   }
 
   private void bindMedia() {

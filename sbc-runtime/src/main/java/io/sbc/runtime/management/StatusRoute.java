@@ -250,12 +250,34 @@ public class StatusRoute {
                 .put("active", s.callAdmission().active())
                 .put("draining", s.callAdmission().draining())
                 .put("refusedDraining", s.callAdmission().refusedDraining())
+                .put("gateway", gatewayAdmission(s.callAdmission()))
                 .put("rules", rules))
         .put("answered", c.answered.sum())
         .put("ended", ended)
         .put("requestsRouted", c.routed.sum())
         .put("branchesStarted", c.branches.sum())
         .put("branchesEnded", branchEnds);
+  }
+
+  /** The gateway-wide limit on this replica (its share) and its counts; null without one. */
+  private static JsonObject gatewayAdmission(CallAdmission a) {
+    CallAdmission.RuleCounts g = a.gateway();
+    CallLimit l = g.limit();
+    if (l == null) {
+      return null;
+    }
+    return new JsonObject()
+        .put("maxCalls", l.maxCalls())
+        .put("maxCallsPerSecond", l.maxCallsPerSecond())
+        .put("active", g.active())
+        .put("admitted", g.admitted())
+        .put(
+            "refused",
+            new JsonObject()
+                .put("maxCalls", g.refused(CallAdmission.Refusal.GATEWAY_MAX_CALLS))
+                .put(
+                    "maxCallsPerSecond",
+                    g.refused(CallAdmission.Refusal.GATEWAY_MAX_CALLS_PER_SECOND)));
   }
 
   private static JsonArray dispatchers(SbcStack s) {

@@ -27,6 +27,10 @@ public final class CallAdmission implements CallEvents {
     MAX_CALLS,
     MAX_CALLS_PER_SECOND,
     MAX_CALLS_PER_SOURCE,
+    /** The gateway's own limit (this replica's share of spec.callLimits.maxCalls). */
+    GATEWAY_MAX_CALLS,
+    /** The gateway's new-call rate (this replica's share of spec.callLimits.maxCallsPerSecond). */
+    GATEWAY_MAX_CALLS_PER_SECOND,
     /** The process is stopping: calls in progress finish, new ones go elsewhere. */
     DRAINING
   }
@@ -115,19 +119,24 @@ public final class CallAdmission implements CallEvents {
    */
   private static final class Slot {
     final RuleCounts counts;
+    final RuleCounts gateway;
     final InetAddress source;
     final long startedAt;
     final long takenAt;
     volatile boolean answered;
 
-    Slot(RuleCounts counts, InetAddress source, long startedAt, long takenAt) {
+    Slot(RuleCounts counts, RuleCounts gateway, InetAddress source, long startedAt, long takenAt) {
       this.counts = counts;
+      this.gateway = gateway;
       this.source = source;
       this.startedAt = startedAt;
       this.takenAt = takenAt;
     }
 
     void release() {
+      if (gateway != null) {
+        gateway.active.decrementAndGet();
+      }
       if (counts != null) {
         counts.active.decrementAndGet();
         if (source != null) {
@@ -145,6 +154,9 @@ public final class CallAdmission implements CallEvents {
   private final LongAdder refusedDraining = new LongAdder();
   private volatile boolean draining;
 
+  /** The gateway-wide limit's counts (this replica's); its limit is null when there is none. */
+  private final RuleCounts gateway = new RuleCounts("", null);
+
   /**
    * @param maxCallMillis an answered call without a BYE is counted this long at most
    * @param maxRingingMillis a call not answered is counted this long at most (past timer C: its
@@ -154,6 +166,19 @@ public final class CallAdmission implements CallEvents {
     this.clock = clock;
     this.maxCallMillis = maxCallMillis;
     this.maxRingingMillis = maxRingingMillis;
+  }
+
+  /**
+   * The gateway's own limit on this replica (its share of spec.callLimits), or null for none; read
+   * by every new call from now on, counts kept.
+   */
+  public void gatewayLimit(CallLimit limit) {
+    gateway.limit = limit;
+  }
+
+  /** The gateway-wide counts of this replica: calls admitted under the gateway limit, refusals. */
+  public RuleCounts gateway() {
+    return gateway;
   }
 
   /** From now on every new INVITE is refused (503 with Retry-After); calls in progress go on. */
@@ -183,8 +208,21 @@ public final class CallAdmission implements CallEvents {
     if (callId == null || byCall.containsKey(callId)) {
       return null;
     }
+    CallLimit g = gateway.limit;
+    RuleCounts gc = null;
+    if (g != null) {
+      Refusal over =
+          take(gateway, g, Refusal.GATEWAY_MAX_CALLS, Refusal.GATEWAY_MAX_CALLS_PER_SECOND);
+      if (over != null) {
+        return over;
+      }
+      gc = gateway;
+    }
     if (limit == null) {
-      byCall.putIfAbsent(callId, new Slot(null, null, startedAt, clock.millis()));
+      Slot free = new Slot(null, gc, null, startedAt, clock.millis());
+      if (byCall.putIfAbsent(callId, free) != null) {
+        free.release();
+      }
       return null;
     }
     RuleCounts c = byRule.computeIfAbsent(rule, r -> new RuleCounts(r, limit));
@@ -192,7 +230,7 @@ public final class CallAdmission implements CallEvents {
     if (limit.maxCalls() > 0 && c.active.incrementAndGet() > limit.maxCalls()) {
       c.active.decrementAndGet();
       c.refused[Refusal.MAX_CALLS.ordinal()].increment();
-      return Refusal.MAX_CALLS;
+      return giveBack(gc, Refusal.MAX_CALLS);
     }
     InetAddress perSource = limit.maxCallsPerSource() > 0 ? source : null;
     if (perSource != null
@@ -202,7 +240,7 @@ public final class CallAdmission implements CallEvents {
         c.active.decrementAndGet();
       }
       c.refused[Refusal.MAX_CALLS_PER_SOURCE.ordinal()].increment();
-      return Refusal.MAX_CALLS_PER_SOURCE;
+      return giveBack(gc, Refusal.MAX_CALLS_PER_SOURCE);
     }
     if (limit.maxCallsPerSecond() > 0 && !c.takeToken(limit.maxCallsPerSecond(), clock.millis())) {
       if (limit.maxCalls() > 0) {
@@ -212,17 +250,50 @@ public final class CallAdmission implements CallEvents {
         c.releaseSource(perSource);
       }
       c.refused[Refusal.MAX_CALLS_PER_SECOND.ordinal()].increment();
-      return Refusal.MAX_CALLS_PER_SECOND;
+      return giveBack(gc, Refusal.MAX_CALLS_PER_SECOND);
     }
     if (limit.maxCalls() == 0) {
       c.active.incrementAndGet(); // counted all the same, for status and metrics
     }
     c.admitted.increment();
-    Slot mine = new Slot(c, perSource, startedAt, clock.millis());
+    Slot mine = new Slot(c, gc, perSource, startedAt, clock.millis());
     if (byCall.putIfAbsent(callId, mine) != null) {
       mine.release(); // the same Call-ID admitted at once on another loop
     }
     return null;
+  }
+
+  /**
+   * Takes a slot of {@code c} under {@code limit} (calls at once, then the new-call rate), or
+   * returns the refusal, counted. A slot taken is counted in {@code c.active} and admitted.
+   */
+  private Refusal take(RuleCounts c, CallLimit limit, Refusal overCalls, Refusal overRate) {
+    if (limit.maxCalls() > 0 && c.active.incrementAndGet() > limit.maxCalls()) {
+      c.active.decrementAndGet();
+      c.refused[overCalls.ordinal()].increment();
+      return overCalls;
+    }
+    if (limit.maxCallsPerSecond() > 0 && !c.takeToken(limit.maxCallsPerSecond(), clock.millis())) {
+      if (limit.maxCalls() > 0) {
+        c.active.decrementAndGet();
+      }
+      c.refused[overRate.ordinal()].increment();
+      return overRate;
+    }
+    if (limit.maxCalls() == 0) {
+      c.active.incrementAndGet();
+    }
+    c.admitted.increment();
+    return null;
+  }
+
+  /** A rule refused a call the gateway had admitted: the gateway's slot goes back. */
+  private static Refusal giveBack(RuleCounts gateway, Refusal why) {
+    if (gateway != null) {
+      gateway.active.decrementAndGet();
+      gateway.admitted.decrement();
+    }
+    return why;
   }
 
   @Override

@@ -45,12 +45,20 @@ final class CallAdmissionStage implements RequestStage {
           case MAX_CALLS -> "Service Unavailable (call limit reached)";
           case MAX_CALLS_PER_SECOND -> "Service Unavailable (call rate limit reached)";
           case MAX_CALLS_PER_SOURCE -> "Service Unavailable (call limit of the source reached)";
+          case GATEWAY_MAX_CALLS -> "Service Unavailable (call limit of the gateway reached)";
+          case GATEWAY_MAX_CALLS_PER_SECOND ->
+              "Service Unavailable (call rate limit of the gateway reached)";
           case DRAINING -> "Service Unavailable (shutting down)";
         };
     int retryAfter =
-        why == CallAdmission.Refusal.DRAINING
-            ? DRAIN_RETRY_AFTER_SECONDS
-            : limit.retryAfterSeconds();
+        switch (why) {
+          case DRAINING -> DRAIN_RETRY_AFTER_SECONDS;
+          case GATEWAY_MAX_CALLS, GATEWAY_MAX_CALLS_PER_SECOND -> {
+            CallLimit g = admission.gateway().limit();
+            yield g == null ? 0 : g.retryAfterSeconds();
+          }
+          default -> limit.retryAfterSeconds();
+        };
     r.answer(503, reason, retryAfter > 0 ? "Retry-After: " + retryAfter + "\r\n" : null);
     return Outcome.STOP;
   }

@@ -160,6 +160,35 @@ class CallAdmissionTest {
   }
 
   @Test
+  void theGatewaysShareLimitsEveryRuleTogetherAndANewShareAppliesToNewCalls() {
+    limit = null; // the rule has no limits of its own: only the gateway's
+    admission.gatewayLimit(new CallLimit(2, 0, 0, 9));
+    call("c1");
+    call("c2");
+    call("c3");
+    assertEquals(2, invitesForwarded());
+    assertEquals(List.of("503 c3 9"), finals(), "the gateway's Retry-After");
+    assertEquals(2, admission.gateway().active());
+    assertEquals(1, admission.gateway().refused(CallAdmission.Refusal.GATEWAY_MAX_CALLS));
+    // a larger share (a replica less): room for one more, counts kept
+    admission.gatewayLimit(new CallLimit(3, 0, 0, 9));
+    call("c4");
+    assertEquals(3, invitesForwarded());
+    answer("c1", 486);
+    assertEquals(2, admission.gateway().active(), "a failed call gives its gateway slot back");
+    // a rule refusing a call the gateway admitted gives the gateway's slot back
+    limit = new CallLimit(1, 0, 0, 7);
+    admission.gatewayLimit(new CallLimit(10, 0, 0, 9));
+    call("c5");
+    call("c6");
+    assertEquals(List.of("503 c3 9", "486 c1", "503 c6 7"), finals());
+    assertEquals(3, admission.gateway().active());
+    admission.gatewayLimit(null);
+    call("c7"); // the rule's limit still holds, the gateway's is gone
+    assertEquals(List.of("503 c3 9", "486 c1", "503 c6 7", "503 c7 7"), finals());
+  }
+
+  @Test
   void aCallNobodyEndsIsForgottenAfterTheLongestCall() {
     call("c1");
     answer("c1", 200);
