@@ -840,6 +840,105 @@ class GatewayReconcilerTest {
     assertNull(client.apps().deployments().inNamespace(NS).withName("loopback-sbc").get());
   }
 
+  /**
+   * A NodePort gateway: its status lists the nodes' external addresses (from the Node informer: a
+   * node added later shows without any change to the gateway), and its pods advertise their own
+   * node's IP with the node ports the Service was given, per listener.
+   */
+  @Test
+  void aNodePortGatewayAdvertisesItsNodeAndNodePorts() throws Exception {
+    client.resource(node("np-node-b", "198.51.100.2", "10.0.0.2")).createOr(n -> n.update());
+    SipGatewayResource gw = plainGateway("nodeport");
+    gw.getSpec().serviceType = "NodePort";
+    client.resource(gw).create();
+    // the API server allocates node ports (the mock does not): one per Service port
+    Service svc =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> client.services().inNamespace(NS).withName("nodeport-sbc").get(),
+                x -> x != null);
+    assertEquals("Local", svc.getSpec().getExternalTrafficPolicy());
+    client
+        .services()
+        .inNamespace(NS)
+        .withName("nodeport-sbc")
+        .edit(
+            x -> {
+              for (var p : x.getSpec().getPorts()) {
+                p.setNodePort("UDP".equals(p.getProtocol()) ? 30506 : 30507);
+              }
+              return x;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Container c =
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace(NS)
+                      .withName("nodeport-sbc")
+                      .get()
+                      .getSpec()
+                      .getTemplate()
+                      .getSpec()
+                      .getContainers()
+                      .get(0);
+              assertEquals(
+                  "status.hostIP",
+                  env(c, Defaults.ADVERTISED_ADDRESS_ENV)
+                      .orElseThrow()
+                      .getValueFrom()
+                      .getFieldRef()
+                      .getFieldPath());
+              assertEquals(
+                  "tcp=30507,udp=30506",
+                  env(c, Defaults.ADVERTISED_PORTS_ENV).orElseThrow().getValue());
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    gateway("nodeport").getStatus().addresses.stream()
+                        .anyMatch(a -> "198.51.100.2".equals(a.value)),
+                    String.valueOf(gateway("nodeport").getStatus().addresses)));
+    // a node joins: its address shows, through the informer, with no change to the gateway
+    long generation = gateway("nodeport").getMetadata().getGeneration();
+    client.resource(node("np-node-c", "198.51.100.3", "10.0.0.3")).createOr(n -> n.update());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g = gateway("nodeport");
+              List<String> values = g.getStatus().addresses.stream().map(a -> a.value).toList();
+              assertTrue(values.contains("198.51.100.3"), values.toString());
+              assertTrue(!values.contains("10.0.0.3"), "internal addresses only without external");
+            });
+    assertEquals(generation, gateway("nodeport").getMetadata().getGeneration());
+  }
+
+  private static io.fabric8.kubernetes.api.model.Node node(
+      String name, String external, String internal) {
+    return new io.fabric8.kubernetes.api.model.NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewStatus()
+        .addNewAddress()
+        .withType("InternalIP")
+        .withAddress(internal)
+        .endAddress()
+        .addNewAddress()
+        .withType("ExternalIP")
+        .withAddress(external)
+        .endAddress()
+        .endStatus()
+        .build();
+  }
+
   /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */
   private void markReady(String deployment, Integer replicas) {
     client

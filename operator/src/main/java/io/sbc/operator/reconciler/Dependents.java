@@ -114,7 +114,7 @@ public final class Dependents {
       SipGatewayResource e = effective(gw, context);
       Service svc = context.getSecondaryResource(Service.class).orElse(null);
       return WorkloadModel.deployment(
-          e, OperatorConfig.settings(), WorkloadModel.loadBalancerAddress(e, svc));
+          e, OperatorConfig.settings(), WorkloadModel.advertised(e, svc));
     }
   }
 

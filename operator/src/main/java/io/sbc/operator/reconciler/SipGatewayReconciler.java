@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
@@ -27,7 +28,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Reconciles a SipGateway into its ConfigMap, RBAC, sealing Secret (unless spec.sealing is set),
@@ -103,7 +105,38 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
                 .withSecondaryToPrimaryMapper(s -> Mappers.gatewaysOf(s, dispatchers, routes))
                 .build(),
             context);
-    return List.of(routes, dispatchers, slices);
+    // Nodes (cluster-scoped, all of them whatever namespaces are watched) give NodePort gateways
+    // their addresses: read from this cache, never listed per reconciliation. Only a change of
+    // addresses is an event (a node's status changes at every heartbeat).
+    InformerEventSource<Node, SipGatewayResource> nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, SipGatewayResource.class)
+                .withName(NODES)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withOnUpdateFilter(
+                    (now, before) -> !Objects.equals(addressesOf(now), addressesOf(before)))
+                .withSecondaryToPrimaryMapper(
+                    n ->
+                        context
+                            .getPrimaryCache()
+                            .list(g -> g.getSpec() != null && usesNodes(g))
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            context);
+    return List.of(routes, dispatchers, slices, nodes);
+  }
+
+  private static final String NODES = "nodes";
+
+  /** Whether the gateway's addresses are its nodes' (a NodePort Service). */
+  static boolean usesNodes(SipGatewayResource g) {
+    return "NodePort".equals(g.getSpec().serviceType);
+  }
+
+  private static List<NodeAddress> addressesOf(Node n) {
+    return n == null || n.getStatus() == null ? null : n.getStatus().getAddresses();
   }
 
   @Override
@@ -131,15 +164,25 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
       gw.setStatus(status);
       control = UpdateControl.patchStatus(gw);
     }
-    // Node addresses are not watched: look again now and then while they are the addresses.
-    return nodes.isEmpty() ? control : control.rescheduleAfter(5, TimeUnit.MINUTES);
+    return control;
   }
 
-  /** The nodes' external addresses, else their internal ones (for NodePort Services). */
+  /**
+   * The nodes' external addresses, else their internal ones (for NodePort Services), from the
+   * informer's cache, sorted so that the status does not change with the cache's order.
+   */
+  @SuppressWarnings("unchecked")
   private static List<String> nodeAddresses(Context<SipGatewayResource> context) {
     List<String> external = new ArrayList<>();
     List<String> internal = new ArrayList<>();
-    for (Node n : context.getClient().nodes().list().getItems()) {
+    InformerEventSource<Node, SipGatewayResource> cache =
+        (InformerEventSource<Node, SipGatewayResource>)
+            context.eventSourceRetriever().getEventSourceFor(Node.class, NODES);
+    for (Node n :
+        cache
+            .list(x -> true)
+            .sorted(java.util.Comparator.comparing(x -> x.getMetadata().getName()))
+            .toList()) {
       if (n.getStatus() == null || n.getStatus().getAddresses() == null) {
         continue;
       }
