@@ -70,6 +70,7 @@ class ChartTest {
           new Need("rbac.authorization.k8s.io", "roles", ALL_WRITE),
           new Need("rbac.authorization.k8s.io", "rolebindings", ALL_WRITE),
           new Need("discovery.k8s.io", "endpointslices", READ),
+          new Need("", "pods", READ),
           new Need("", "secrets", List.of("get", "create")),
           new Need("", "events", List.of("create")));
 

@@ -174,12 +174,41 @@ class GatewayReconcilerTest {
               assertTrue(p.message.contains("0 of 2 replica(s)"), p.message);
             });
     markReady("edge-sbc", 2);
+    // ready, but the replicas have not said that they run this configuration: still Pending
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition p = condition(gateway("edge").getStatus().conditions, "Programmed");
+              assertEquals("Pending", p.reason);
+              assertTrue(p.message.contains("0 of 2 replica(s) run the current configuration"));
+            });
+    // two pods whose runtime still runs an older configuration: Pending, naming them
+    RuntimeStatusServer runtime = new RuntimeStatusServer("edge-sbc-config");
+    runtime.lagging = true;
+    runPods("edge", 2, runtime);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition p = condition(gateway("edge").getStatus().conditions, "Programmed");
+              assertEquals("Pending", p.reason);
+              assertTrue(
+                  p.message.startsWith(
+                      "0 of 2 replica(s) run the current configuration (pod"
+                          + " edge-sbc-pod-0 runs configuration 000000000000"),
+                  p.message);
+            });
+    // they apply it (the operator looks again by itself: a reload is no event it sees)
+    runtime.lagging = false;
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
               SipGatewayResource g = gateway("edge");
-              assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
+              Condition p = condition(g.getStatus().conditions, "Programmed");
+              assertEquals("True", p.status, p.message);
+              assertTrue(p.message.contains("2 replica(s) ready and running it"), p.message);
               assertEquals("203.0.113.10", g.getStatus().addresses.get(0).value);
               // and the pods advertise it, not their own address
               Deployment rolled =
@@ -506,6 +535,7 @@ class GatewayReconcilerTest {
 
   @Test
   void missingReferencesAreNamedInTheStatus() throws Exception {
+    RuntimeStatusServer refsRuntime = new RuntimeStatusServer("refs-sbc-config");
     SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
     gw.getMetadata().setName("refs");
     gw.getSpec().autoscaling = null;
@@ -547,6 +577,7 @@ class GatewayReconcilerTest {
               Deployment d = client.apps().deployments().inNamespace(NS).withName("refs-sbc").get();
               assertNotNull(d);
               markReady("refs-sbc", d.getSpec().getReplicas());
+              runPods("refs", d.getSpec().getReplicas(), refsRuntime);
               assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
               assertEquals("198.51.100.7", g.getStatus().addresses.get(0).value);
             });
@@ -937,6 +968,98 @@ class GatewayReconcilerTest {
         .endAddress()
         .endStatus()
         .build();
+  }
+
+  /**
+   * Plays a runtime's management API for the test's pods: {@code GET /sbc/status} reports the
+   * SHA-256 of what the gateway's ConfigMap holds now (a runtime that applied it), or while {@code
+   * lagging} the hash of an older text.
+   */
+  final class RuntimeStatusServer {
+    final com.sun.net.httpserver.HttpServer http;
+    volatile boolean lagging;
+
+    RuntimeStatusServer(String configMap) throws java.io.IOException {
+      http =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      http.createContext(
+          io.sbc.api.ConfigIdentity.STATUS_PATH,
+          ex -> {
+            String text =
+                io.sbc.operator.model.StatusModel.storedConfig(
+                    client.configMaps().inNamespace(NS).withName(configMap).get());
+            String sha = lagging ? "0".repeat(64) : io.sbc.api.ConfigIdentity.sha256(text);
+            byte[] body =
+                ("{\"config\":{\"sha256\":\"" + sha + "\"}}").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+          });
+      http.start();
+      servers.add(this);
+    }
+
+    int port() {
+      return http.getAddress().getPort();
+    }
+  }
+
+  final List<RuntimeStatusServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void stopServers() {
+    servers.forEach(x -> x.http.stop(0));
+    servers.clear();
+  }
+
+  /**
+   * Plays the kubelet: {@code n} ready pods of the gateway at 127.0.0.1, their management port the
+   * given server's.
+   */
+  private void runPods(String gateway, int n, RuntimeStatusServer runtime) {
+    for (int i = 0; i < n; i++) {
+      String name = gateway + "-sbc-pod-" + i;
+      io.fabric8.kubernetes.api.model.Pod pod =
+          new io.fabric8.kubernetes.api.model.PodBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .withNamespace(NS)
+              .withLabels(
+                  Map.of(
+                      "app.kubernetes.io/name", "sbc",
+                      "app.kubernetes.io/instance", gateway,
+                      "app.kubernetes.io/managed-by", "sbc-operator"))
+              .endMetadata()
+              .withNewSpec()
+              .addNewContainer()
+              .withName("sbc")
+              .withImage("sbc-runtime")
+              .addNewPort()
+              .withName("management")
+              .withContainerPort(runtime.port())
+              .endPort()
+              .endContainer()
+              .endSpec()
+              .build();
+      client.resource(pod).createOr(x -> x.update());
+      client
+          .pods()
+          .inNamespace(NS)
+          .withName(name)
+          .editStatus(
+              x -> {
+                x.setStatus(
+                    new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                        .withPodIP("127.0.0.1")
+                        .addNewCondition()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .endCondition()
+                        .build());
+                return x;
+              });
+    }
   }
 
   /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */

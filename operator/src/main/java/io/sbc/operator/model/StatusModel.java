@@ -34,7 +34,28 @@ public final class StatusModel {
 
   /** What the API server reported about a gateway's objects (null: not there). */
   public record Observed(
-      ConfigMap configMap, Deployment deployment, Service service, List<String> nodeAddresses) {}
+      ConfigMap configMap,
+      Deployment deployment,
+      Service service,
+      List<String> nodeAddresses,
+      List<PodConfig> pods) {
+    /** Before the pods were asked (or when there is nothing to ask yet). */
+    public Observed(
+        ConfigMap configMap, Deployment deployment, Service service, List<String> nodeAddresses) {
+      this(configMap, deployment, service, nodeAddresses, null);
+    }
+
+    /** The same observation with the pods' answers. */
+    public Observed withPods(List<PodConfig> answers) {
+      return new Observed(configMap, deployment, service, nodeAddresses, answers);
+    }
+  }
+
+  /**
+   * What a ready pod of the gateway reports running: the SHA-256 of its configuration text, or
+   * (null) the problem that kept it from telling.
+   */
+  public record PodConfig(String pod, String sha256, String problem) {}
 
   /** The addresses the gateway is reachable at, and why there is none when empty. */
   public record Addresses(List<GatewayAddress> addresses, String missingReason) {}
@@ -298,6 +319,37 @@ public final class StatusModel {
               + Names.workload(gw)
               + " ready with the current pod template");
     }
+    // The replicas run what the ConfigMap holds only once each has applied it (a reload takes a
+    // watch event; a runtime may also refuse it): each says which text it runs.
+    if (seen.pods() != null) {
+      String want = io.sbc.api.ConfigIdentity.sha256(res.configYaml());
+      int running = 0;
+      List<String> behind = new ArrayList<>();
+      for (PodConfig p : seen.pods()) {
+        if (want.equals(p.sha256())) {
+          running++;
+        } else if (p.sha256() != null) {
+          behind.add(
+              "pod "
+                  + p.pod()
+                  + " runs configuration "
+                  + p.sha256().substring(0, Math.min(12, p.sha256().length()))
+                  + ", not "
+                  + want.substring(0, 12));
+        } else {
+          behind.add("pod " + p.pod() + ": " + p.problem());
+        }
+      }
+      if (running < desired || !behind.isEmpty()) {
+        return pending(
+            gen,
+            running
+                + " of "
+                + desired
+                + " replica(s) run the current configuration"
+                + (behind.isEmpty() ? "" : " (" + String.join("; ", behind) + ")"));
+      }
+    }
     return new Condition(
         Conditions.PROGRAMMED,
         true,
@@ -306,7 +358,9 @@ public final class StatusModel {
             + cm
             + ", "
             + ready
-            + " replica(s) ready, Service with an address",
+            + " replica(s) ready"
+            + (seen.pods() != null ? " and running it" : "")
+            + ", Service with an address",
         gen);
   }
 

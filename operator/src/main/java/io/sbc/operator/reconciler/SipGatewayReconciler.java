@@ -3,6 +3,7 @@ package io.sbc.operator.reconciler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -18,17 +19,21 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import io.sbc.api.status.Conditions;
 import io.sbc.api.status.SipGatewayStatus;
 import io.sbc.operator.crd.SipDispatcherResource;
 import io.sbc.operator.crd.SipGatewayResource;
 import io.sbc.operator.crd.SipRouteResource;
 import io.sbc.operator.model.GatewayResolution;
+import io.sbc.operator.model.Names;
 import io.sbc.operator.model.StatusModel;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -125,7 +130,41 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
                             .collect(Collectors.toSet()))
                 .build(),
             context);
-    return List.of(routes, dispatchers, slices, nodes);
+    // The gateways' pods (the operator's label, in the watched namespaces): which are ready, and
+    // where to ask which configuration they run.
+    InformerEventSource<Pod, SipGatewayResource> pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, SipGatewayResource.class)
+                .withName(PODS)
+                .withLabelSelector(Names.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(
+                    p -> {
+                      String gw = p.getMetadata().getLabels().get(Names.INSTANCE);
+                      return gw == null
+                          ? Set.of()
+                          : Set.of(new ResourceID(gw, p.getMetadata().getNamespace()));
+                    })
+                .build(),
+            context);
+    return List.of(routes, dispatchers, slices, nodes, pods);
+  }
+
+  private static final String PODS = "pods";
+
+  /** The gateway's ready pods, from the informer's cache, by name. */
+  @SuppressWarnings("unchecked")
+  private static List<Pod> servingPods(SipGatewayResource gw, Context<SipGatewayResource> context) {
+    InformerEventSource<Pod, SipGatewayResource> cache =
+        (InformerEventSource<Pod, SipGatewayResource>)
+            context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
+    String name = gw.getMetadata().getName();
+    return cache
+        .list(
+            gw.getMetadata().getNamespace(),
+            p -> name.equals(p.getMetadata().getLabels().get(Names.INSTANCE)))
+        .filter(RuntimeReports::serving)
+        .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
+        .toList();
   }
 
   private static final String NODES = "nodes";
@@ -157,6 +196,15 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
             svc,
             nodes);
     SipGatewayStatus status = StatusModel.gateway(gw, res, seen, gw.getStatus(), now());
+    boolean waitingForPods = false;
+    if (programmed(status)) {
+      // Everything else is in place: Programmed still needs the replicas to run this
+      // configuration, which only they can tell (asked only now, not at every reconciliation).
+      seen = seen.withPods(RuntimeReports.ask(servingPods(gw, context)));
+      status = StatusModel.gateway(gw, res, seen, gw.getStatus(), now());
+      // A reload is not an event the operator sees: look again shortly.
+      waitingForPods = !programmed(status);
+    }
     UpdateControl<SipGatewayResource> control;
     if (status.equals(gw.getStatus())) {
       control = UpdateControl.noUpdate();
@@ -164,7 +212,12 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
       gw.setStatus(status);
       control = UpdateControl.patchStatus(gw);
     }
-    return control;
+    return waitingForPods ? control.rescheduleAfter(2, TimeUnit.SECONDS) : control;
+  }
+
+  private static boolean programmed(SipGatewayStatus s) {
+    return s.conditions.stream()
+        .anyMatch(c -> Conditions.PROGRAMMED.equals(c.type) && "True".equals(c.status));
   }
 
   /**
