@@ -69,6 +69,9 @@ class GatewayReconcilerTest {
 
   @Inject KubernetesClient client;
 
+  @io.quarkus.test.kubernetes.client.KubernetesTestServer
+  io.quarkus.test.kubernetes.client.KubernetesServer mockServer;
+
   @BeforeEach
   void namespace() {
     client
@@ -674,6 +677,118 @@ class GatewayReconcilerTest {
     return c.routes().stream()
         .map(r -> r.metadata.name)
         .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /**
+   * Two routes with the same match on one gateway: the older keeps it, the newer is reported
+   * (Accepted=False, Conflicted, naming the older) and left out; once the older one is deleted the
+   * newer one is served, without any change to it or to the gateway.
+   */
+  @Test
+  void theOlderOfTwoConflictingRoutesWinsAndTheOtherIsReported() throws Exception {
+    client.resource(plainGateway("rivals")).create();
+    SipRouteResource older = uriRoute("z-older", "rivals", "sip:10.0.0.5:5060");
+    older.getMetadata().setCreationTimestamp("2026-11-01T10:00:00Z");
+    client.resource(older).create();
+    Thread.sleep(1100); // a later creationTimestamp, also where the server sets it to the second
+    SipRouteResource newer = uriRoute("a-newer", "rivals", "sip:10.0.0.6:5060");
+    newer.getMetadata().setCreationTimestamp("2026-12-01T10:00:00Z");
+    client.resource(newer).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition a = routeAccepted("a-newer");
+              assertEquals("False", a.status);
+              assertEquals("Conflicted", a.reason);
+              assertTrue(a.message.contains("SipRoute z-older, which is older"), a.message);
+              assertEquals("True", routeAccepted("z-older").status);
+              assertEquals(Set.of("z-older"), routesServedBy("rivals"));
+            });
+    client.resources(SipRouteResource.class).inNamespace(NS).withName("z-older").delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertEquals("True", routeAccepted("a-newer").status);
+              assertEquals(Set.of("a-newer"), routesServedBy("rivals"));
+            });
+  }
+
+  /**
+   * A write the API server refuses (here the namespace's quota, as kube-apiserver words it) reaches
+   * the gateway's status through the error status handler: Programmed=False, NoResources, naming
+   * the object and the server's message.
+   */
+  @Test
+  void aWriteTheApiServerRefusesIsNamedInTheStatus() throws Exception {
+    String ns = "sbc-quota";
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .createOr(n -> n.update());
+    String refusal =
+        "deployments.apps \"quota-sbc\" is forbidden: exceeded quota: compute, requested:"
+            + " limits.memory=1Gi, used: limits.memory=7Gi, limited: limits.memory=8Gi";
+    mockServer
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/" + ns + "/deployments")
+        .andReturn(
+            403,
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage(refusal)
+                .build())
+        .always();
+    SipGatewayResource gw = plainGateway("quota");
+    gw.getMetadata().setNamespace(ns);
+    client.resource(gw).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g =
+                  client
+                      .resources(SipGatewayResource.class)
+                      .inNamespace(ns)
+                      .withName("quota")
+                      .get();
+              Condition p = condition(g.getStatus().conditions, "Programmed");
+              assertEquals("False", p.status);
+              assertEquals("NoResources", p.reason);
+              assertTrue(
+                  p.message.contains(
+                      "Deployment: the API server refused the write: HTTP 403: " + refusal),
+                  p.message);
+            });
+    assertNull(client.apps().deployments().inNamespace(ns).withName("quota-sbc").get());
+  }
+
+  private SipRouteResource uriRoute(String name, String gateway, String uri) throws Exception {
+    SipRouteResource route = load(SipRouteResource.class, "/cr/to-pbx-pool.yaml");
+    route.getMetadata().setName(name);
+    route.getSpec().parentRefs.get(0).name = gateway;
+    route.getSpec().rules.get(0).backendRefs.get(0).kind = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).name = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).uri = uri;
+    return route;
+  }
+
+  private Condition routeAccepted(String route) {
+    return condition(
+        client
+            .resources(SipRouteResource.class)
+            .inNamespace(NS)
+            .withName(route)
+            .get()
+            .getStatus()
+            .parents
+            .get(0)
+            .conditions,
+        "Accepted");
   }
 
   private SipGatewayResource plainGateway(String name) throws Exception {

@@ -364,6 +364,60 @@ public final class StatusModel {
         gen);
   }
 
+  /**
+   * The gateway's last status with Programmed (the gateway's and its listeners') False for this
+   * reason: writing its objects failed (a quota, an admission refusal), which the message names.
+   */
+  public static SipGatewayStatus writeFailed(
+      SipGatewayResource gw, SipGatewayStatus previous, String reason, String message, String now) {
+    Long gen = gw.getMetadata().getGeneration();
+    SipGatewayStatus s = new SipGatewayStatus();
+    if (previous != null) {
+      s.addresses = previous.addresses;
+      s.replicas = previous.replicas;
+      s.readyReplicas = previous.readyReplicas;
+      s.attachedRoutes = previous.attachedRoutes;
+    }
+    s.observedGeneration = gen;
+    Condition failed = new Condition(Conditions.PROGRAMMED, false, reason, message, gen);
+    List<Condition> next = new ArrayList<>();
+    if (previous != null && previous.conditions != null) {
+      for (Condition c : previous.conditions) {
+        if (!Conditions.PROGRAMMED.equals(c.type)) {
+          next.add(copy(c));
+        }
+      }
+    }
+    next.add(failed);
+    s.conditions = merge(previous == null ? null : previous.conditions, next, now);
+    if (previous != null && previous.listeners != null) {
+      s.listeners = new ArrayList<>();
+      for (ListenerStatus l : previous.listeners) {
+        List<Condition> lc = new ArrayList<>();
+        if (l.conditions != null) {
+          l.conditions.stream()
+              .filter(c -> !Conditions.PROGRAMMED.equals(c.type))
+              .forEach(c -> lc.add(copy(c)));
+        }
+        lc.add(new Condition(Conditions.PROGRAMMED, false, reason, message, gen));
+        s.listeners.add(
+            new ListenerStatus(
+                l.name,
+                l.attachedRoutes == null ? 0 : l.attachedRoutes,
+                merge(l.conditions, lc, now)));
+      }
+    }
+    return s;
+  }
+
+  private static Condition copy(Condition c) {
+    Condition n =
+        new Condition(c.type, "True".equals(c.status), c.reason, c.message, c.observedGeneration);
+    n.status = c.status;
+    n.lastTransitionTime = c.lastTransitionTime;
+    return n;
+  }
+
   /** The configuration a ConfigMap holds (plain or compressed), or null. */
   public static String storedConfig(ConfigMap map) {
     try {
@@ -459,14 +513,36 @@ public final class StatusModel {
                       : Conditions.REASON_UNSUPPORTED_VALUE,
                   why,
                   gen));
+        } else if (res.conflict(name) != null && res.conflict(name).whole()) {
+          // Gateway API: the older route keeps what both ask for; this one has nothing left.
+          c.add(
+              new Condition(
+                  Conditions.ACCEPTED,
+                  false,
+                  Conditions.REASON_CONFLICTED,
+                  String.join("; ", res.conflict(name).messages()),
+                  gen));
         } else {
           c.add(
               new Condition(
                   Conditions.ACCEPTED, true, Conditions.REASON_ACCEPTED, "Accepted", gen));
+          if (res.conflict(name) != null) {
+            c.add(
+                new Condition(
+                    Conditions.PARTIALLY_INVALID,
+                    true,
+                    Conditions.REASON_CONFLICTED,
+                    String.join("; ", res.conflict(name).messages()),
+                    gen));
+          }
         }
       }
       String name = route.getMetadata().getName();
-      boolean served = gw != null && res.accepted() && res.routeErrors(name) == null;
+      boolean served =
+          gw != null
+              && res.accepted()
+              && res.routeErrors(name) == null
+              && (res.conflict(name) == null || !res.conflict(name).whole());
       List<GatewayResolution.RefProblem> problems =
           served
               ? res.refProblems(name)

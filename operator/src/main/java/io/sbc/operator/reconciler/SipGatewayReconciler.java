@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -102,14 +102,10 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
                 .withSecondaryToPrimaryMapper(d -> Mappers.gatewaysOf(d, routes))
                 .build(),
             context);
-    // Endpoints of the Services that dispatchers name: slice -> Service -> dispatchers -> routes
-    // -> gateways.
-    InformerEventSource<EndpointSlice, SipGatewayResource> slices =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(EndpointSlice.class, SipGatewayResource.class)
-                .withSecondaryToPrimaryMapper(s -> Mappers.gatewaysOf(s, dispatchers, routes))
-                .build(),
-            context);
+    // Services that dispatchers name, and their endpoints: Service or slice -> dispatchers ->
+    // routes -> gateways.
+    List<InformerEventSource<?, SipGatewayResource>> services =
+        ClusterServices.eventSources(context, svc -> Mappers.gatewaysOf(svc, dispatchers, routes));
     // Nodes (cluster-scoped, all of them whatever namespaces are watched) give NodePort gateways
     // their addresses: read from this cache, never listed per reconciliation. Only a change of
     // addresses is an event (a node's status changes at every heartbeat).
@@ -146,7 +142,10 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
                     })
                 .build(),
             context);
-    return List.of(routes, dispatchers, slices, nodes, pods);
+    List<EventSource<?, SipGatewayResource>> all = new ArrayList<>();
+    all.addAll(List.of(routes, dispatchers, nodes, pods));
+    all.addAll(services);
+    return all;
   }
 
   private static final String PODS = "pods";
@@ -184,7 +183,7 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
     SealingSecrets.ensure(gw, context.getClient());
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     GatewayResolution res = Resolved.of(gw, context);
-    Service svc = context.getSecondaryResource(Service.class).orElse(null);
+    Service svc = ClusterServices.own(gw, context);
     List<String> nodes =
         svc != null && svc.getSpec() != null && "NodePort".equals(svc.getSpec().getType())
             ? nodeAddresses(context)
@@ -213,6 +212,24 @@ public class SipGatewayReconciler implements Reconciler<SipGatewayResource> {
       control = UpdateControl.patchStatus(gw);
     }
     return waitingForPods ? control.rescheduleAfter(2, TimeUnit.SECONDS) : control;
+  }
+
+  /**
+   * A write the API server refused (a namespace's quota, an admission webhook or policy) reaches
+   * the gateway's status: Programmed=False naming the object and the server's reason; the
+   * reconciliation is retried as usual.
+   */
+  @Override
+  public ErrorStatusUpdateControl<SipGatewayResource> updateErrorStatus(
+      SipGatewayResource gw, Context<SipGatewayResource> context, Exception e) {
+    WriteFailures.Failure f = WriteFailures.describe(e);
+    SipGatewayStatus status =
+        StatusModel.writeFailed(gw, gw.getStatus(), f.reason(), f.message(), now());
+    if (status.equals(gw.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    gw.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(gw);
   }
 
   private static boolean programmed(SipGatewayStatus s) {
