@@ -13,8 +13,8 @@ import io.sbc.operator.model.Names;
 import io.sbc.operator.model.ServiceDirectory;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The directory of one reconciliation, read from informer caches only (no request to the API server
@@ -40,9 +40,9 @@ final class ClusterServices implements ServiceDirectory {
 
   /** The two informers a reconciler registers to resolve serviceRefs, with its mappers. */
   static <P extends HasMetadata> List<InformerEventSource<?, P>> eventSources(
-      EventSourceContext<P> context,
-      Function<ResourceID, Set<ResourceID>> primariesOfService) {
-    SecondaryToPrimaryMapper<Service> ofService = s -> primariesOfService.apply(ResourceID.fromResource(s));
+      EventSourceContext<P> context, Function<ResourceID, Set<ResourceID>> primariesOfService) {
+    SecondaryToPrimaryMapper<Service> ofService =
+        s -> primariesOfService.apply(ResourceID.fromResource(s));
     SecondaryToPrimaryMapper<EndpointSlice> ofSlice =
         s -> {
           ResourceID svc = Mappers.serviceOf(s);

@@ -191,7 +191,9 @@ final class Mappers {
    * the Service belongs to, when it is one's own (its address or node ports changed).
    */
   static Set<ResourceID> gatewaysOf(
-      ResourceID service, Cache<SipDispatcherResource> dispatchers, Cache<SipRouteResource> routes) {
+      ResourceID service,
+      Cache<SipDispatcherResource> dispatchers,
+      Cache<SipRouteResource> routes) {
     Set<ResourceID> ids = new HashSet<>();
     dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.addAll(gatewaysOf(d, routes)));
     String name = service.getName();
@@ -205,7 +207,8 @@ final class Mappers {
   }
 
   /** The dispatchers (in the cache) with a serviceRef to the Service. */
-  static Set<ResourceID> dispatchersOf(ResourceID service, Cache<SipDispatcherResource> dispatchers) {
+  static Set<ResourceID> dispatchersOf(
+      ResourceID service, Cache<SipDispatcherResource> dispatchers) {
     Set<ResourceID> ids = new HashSet<>();
     dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.add(ResourceID.fromResource(d)));
     return ids;
