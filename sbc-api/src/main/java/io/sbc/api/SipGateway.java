@@ -318,6 +318,9 @@ public class SipGateway extends SipResource {
   }
 
   /** Horizontal scaling on CPU (a HorizontalPodAutoscaler). */
+  @ValidationRule(
+      value = "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+      message = "maxReplicas must not be below minReplicas")
   public static class Autoscaling {
     @Min(1)
     @Max(1000)
