@@ -80,6 +80,11 @@ the ClusterRole (all namespaces) and by each Role (listed namespaces).
 - apiGroups: ["discovery.k8s.io"]
   resources: ["endpointslices"]
   verbs: ["get", "list", "watch"]
+# The SBC pods (its label only): which are ready, and their IPs, to ask each
+# runtime's management API which configuration it runs (Programmed waits).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
 # Each SipGateway's sealing Secret (<gateway>-sealing): read by name and
 # created once, never listed, watched, updated or deleted (the garbage
 # collector deletes it with its gateway). The SBC pods need no access: the

@@ -70,6 +70,7 @@ class ChartTest {
           new Need("rbac.authorization.k8s.io", "roles", ALL_WRITE),
           new Need("rbac.authorization.k8s.io", "rolebindings", ALL_WRITE),
           new Need("discovery.k8s.io", "endpointslices", READ),
+          new Need("", "pods", READ),
           new Need("", "secrets", List.of("get", "create")),
           new Need("", "events", List.of("create")));
 
@@ -347,6 +348,30 @@ class ChartTest {
     assertFalse(used.isEmpty());
     used.removeAll(documented);
     assertEquals(Set.of(), used, "metrics the runtime does not document: " + used);
+  }
+
+  /**
+   * crds.manage renders the chart's CRDs as templates too (so `helm upgrade` applies a new schema),
+   * each kept on uninstall; off by default.
+   */
+  @Test
+  void crdsCanBeUpgradedWithTheRelease() {
+    assertFalse(kinds(render(Map.of())).contains("CustomResourceDefinition"));
+    List<Map<String, Object>> crds =
+        render(Map.of("crds", Map.of("manage", true))).stream()
+            .filter(o -> "CustomResourceDefinition".equals(o.get("kind")))
+            .toList();
+    assertEquals(
+        List.of("sipdispatchers.sbc.io", "sipgateways.sbc.io", "siproutes.sbc.io"),
+        crds.stream().map(o -> name(o)).sorted().toList());
+    for (Map<String, Object> crd : crds) {
+      assertEquals("keep", String.valueOf(annotations(crd).get("helm.sh/resource-policy")));
+    }
+  }
+
+  private static Map<String, Object> annotations(Map<String, Object> o) {
+    Object a = metadata(o).get("annotations");
+    return a == null ? Map.of() : map(a);
   }
 
   /** A misspelt value is an error, not a silent default (values.schema.json). */

@@ -69,6 +69,9 @@ class GatewayReconcilerTest {
 
   @Inject KubernetesClient client;
 
+  @io.quarkus.test.kubernetes.client.KubernetesTestServer
+  io.quarkus.test.kubernetes.client.KubernetesServer mockServer;
+
   @BeforeEach
   void namespace() {
     client
@@ -176,12 +179,41 @@ class GatewayReconcilerTest {
               assertTrue(p.message.contains("0 of 2 replica(s)"), p.message);
             });
     markReady("edge-sbc", 2);
+    // ready, but the replicas have not said that they run this configuration: still Pending
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition p = condition(gateway("edge").getStatus().conditions, "Programmed");
+              assertEquals("Pending", p.reason);
+              assertTrue(p.message.contains("0 of 2 replica(s) run the current configuration"));
+            });
+    // two pods whose runtime still runs an older configuration: Pending, naming them
+    RuntimeStatusServer runtime = new RuntimeStatusServer("edge-sbc-config");
+    runtime.lagging = true;
+    runPods("edge", 2, runtime);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition p = condition(gateway("edge").getStatus().conditions, "Programmed");
+              assertEquals("Pending", p.reason);
+              assertTrue(
+                  p.message.startsWith(
+                      "0 of 2 replica(s) run the current configuration (pod"
+                          + " edge-sbc-pod-0 runs configuration 000000000000"),
+                  p.message);
+            });
+    // they apply it (the operator looks again by itself: a reload is no event it sees)
+    runtime.lagging = false;
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
               SipGatewayResource g = gateway("edge");
-              assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
+              Condition p = condition(g.getStatus().conditions, "Programmed");
+              assertEquals("True", p.status, p.message);
+              assertTrue(p.message.contains("2 replica(s) ready and running it"), p.message);
               assertEquals("203.0.113.10", g.getStatus().addresses.get(0).value);
               // and the pods advertise it, not their own address
               Deployment rolled =
@@ -607,6 +639,7 @@ class GatewayReconcilerTest {
 
   @Test
   void missingReferencesAreNamedInTheStatus() throws Exception {
+    RuntimeStatusServer refsRuntime = new RuntimeStatusServer("refs-sbc-config");
     SipGatewayResource gw = load(SipGatewayResource.class, "/cr/edge.yaml");
     gw.getMetadata().setName("refs");
     gw.getSpec().autoscaling = null;
@@ -648,6 +681,7 @@ class GatewayReconcilerTest {
               Deployment d = client.apps().deployments().inNamespace(NS).withName("refs-sbc").get();
               assertNotNull(d);
               markReady("refs-sbc", d.getSpec().getReplicas());
+              runPods("refs", d.getSpec().getReplicas(), refsRuntime);
               assertEquals("True", condition(g.getStatus().conditions, "Programmed").status);
               assertEquals("198.51.100.7", g.getStatus().addresses.get(0).value);
             });
@@ -744,6 +778,118 @@ class GatewayReconcilerTest {
     return c.routes().stream()
         .map(r -> r.metadata.name)
         .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /**
+   * Two routes with the same match on one gateway: the older keeps it, the newer is reported
+   * (Accepted=False, Conflicted, naming the older) and left out; once the older one is deleted the
+   * newer one is served, without any change to it or to the gateway.
+   */
+  @Test
+  void theOlderOfTwoConflictingRoutesWinsAndTheOtherIsReported() throws Exception {
+    client.resource(plainGateway("rivals")).create();
+    SipRouteResource older = uriRoute("z-older", "rivals", "sip:10.0.0.5:5060");
+    older.getMetadata().setCreationTimestamp("2026-11-01T10:00:00Z");
+    client.resource(older).create();
+    Thread.sleep(1100); // a later creationTimestamp, also where the server sets it to the second
+    SipRouteResource newer = uriRoute("a-newer", "rivals", "sip:10.0.0.6:5060");
+    newer.getMetadata().setCreationTimestamp("2026-12-01T10:00:00Z");
+    client.resource(newer).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Condition a = routeAccepted("a-newer");
+              assertEquals("False", a.status);
+              assertEquals("Conflicted", a.reason);
+              assertTrue(a.message.contains("SipRoute z-older, which is older"), a.message);
+              assertEquals("True", routeAccepted("z-older").status);
+              assertEquals(Set.of("z-older"), routesServedBy("rivals"));
+            });
+    client.resources(SipRouteResource.class).inNamespace(NS).withName("z-older").delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertEquals("True", routeAccepted("a-newer").status);
+              assertEquals(Set.of("a-newer"), routesServedBy("rivals"));
+            });
+  }
+
+  /**
+   * A write the API server refuses (here the namespace's quota, as kube-apiserver words it) reaches
+   * the gateway's status through the error status handler: Programmed=False, NoResources, naming
+   * the object and the server's message.
+   */
+  @Test
+  void aWriteTheApiServerRefusesIsNamedInTheStatus() throws Exception {
+    String ns = "sbc-quota";
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .createOr(n -> n.update());
+    String refusal =
+        "deployments.apps \"quota-sbc\" is forbidden: exceeded quota: compute, requested:"
+            + " limits.memory=1Gi, used: limits.memory=7Gi, limited: limits.memory=8Gi";
+    mockServer
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/" + ns + "/deployments")
+        .andReturn(
+            403,
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage(refusal)
+                .build())
+        .always();
+    SipGatewayResource gw = plainGateway("quota");
+    gw.getMetadata().setNamespace(ns);
+    client.resource(gw).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g =
+                  client
+                      .resources(SipGatewayResource.class)
+                      .inNamespace(ns)
+                      .withName("quota")
+                      .get();
+              Condition p = condition(g.getStatus().conditions, "Programmed");
+              assertEquals("False", p.status);
+              assertEquals("NoResources", p.reason);
+              assertTrue(
+                  p.message.contains(
+                      "Deployment: the API server refused the write: HTTP 403: " + refusal),
+                  p.message);
+            });
+    assertNull(client.apps().deployments().inNamespace(ns).withName("quota-sbc").get());
+  }
+
+  private SipRouteResource uriRoute(String name, String gateway, String uri) throws Exception {
+    SipRouteResource route = load(SipRouteResource.class, "/cr/to-pbx-pool.yaml");
+    route.getMetadata().setName(name);
+    route.getSpec().parentRefs.get(0).name = gateway;
+    route.getSpec().rules.get(0).backendRefs.get(0).kind = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).name = null;
+    route.getSpec().rules.get(0).backendRefs.get(0).uri = uri;
+    return route;
+  }
+
+  private Condition routeAccepted(String route) {
+    return condition(
+        client
+            .resources(SipRouteResource.class)
+            .inNamespace(NS)
+            .withName(route)
+            .get()
+            .getStatus()
+            .parents
+            .get(0)
+            .conditions,
+        "Accepted");
   }
 
   private SipGatewayResource plainGateway(String name) throws Exception {
@@ -939,6 +1085,197 @@ class GatewayReconcilerTest {
                   accepted.message);
             });
     assertNull(client.apps().deployments().inNamespace(NS).withName("loopback-sbc").get());
+  }
+
+  /**
+   * A NodePort gateway: its status lists the nodes' external addresses (from the Node informer: a
+   * node added later shows without any change to the gateway), and its pods advertise their own
+   * node's IP with the node ports the Service was given, per listener.
+   */
+  @Test
+  void aNodePortGatewayAdvertisesItsNodeAndNodePorts() throws Exception {
+    client.resource(node("np-node-b", "198.51.100.2", "10.0.0.2")).createOr(n -> n.update());
+    SipGatewayResource gw = plainGateway("nodeport");
+    gw.getSpec().serviceType = "NodePort";
+    client.resource(gw).create();
+    // the API server allocates node ports (the mock does not): one per Service port
+    Service svc =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> client.services().inNamespace(NS).withName("nodeport-sbc").get(),
+                x -> x != null);
+    assertEquals("Local", svc.getSpec().getExternalTrafficPolicy());
+    client
+        .services()
+        .inNamespace(NS)
+        .withName("nodeport-sbc")
+        .edit(
+            x -> {
+              for (var p : x.getSpec().getPorts()) {
+                p.setNodePort("UDP".equals(p.getProtocol()) ? 30506 : 30507);
+              }
+              return x;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Container c =
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace(NS)
+                      .withName("nodeport-sbc")
+                      .get()
+                      .getSpec()
+                      .getTemplate()
+                      .getSpec()
+                      .getContainers()
+                      .get(0);
+              assertEquals(
+                  "status.hostIP",
+                  env(c, Defaults.ADVERTISED_ADDRESS_ENV)
+                      .orElseThrow()
+                      .getValueFrom()
+                      .getFieldRef()
+                      .getFieldPath());
+              assertEquals(
+                  "tcp=30507,udp=30506",
+                  env(c, Defaults.ADVERTISED_PORTS_ENV).orElseThrow().getValue());
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    gateway("nodeport").getStatus().addresses.stream()
+                        .anyMatch(a -> "198.51.100.2".equals(a.value)),
+                    String.valueOf(gateway("nodeport").getStatus().addresses)));
+    // a node joins: its address shows, through the informer, with no change to the gateway
+    long generation = gateway("nodeport").getMetadata().getGeneration();
+    client.resource(node("np-node-c", "198.51.100.3", "10.0.0.3")).createOr(n -> n.update());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              SipGatewayResource g = gateway("nodeport");
+              List<String> values = g.getStatus().addresses.stream().map(a -> a.value).toList();
+              assertTrue(values.contains("198.51.100.3"), values.toString());
+              assertTrue(!values.contains("10.0.0.3"), "internal addresses only without external");
+            });
+    assertEquals(generation, gateway("nodeport").getMetadata().getGeneration());
+  }
+
+  private static io.fabric8.kubernetes.api.model.Node node(
+      String name, String external, String internal) {
+    return new io.fabric8.kubernetes.api.model.NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewStatus()
+        .addNewAddress()
+        .withType("InternalIP")
+        .withAddress(internal)
+        .endAddress()
+        .addNewAddress()
+        .withType("ExternalIP")
+        .withAddress(external)
+        .endAddress()
+        .endStatus()
+        .build();
+  }
+
+  /**
+   * Plays a runtime's management API for the test's pods: {@code GET /sbc/status} reports the
+   * SHA-256 of what the gateway's ConfigMap holds now (a runtime that applied it), or while {@code
+   * lagging} the hash of an older text.
+   */
+  final class RuntimeStatusServer {
+    final com.sun.net.httpserver.HttpServer http;
+    volatile boolean lagging;
+
+    RuntimeStatusServer(String configMap) throws java.io.IOException {
+      http =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      http.createContext(
+          io.sbc.api.ConfigIdentity.STATUS_PATH,
+          ex -> {
+            String text =
+                io.sbc.operator.model.StatusModel.storedConfig(
+                    client.configMaps().inNamespace(NS).withName(configMap).get());
+            String sha = lagging ? "0".repeat(64) : io.sbc.api.ConfigIdentity.sha256(text);
+            byte[] body =
+                ("{\"config\":{\"sha256\":\"" + sha + "\"}}").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+          });
+      http.start();
+      servers.add(this);
+    }
+
+    int port() {
+      return http.getAddress().getPort();
+    }
+  }
+
+  final List<RuntimeStatusServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void stopServers() {
+    servers.forEach(x -> x.http.stop(0));
+    servers.clear();
+  }
+
+  /**
+   * Plays the kubelet: {@code n} ready pods of the gateway at 127.0.0.1, their management port the
+   * given server's.
+   */
+  private void runPods(String gateway, int n, RuntimeStatusServer runtime) {
+    for (int i = 0; i < n; i++) {
+      String name = gateway + "-sbc-pod-" + i;
+      io.fabric8.kubernetes.api.model.Pod pod =
+          new io.fabric8.kubernetes.api.model.PodBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .withNamespace(NS)
+              .withLabels(
+                  Map.of(
+                      "app.kubernetes.io/name", "sbc",
+                      "app.kubernetes.io/instance", gateway,
+                      "app.kubernetes.io/managed-by", "sbc-operator"))
+              .endMetadata()
+              .withNewSpec()
+              .addNewContainer()
+              .withName("sbc")
+              .withImage("sbc-runtime")
+              .addNewPort()
+              .withName("management")
+              .withContainerPort(runtime.port())
+              .endPort()
+              .endContainer()
+              .endSpec()
+              .build();
+      client.resource(pod).createOr(x -> x.update());
+      client
+          .pods()
+          .inNamespace(NS)
+          .withName(name)
+          .editStatus(
+              x -> {
+                x.setStatus(
+                    new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                        .withPodIP("127.0.0.1")
+                        .addNewCondition()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .endCondition()
+                        .build());
+                return x;
+              });
+    }
   }
 
   /** Plays the Deployment controller and kubelet: every pod of the current template is ready. */

@@ -96,6 +96,12 @@ public final class Defaults {
   public static final String ADVERTISED_ADDRESS_ENV = "SBC_ADVERTISED_ADDRESS";
 
   /**
+   * The environment variable that gives listeners the port to advertise when peers reach them on
+   * another port than they bind (a NodePort Service): {@code LISTENER=PORT,...} by listener name.
+   */
+  public static final String ADVERTISED_PORTS_ENV = "SBC_ADVERTISED_PORTS";
+
+  /**
    * The environment variable naming the file of the sealing secret when the configuration has no
    * {@code spec.sealing} (the operator mounts the gateway's Secret there).
    */

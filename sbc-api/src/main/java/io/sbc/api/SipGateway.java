@@ -349,6 +349,9 @@ public class SipGateway extends SipResource {
    * targetActiveCallsPerPod} is set, else on the CPU of the SBC container (which then needs {@code
    * spec.resources.requests.cpu}: utilization is a percentage of the request).
    */
+  @ValidationRule(
+      value = "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+      message = "maxReplicas must not be below minReplicas")
   public static class Autoscaling {
     @Min(1)
     @Max(1000)

@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,6 +71,13 @@ public class SipRoute extends SipResource {
    * applied in order, then exactly one action: {@code backendRefs} (forward), {@code reject},
    * {@code redirect} or {@code respond}.
    */
+  @ValidationRule(
+      value =
+          "(has(self.backendRefs) && size(self.backendRefs) > 0 ? 1 : 0) + (has(self.reject) ? 1"
+              + " : 0) + (has(self.redirect) ? 1 : 0) + (has(self.respond) ? 1 : 0) == 1",
+      message =
+          "a rule needs exactly one action: backendRefs (at least one), reject, redirect or"
+              + " respond")
   public static class Rule {
     public String name;
 
@@ -288,6 +296,9 @@ public class SipRoute extends SipResource {
    * the order written when their weights are equal (primary, then backup), else in a weighted
    * random order.
    */
+  @ValidationRule(
+      value = "has(self.uri) != (has(self.kind) || has(self.name))",
+      message = "give either uri or kind with name, not both")
   public static class BackendRef {
     /**
      * A sip: or sips: URI; its host an IP address, or a host name resolved as RFC 3263 says (a

@@ -111,6 +111,9 @@ public class SbcApplication implements QuarkusApplication {
       System.err.println(e.getMessage());
       return 3;
     }
+    if (configMapSource != null) {
+      running.configSha256From(configMapSource::appliedSha256);
+    }
     running.started(sbc);
     metrics.bind(sbc);
     LOG.infof(

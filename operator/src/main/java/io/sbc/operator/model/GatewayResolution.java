@@ -59,6 +59,13 @@ public final class GatewayResolution {
   private static final Pattern ERROR =
       Pattern.compile("^[^:]*: document \\d+ \\(([A-Za-z]+)/([^)]*)\\): (.*)$");
 
+  /**
+   * Matches of a route that older routes of the gateway already have, word for word: they never
+   * apply (the older route's rule comes first). {@code whole}: every match of the route is taken,
+   * so the route is not served at all.
+   */
+  public record Conflict(boolean whole, List<String> messages) {}
+
   /** A reference of a route that could not be resolved: a Gateway API reason and a message. */
   public record RefProblem(String reason, String message) {}
 
@@ -67,6 +74,7 @@ public final class GatewayResolution {
   private final Map<String, List<RefProblem>> refProblems = new TreeMap<>();
   private final Map<String, List<String>> invalidRoutes = new TreeMap<>();
   private final Map<String, List<String>> invalidDispatchers = new TreeMap<>();
+  private final Map<String, Conflict> conflicts = new TreeMap<>();
   private final List<String> gatewayErrors = new ArrayList<>();
   private final ServiceDirectory services;
   private final Map<String, ServiceEndpoints.Expansion> expansions = new TreeMap<>();
@@ -122,8 +130,105 @@ public final class GatewayResolution {
       }
     }
     GatewayResolution res = new GatewayResolution(gateway, attached, services);
+    res.findConflicts();
     res.run(byName);
     return res;
+  }
+
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
+          .configure(
+              com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  /**
+   * Gateway API's rule for conflicts between routes: the oldest (creationTimestamp, then name)
+   * keeps what both ask for. Two matches are the same when they say the same thing (lists taken as
+   * sets) and the routes attach to the same listeners; a rule without matches matches everything.
+   * O(matches) with a map from match to the route that has it first.
+   */
+  private void findConflicts() {
+    Map<String, String> owner = new java.util.HashMap<>();
+    for (SipRouteResource r : attached) {
+      String name = r.getMetadata().getName();
+      String listeners = attachedListeners(r);
+      List<String> messages = new ArrayList<>();
+      int total = 0;
+      List<SipRoute.Rule> rules = r.getSpec() == null ? List.of() : r.getSpec().rules;
+      Map<String, String> mine = new java.util.HashMap<>();
+      for (int i = 0; rules != null && i < rules.size(); i++) {
+        SipRoute.Rule rule = rules.get(i);
+        if (rule == null) {
+          continue;
+        }
+        List<SipRoute.Match> matches =
+            rule.matches == null || rule.matches.isEmpty()
+                ? java.util.Collections.singletonList(null)
+                : rule.matches;
+        for (int j = 0; j < matches.size(); j++) {
+          total++;
+          String key = listeners + "|" + canonical(matches.get(j));
+          String first = owner.get(key);
+          String where =
+              "spec.rules[" + i + "]" + (matches.get(j) == null ? "" : ".matches[" + j + "]");
+          if (first != null) {
+            messages.add(
+                where
+                    + " is the same match as one of SipRoute "
+                    + first
+                    + ", which is older (creationTimestamp, then name) and takes its requests");
+          } else {
+            mine.putIfAbsent(key, name);
+          }
+        }
+      }
+      owner.putAll(mine);
+      if (!messages.isEmpty()) {
+        conflicts.put(name, new Conflict(messages.size() == total, messages));
+      }
+    }
+  }
+
+  /** The listeners a route attaches to on this gateway: its sectionNames, "*" for all. */
+  private String attachedListeners(SipRouteResource r) {
+    TreeSet<String> names = new TreeSet<>();
+    for (SipRoute.ParentRef p : r.getSpec().parentRefs) {
+      if (names(r, p, gateway)) {
+        if (p.sectionName == null) {
+          return "*";
+        }
+        names.add(p.sectionName);
+      }
+    }
+    return String.join(",", names);
+  }
+
+  /** A match as a string that two equal matches share (lists sorted: they are sets). */
+  private static String canonical(SipRoute.Match m) {
+    if (m == null) {
+      return "{}";
+    }
+    com.fasterxml.jackson.databind.JsonNode tree = CANONICAL.valueToTree(m);
+    if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      for (String field : List.of("methods", "sourceCidrs", "listeners", "transports", "headers")) {
+        if (o.get(field) instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+          TreeSet<String> items = new TreeSet<>();
+          a.forEach(
+              x ->
+                  items.add(
+                      x.isTextual()
+                          ? x.asText().toUpperCase(java.util.Locale.ROOT)
+                          : x.toString()));
+          o.set(field, CANONICAL.valueToTree(new ArrayList<>(items)));
+        }
+      }
+    }
+    try {
+      return CANONICAL.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Whether a route names the gateway among its parentRefs (namespace: the route's by default). */
@@ -182,7 +287,7 @@ public final class GatewayResolution {
       docs.add(gatewayDocument());
       TreeSet<String> used = new TreeSet<>();
       for (SipRouteResource r : attached) {
-        if (!invalidRoutes.containsKey(r.getMetadata().getName())) {
+        if (!invalidRoutes.containsKey(r.getMetadata().getName()) && !wholeConflict(r)) {
           docs.add(routeDocument(r, dispatchers, used));
         }
       }
@@ -487,11 +592,21 @@ public final class GatewayResolution {
     return attached;
   }
 
-  /** The routes served (attached and accepted). */
+  /** The routes served (attached and accepted, not wholly taken by older routes). */
   public List<SipRouteResource> servedRoutes() {
     return attached.stream()
-        .filter(r -> !invalidRoutes.containsKey(r.getMetadata().getName()))
+        .filter(r -> !invalidRoutes.containsKey(r.getMetadata().getName()) && !wholeConflict(r))
         .toList();
+  }
+
+  private boolean wholeConflict(SipRouteResource r) {
+    Conflict c = conflicts.get(r.getMetadata().getName());
+    return c != null && c.whole();
+  }
+
+  /** The route's matches that older routes have (null when none). */
+  public Conflict conflict(String route) {
+    return conflicts.get(route);
   }
 
   /** Unresolved references of a route (empty when all resolved). */

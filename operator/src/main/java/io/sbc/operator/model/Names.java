@@ -32,11 +32,14 @@ public final class Names {
     return gateway.getMetadata().getName() + "-sealing";
   }
 
+  /** The label naming the gateway an object was made for. */
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+
   /** The labels that select a gateway's pods. */
   public static Map<String, String> selector(HasMetadata gateway) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("app.kubernetes.io/name", "sbc");
-    m.put("app.kubernetes.io/instance", gateway.getMetadata().getName());
+    m.put(INSTANCE, gateway.getMetadata().getName());
     return m;
   }
 

@@ -34,7 +34,28 @@ public final class StatusModel {
 
   /** What the API server reported about a gateway's objects (null: not there). */
   public record Observed(
-      ConfigMap configMap, Deployment deployment, Service service, List<String> nodeAddresses) {}
+      ConfigMap configMap,
+      Deployment deployment,
+      Service service,
+      List<String> nodeAddresses,
+      List<PodConfig> pods) {
+    /** Before the pods were asked (or when there is nothing to ask yet). */
+    public Observed(
+        ConfigMap configMap, Deployment deployment, Service service, List<String> nodeAddresses) {
+      this(configMap, deployment, service, nodeAddresses, null);
+    }
+
+    /** The same observation with the pods' answers. */
+    public Observed withPods(List<PodConfig> answers) {
+      return new Observed(configMap, deployment, service, nodeAddresses, answers);
+    }
+  }
+
+  /**
+   * What a ready pod of the gateway reports running: the SHA-256 of its configuration text, or
+   * (null) the problem that kept it from telling.
+   */
+  public record PodConfig(String pod, String sha256, String problem) {}
 
   /** The addresses the gateway is reachable at, and why there is none when empty. */
   public record Addresses(List<GatewayAddress> addresses, String missingReason) {}
@@ -333,6 +354,37 @@ public final class StatusModel {
               + Names.workload(gw)
               + " ready with the current pod template");
     }
+    // The replicas run what the ConfigMap holds only once each has applied it (a reload takes a
+    // watch event; a runtime may also refuse it): each says which text it runs.
+    if (seen.pods() != null) {
+      String want = io.sbc.api.ConfigIdentity.sha256(res.configYaml());
+      int running = 0;
+      List<String> behind = new ArrayList<>();
+      for (PodConfig p : seen.pods()) {
+        if (want.equals(p.sha256())) {
+          running++;
+        } else if (p.sha256() != null) {
+          behind.add(
+              "pod "
+                  + p.pod()
+                  + " runs configuration "
+                  + p.sha256().substring(0, Math.min(12, p.sha256().length()))
+                  + ", not "
+                  + want.substring(0, 12));
+        } else {
+          behind.add("pod " + p.pod() + ": " + p.problem());
+        }
+      }
+      if (running < desired || !behind.isEmpty()) {
+        return pending(
+            gen,
+            running
+                + " of "
+                + desired
+                + " replica(s) run the current configuration"
+                + (behind.isEmpty() ? "" : " (" + String.join("; ", behind) + ")"));
+      }
+    }
     return new Condition(
         Conditions.PROGRAMMED,
         true,
@@ -341,8 +393,64 @@ public final class StatusModel {
             + cm
             + ", "
             + ready
-            + " replica(s) ready, Service with an address",
+            + " replica(s) ready"
+            + (seen.pods() != null ? " and running it" : "")
+            + ", Service with an address",
         gen);
+  }
+
+  /**
+   * The gateway's last status with Programmed (the gateway's and its listeners') False for this
+   * reason: writing its objects failed (a quota, an admission refusal), which the message names.
+   */
+  public static SipGatewayStatus writeFailed(
+      SipGatewayResource gw, SipGatewayStatus previous, String reason, String message, String now) {
+    Long gen = gw.getMetadata().getGeneration();
+    SipGatewayStatus s = new SipGatewayStatus();
+    if (previous != null) {
+      s.addresses = previous.addresses;
+      s.replicas = previous.replicas;
+      s.readyReplicas = previous.readyReplicas;
+      s.attachedRoutes = previous.attachedRoutes;
+    }
+    s.observedGeneration = gen;
+    Condition failed = new Condition(Conditions.PROGRAMMED, false, reason, message, gen);
+    List<Condition> next = new ArrayList<>();
+    if (previous != null && previous.conditions != null) {
+      for (Condition c : previous.conditions) {
+        if (!Conditions.PROGRAMMED.equals(c.type)) {
+          next.add(copy(c));
+        }
+      }
+    }
+    next.add(failed);
+    s.conditions = merge(previous == null ? null : previous.conditions, next, now);
+    if (previous != null && previous.listeners != null) {
+      s.listeners = new ArrayList<>();
+      for (ListenerStatus l : previous.listeners) {
+        List<Condition> lc = new ArrayList<>();
+        if (l.conditions != null) {
+          l.conditions.stream()
+              .filter(c -> !Conditions.PROGRAMMED.equals(c.type))
+              .forEach(c -> lc.add(copy(c)));
+        }
+        lc.add(new Condition(Conditions.PROGRAMMED, false, reason, message, gen));
+        s.listeners.add(
+            new ListenerStatus(
+                l.name,
+                l.attachedRoutes == null ? 0 : l.attachedRoutes,
+                merge(l.conditions, lc, now)));
+      }
+    }
+    return s;
+  }
+
+  private static Condition copy(Condition c) {
+    Condition n =
+        new Condition(c.type, "True".equals(c.status), c.reason, c.message, c.observedGeneration);
+    n.status = c.status;
+    n.lastTransitionTime = c.lastTransitionTime;
+    return n;
   }
 
   /** The configuration a ConfigMap holds (plain or compressed), or null. */
@@ -440,14 +548,36 @@ public final class StatusModel {
                       : Conditions.REASON_UNSUPPORTED_VALUE,
                   why,
                   gen));
+        } else if (res.conflict(name) != null && res.conflict(name).whole()) {
+          // Gateway API: the older route keeps what both ask for; this one has nothing left.
+          c.add(
+              new Condition(
+                  Conditions.ACCEPTED,
+                  false,
+                  Conditions.REASON_CONFLICTED,
+                  String.join("; ", res.conflict(name).messages()),
+                  gen));
         } else {
           c.add(
               new Condition(
                   Conditions.ACCEPTED, true, Conditions.REASON_ACCEPTED, "Accepted", gen));
+          if (res.conflict(name) != null) {
+            c.add(
+                new Condition(
+                    Conditions.PARTIALLY_INVALID,
+                    true,
+                    Conditions.REASON_CONFLICTED,
+                    String.join("; ", res.conflict(name).messages()),
+                    gen));
+          }
         }
       }
       String name = route.getMetadata().getName();
-      boolean served = gw != null && res.accepted() && res.routeErrors(name) == null;
+      boolean served =
+          gw != null
+              && res.accepted()
+              && res.routeErrors(name) == null
+              && (res.conflict(name) == null || !res.conflict(name).whole());
       List<GatewayResolution.RefProblem> problems =
           served
               ? res.refProblems(name)

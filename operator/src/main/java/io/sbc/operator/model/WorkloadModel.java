@@ -45,6 +45,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -216,7 +217,7 @@ public final class WorkloadModel {
 
   /** The Deployment of sbc-runtime pods serving the gateway. */
   public static Deployment deployment(SipGatewayResource gw, RuntimeSettings settings) {
-    return deployment(gw, settings, null);
+    return deployment(gw, settings, (String) null);
   }
 
   /**
@@ -228,7 +229,34 @@ public final class WorkloadModel {
    */
   public static Deployment deployment(
       SipGatewayResource gw, RuntimeSettings settings, String loadBalancerAddress) {
+    return deployment(
+        gw,
+        settings,
+        loadBalancerAddress != null
+            ? new Advertised(loadBalancerAddress, null, Map.of())
+            : new Advertised(null, POD_IP_FIELD, Map.of()));
+  }
+
+  /**
+   * The gateway's Deployment.
+   *
+   * @param advertised what wildcard listeners advertise (see {@link #advertised})
+   */
+  public static Deployment deployment(
+      SipGatewayResource gw, RuntimeSettings settings, Advertised advertised) {
     SipGateway.Spec spec = gw.getSpec();
+    List<EnvVar> advertisedEnv = new ArrayList<>();
+    advertisedEnv.add(advertisedAddress(advertised));
+    if (!advertised.ports().isEmpty()) {
+      StringBuilder v = new StringBuilder();
+      new TreeMap<>(advertised.ports())
+          .forEach((l, p) -> v.append(v.isEmpty() ? "" : ",").append(l).append('=').append(p));
+      advertisedEnv.add(
+          new EnvVarBuilder()
+              .withName(Defaults.ADVERTISED_PORTS_ENV)
+              .withValue(v.toString())
+              .build());
+    }
     List<ContainerPort> ports = new ArrayList<>();
     for (PortKey k : ports(gw)) {
       ports.add(
@@ -324,7 +352,7 @@ public final class WorkloadModel {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
-                advertisedAddress(loadBalancerAddress),
+                advertisedEnv.get(0),
                 new EnvVarBuilder()
                     .withName(Defaults.DRAIN_SECONDS_ENV)
                     .withValue(
@@ -333,6 +361,7 @@ public final class WorkloadModel {
                                 spec.terminationGracePeriodSeconds,
                                 settings.preStopSleepSeconds())))
                     .build())
+            .addAllToEnv(advertisedEnv.subList(1, advertisedEnv.size()))
             .withPorts(ports)
             .withResources(resources(spec.resources))
             .withNewReadinessProbe()
@@ -405,21 +434,74 @@ public final class WorkloadModel {
    * and in-dialog requests that the load balancer hands to another replica are routed there from
    * what the messages carry (sealed Record-Route, Via), with no state shared.
    */
-  static EnvVar advertisedAddress(String loadBalancerAddress) {
-    if (loadBalancerAddress != null) {
+  static EnvVar advertisedAddress(Advertised a) {
+    if (a.host() != null) {
       return new EnvVarBuilder()
           .withName(Defaults.ADVERTISED_ADDRESS_ENV)
-          .withValue(loadBalancerAddress)
+          .withValue(a.host())
           .build();
     }
     return new EnvVarBuilder()
         .withName(Defaults.ADVERTISED_ADDRESS_ENV)
         .withNewValueFrom()
         .withNewFieldRef()
-        .withFieldPath("status.podIP")
+        .withFieldPath(a.fieldPath())
         .endFieldRef()
         .endValueFrom()
         .build();
+  }
+
+  /** The downward API field of the pod's own IP (also the node's with hostNetwork). */
+  public static final String POD_IP_FIELD = "status.podIP";
+
+  /** The downward API field of the IP of the node the pod runs on. */
+  public static final String HOST_IP_FIELD = "status.hostIP";
+
+  /**
+   * What the pods of a gateway advertise in Via, Record-Route and Contact: a fixed host, or (host
+   * null) the value of a downward API field; and per listener name, a port other than its own.
+   */
+  public record Advertised(String host, String fieldPath, Map<String, Integer> ports) {}
+
+  /**
+   * Where SIP peers reach the pods, by Service type:
+   *
+   * <ul>
+   *   <li>LoadBalancer: the load balancer's address once assigned (the listeners' ports); before
+   *       that, the pod IP.
+   *   <li>NodePort: the IP of the pod's own node ({@value #HOST_IP_FIELD}; with
+   *       externalTrafficPolicy Local a node forwards only to its own pods, so each pod names its
+   *       node) and, per listener, the node port the Service assigned to its port and protocol. A
+   *       pod's node is known only to the pod (a Deployment has one template for every pod), hence
+   *       the downward API rather than a Node's ExternalIP: where nodes are reached through other
+   *       addresses than their InternalIP, set the listeners' advertisedAddress or use a load
+   *       balancer.
+   *   <li>ClusterIP (and hostNetwork, where the pod IP is the node's): the pod IP.
+   * </ul>
+   */
+  public static Advertised advertised(SipGatewayResource gw, Service svc) {
+    String lb = loadBalancerAddress(gw, svc);
+    if (lb != null) {
+      return new Advertised(lb, null, Map.of());
+    }
+    if (!"NodePort".equals(gw.getSpec().serviceType)) {
+      return new Advertised(null, POD_IP_FIELD, Map.of());
+    }
+    Map<String, Integer> ports = new TreeMap<>();
+    if (svc != null && svc.getSpec() != null && svc.getSpec().getPorts() != null) {
+      for (SipGateway.Listener l : gw.getSpec().listeners) {
+        String proto = l.protocol != null && l.protocol.endsWith("UDP") ? "UDP" : "TCP";
+        for (ServicePort p : svc.getSpec().getPorts()) {
+          if (p.getNodePort() != null
+              && p.getNodePort() > 0
+              && Objects.equals(p.getPort(), l.port)
+              && proto.equals(p.getProtocol())) {
+            ports.put(l.name, p.getNodePort());
+          }
+        }
+      }
+    }
+    return new Advertised(null, HOST_IP_FIELD, ports);
   }
 
   /**

@@ -126,9 +126,9 @@ public final class Dependents {
     @Override
     protected Deployment desired(SipGatewayResource gw, Context<SipGatewayResource> context) {
       SipGatewayResource e = effective(gw, context);
-      Service svc = context.getSecondaryResource(Service.class).orElse(null);
+      Service svc = ClusterServices.own(gw, context);
       return WorkloadModel.deployment(
-          e, OperatorConfig.settings(), WorkloadModel.loadBalancerAddress(e, svc));
+          e, OperatorConfig.settings(), WorkloadModel.advertised(e, svc));
     }
   }
 

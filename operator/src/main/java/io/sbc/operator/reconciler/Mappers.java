@@ -52,6 +52,22 @@ final class Mappers {
     return ids;
   }
 
+  /**
+   * The other routes (in the cache) attached to a gateway the route names now or named before: a
+   * conflict between them may have started or ended.
+   */
+  static Set<ResourceID> routesSharingAGateway(SipRouteResource r, Cache<SipRouteResource> routes) {
+    Set<ResourceID> gateways = gatewaysNowOrBefore(r);
+    ResourceID self = ResourceID.fromResource(r);
+    Set<ResourceID> ids = new HashSet<>();
+    routes
+        .list(o -> gatewaysOf(o).stream().anyMatch(gateways::contains))
+        .map(ResourceID::fromResource)
+        .filter(id -> !id.equals(self))
+        .forEach(ids::add);
+    return ids;
+  }
+
   /** The routes (in the cache) that name the dispatcher. */
   static Set<ResourceID> routesOf(SipDispatcherResource d, Cache<SipRouteResource> routes) {
     Set<ResourceID> ids = new HashSet<>();
@@ -166,11 +182,35 @@ final class Mappers {
    */
   static Set<ResourceID> gatewaysOf(
       EndpointSlice s, Cache<SipDispatcherResource> dispatchers, Cache<SipRouteResource> routes) {
-    Set<ResourceID> ids = new HashSet<>();
     ResourceID service = serviceOf(s);
-    if (service != null) {
-      dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.addAll(gatewaysOf(d, routes)));
+    return service == null ? new HashSet<>() : gatewaysOf(service, dispatchers, routes);
+  }
+
+  /**
+   * The gateways whose routes name a dispatcher with a serviceRef to the Service; and the gateway
+   * the Service belongs to, when it is one's own (its address or node ports changed).
+   */
+  static Set<ResourceID> gatewaysOf(
+      ResourceID service,
+      Cache<SipDispatcherResource> dispatchers,
+      Cache<SipRouteResource> routes) {
+    Set<ResourceID> ids = new HashSet<>();
+    dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.addAll(gatewaysOf(d, routes)));
+    String name = service.getName();
+    if (name.endsWith("-sbc")) {
+      ids.add(
+          new ResourceID(
+              name.substring(0, name.length() - "-sbc".length()),
+              service.getNamespace().orElse(null)));
     }
+    return ids;
+  }
+
+  /** The dispatchers (in the cache) with a serviceRef to the Service. */
+  static Set<ResourceID> dispatchersOf(
+      ResourceID service, Cache<SipDispatcherResource> dispatchers) {
+    Set<ResourceID> ids = new HashSet<>();
+    dispatchers.list(d -> refersTo(d, service)).forEach(d -> ids.add(ResourceID.fromResource(d)));
     return ids;
   }
 }

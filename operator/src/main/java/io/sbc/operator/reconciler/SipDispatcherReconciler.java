@@ -1,6 +1,5 @@
 package io.sbc.operator.reconciler;
 
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -33,14 +32,12 @@ public class SipDispatcherReconciler implements Reconciler<SipDispatcherResource
                     r -> Mappers.dispatchersOfNamespace(r, context.getPrimaryCache()))
                 .build(),
             context);
-    InformerEventSource<EndpointSlice, SipDispatcherResource> slices =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(EndpointSlice.class, SipDispatcherResource.class)
-                .withSecondaryToPrimaryMapper(
-                    s -> Mappers.dispatchersOf(s, context.getPrimaryCache()))
-                .build(),
-            context);
-    return List.of(routes, slices);
+    List<EventSource<?, SipDispatcherResource>> all = new java.util.ArrayList<>();
+    all.add(routes);
+    all.addAll(
+        ClusterServices.eventSources(
+            context, svc -> Mappers.dispatchersOf(svc, context.getPrimaryCache())));
+    return all;
   }
 
   @Override

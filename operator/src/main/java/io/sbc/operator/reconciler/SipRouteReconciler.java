@@ -39,7 +39,16 @@ public class SipRouteReconciler implements Reconciler<SipRouteResource> {
                 .withSecondaryToPrimaryMapper(d -> Mappers.routesOf(d, routes))
                 .build(),
             context);
-    return List.of(gateways, dispatchers);
+    // Routes compete for what they match (the oldest keeps it): a route that changes, appears or
+    // goes changes the status of the other routes of its gateways.
+    InformerEventSource<SipRouteResource, SipRouteResource> rivals =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(SipRouteResource.class, SipRouteResource.class)
+                .withName("rival-routes")
+                .withSecondaryToPrimaryMapper(r -> Mappers.routesSharingAGateway(r, routes))
+                .build(),
+            context);
+    return List.of(gateways, dispatchers, rivals);
   }
 
   @Override

@@ -571,12 +571,30 @@ class RouteChangeEndToEndTest {
       cmd.add("-Dkubernetes.auth.tryServiceAccount=false");
       cmd.add("-jar");
       cmd.add(jar.toString());
+      // the pod is scheduled and ready before its runtime answers: not Programmed, naming it
+      playReadyPod("lb-edge", managementPort);
+      await("Programmed=False naming the pod that does not answer")
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () -> programmed("lb-edge"),
+              c ->
+                  "Pending".equals(c.reason)
+                      && c.message.contains("pod lb-edge-sbc-0: management API")
+                      && c.message.contains("did not answer"));
       ChildProcess sbc = track(new ChildProcess("sbc", cmd, env, work.resolve("sbc")));
       awaitOrFail(
           "the runtime answering OPTIONS on UDP " + sbcPort,
           Duration.ofSeconds(60),
           sbc,
           () -> SipProbe.options("127.0.0.1", sbcPort, Duration.ofMillis(500)) == 200);
+      // the runtime reports the configuration it loaded: the one the operator wrote
+      io.sbc.api.status.Condition programmed =
+          await("Programmed=True once the runtime reports the current configuration")
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(() -> programmed("lb-edge"), c -> "True".equals(c.status));
+      assertTrue(programmed.message.contains("running it"), programmed.message);
       try (java.net.DatagramSocket caller = new java.net.DatagramSocket(0)) {
         String request =
             "MESSAGE sip:someone@127.0.0.1:"
@@ -603,6 +621,87 @@ class RouteChangeEndToEndTest {
       }
       assertFalse(sbc.logText().contains(BLOCKED_THREAD), "blocked event loop");
     }
+  }
+
+  private io.sbc.api.status.Condition programmed(String gateway) {
+    return client
+        .resources(SipGatewayResource.class)
+        .inNamespace(NS)
+        .withName(gateway)
+        .get()
+        .getStatus()
+        .conditions
+        .stream()
+        .filter(c -> "Programmed".equals(c.type))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * Plays the Deployment controller and the kubelet for one replica: the Deployment's status says
+   * one pod of the current template is ready, and that pod (IP 127.0.0.1, where the runtime this
+   * test starts listens) has its management port at {@code managementPort}.
+   */
+  private void playReadyPod(String gateway, int managementPort) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(gateway + "-sbc")
+        .editStatus(
+            d -> {
+              d.setStatus(
+                  new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                      .withReplicas(1)
+                      .withReadyReplicas(1)
+                      .withUpdatedReplicas(1)
+                      .withAvailableReplicas(1)
+                      .withObservedGeneration(d.getMetadata().getGeneration())
+                      .build());
+              return d;
+            });
+    String name = gateway + "-sbc-0";
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .withLabels(
+                    Map.of(
+                        "app.kubernetes.io/name", "sbc",
+                        "app.kubernetes.io/instance", gateway,
+                        "app.kubernetes.io/managed-by", "sbc-operator"))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("sbc")
+                .withImage("sbc-runtime")
+                .addNewPort()
+                .withName("management")
+                .withContainerPort(managementPort)
+                .endPort()
+                .endContainer()
+                .endSpec()
+                .build())
+        .createOr(x -> x.update());
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName(name)
+        .editStatus(
+            x -> {
+              x.setStatus(
+                  new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                      .withPodIP("127.0.0.1")
+                      .addNewCondition()
+                      .withType("Ready")
+                      .withStatus("True")
+                      .endCondition()
+                      .build());
+              return x;
+            });
+    deletions.add(() -> client.pods().inNamespace(NS).withName(name).delete());
   }
 
   /**

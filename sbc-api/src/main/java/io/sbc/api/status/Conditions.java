@@ -9,6 +9,7 @@ public final class Conditions {
   public static final String RESOLVED_REFS = "ResolvedRefs";
   public static final String PROGRAMMED = "Programmed";
   public static final String READY = "Ready";
+  public static final String PARTIALLY_INVALID = "PartiallyInvalid";
 
   // reasons
   public static final String REASON_ACCEPTED = "Accepted";
@@ -28,4 +29,6 @@ public final class Conditions {
   public static final String REASON_NO_MATCHING_LISTENER_NAME = "NoMatchingListenerName";
   public static final String REASON_READY = "Ready";
   public static final String REASON_NO_READY_ENDPOINTS = "NoReadyEndpoints";
+  public static final String REASON_CONFLICTED = "Conflicted";
+  public static final String REASON_NO_RESOURCES = "NoResources";
 }

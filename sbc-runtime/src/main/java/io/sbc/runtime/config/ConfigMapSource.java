@@ -54,6 +54,9 @@ public final class ConfigMapSource implements AutoCloseable {
   /** The text of the configuration running now (null before the first load). */
   private String current;
 
+  /** The SHA-256 of the text last applied (null before the first load): management reports it. */
+  private volatile String appliedSha256;
+
   /**
    * @param gateway the SipGateway to serve (null: the only one)
    */
@@ -83,6 +86,14 @@ public final class ConfigMapSource implements AutoCloseable {
       // not in a pod (or no service account token mounted)
     }
     return "default";
+  }
+
+  /**
+   * The SHA-256 of the configuration text running now ({@link io.sbc.api.ConfigIdentity}): a
+   * refused change leaves it as it was, so the operator can tell which replicas run what it wrote.
+   */
+  public String appliedSha256() {
+    return appliedSha256;
   }
 
   /** "configmap NAMESPACE/NAME": how messages name this source. */
@@ -128,6 +139,7 @@ public final class ConfigMapSource implements AutoCloseable {
         }
         GatewayConfig cfg = GatewayConfig.load(source, text, gateway).withShare(share(cm));
         current = text + shareText(cm);
+        appliedSha256 = io.sbc.api.ConfigIdentity.sha256(text);
         return cfg;
       }
       long left = deadline - System.nanoTime();
@@ -256,6 +268,7 @@ public final class ConfigMapSource implements AutoCloseable {
     }
     try {
       apply.apply(next);
+      appliedSha256 = io.sbc.api.ConfigIdentity.sha256(text);
       LOG.infof("configuration %s reloaded", source);
     } catch (ConfigException e) {
       LOG.errorf(

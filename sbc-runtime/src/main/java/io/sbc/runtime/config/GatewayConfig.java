@@ -93,6 +93,45 @@ public record GatewayConfig(
   }
 
   /**
+   * The ports listeners advertise from {@link Defaults#ADVERTISED_PORTS_ENV} ({@code NAME=PORT,...}
+   * by listener name; in a cluster the operator sets the NodePort Service's node ports there):
+   * empty when unset; a malformed entry or an unknown listener name is an error naming the
+   * variable.
+   */
+  static Map<String, Integer> advertisedPorts(
+      String source, Map<String, String> env, SipGateway gw, List<String> errors) {
+    String v = env.get(Defaults.ADVERTISED_PORTS_ENV);
+    Map<String, Integer> out = new java.util.HashMap<>();
+    if (v == null || v.isBlank()) {
+      return out;
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    gw.spec.listeners.forEach(l -> names.add(l.name));
+    for (String entry : v.split(",")) {
+      int eq = entry.indexOf('=');
+      String name = eq < 0 ? "" : entry.substring(0, eq).strip();
+      int port = -1;
+      try {
+        port = eq < 0 ? -1 : Integer.parseInt(entry.substring(eq + 1).strip());
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      if (!names.contains(name) || port < 1 || port > 65535) {
+        errors.add(
+            source
+                + ": environment variable "
+                + Defaults.ADVERTISED_PORTS_ENV
+                + ": '"
+                + entry.strip()
+                + "' is not LISTENER=PORT with a listener of the gateway and a port 1-65535");
+      } else {
+        out.put(name, port);
+      }
+    }
+    return out;
+  }
+
+  /**
    * @param env the process environment ({@link Defaults#ADVERTISED_ADDRESS_ENV} gives wildcard
    *     listeners their advertised address)
    */
@@ -140,6 +179,7 @@ public record GatewayConfig(
               + ": not a host name or IP address");
       envAddress = null;
     }
+    Map<String, Integer> envPorts = advertisedPorts(source, env, gw, errors);
     List<Listener> listeners = new ArrayList<>();
     for (SipGateway.Listener l : gw.spec.listeners) {
       Protocol p =
@@ -157,7 +197,13 @@ public record GatewayConfig(
       } else if (advertised != null) {
         advertised = uriHostOf(advertised);
       }
-      listeners.add(new Listener(l.name, p, new InetSocketAddress(addr, l.port), advertised));
+      listeners.add(
+          new Listener(
+              l.name,
+              p,
+              new InetSocketAddress(addr, l.port),
+              advertised,
+              envPorts.getOrDefault(l.name, l.port)));
     }
     Myself myself = Myself.of(listeners, gw.spec.domains);
     SipGateway.Sealing sealing = gw.spec.sealing;

@@ -138,7 +138,7 @@ final class Prober implements Runnable {
             l.advertisesInterfaceAddress()
                 ? env.sources().sourceFor(hop.address().getAddress())
                 : null);
-    byte[] bytes = options(d, names, l.port(), branch, ++cseq);
+    byte[] bytes = options(d, names, l.advertisedPort(), branch, ++cseq);
     Flow flow = new Flow(l, hop.address(), null);
     ClientTransaction tx =
         env.transactions().startClient(env.loop(), branch, false, flow, bytes, p);

@@ -22,6 +22,7 @@ public class RunningGateway {
   private final LongAdder reloadsApplied = new LongAdder();
   private final LongAdder reloadsRefused = new LongAdder();
   private volatile Refusal lastRefusal;
+  private volatile java.util.function.Supplier<String> configSha256 = () -> null;
 
   public SbcStack stack() {
     return stack;
@@ -37,6 +38,16 @@ public class RunningGateway {
   /** The listeners the gateway bound when it started (they stay until the next start). */
   public List<Listener> listeners() {
     return listeners;
+  }
+
+  /** Where the SHA-256 of the configuration running now comes from (a ConfigMap's source). */
+  public void configSha256From(java.util.function.Supplier<String> source) {
+    this.configSha256 = source;
+  }
+
+  /** The SHA-256 of the configuration text running now, or null (read from a file). */
+  public String configSha256() {
+    return configSha256.get();
   }
 
   /** A new configuration was applied. */

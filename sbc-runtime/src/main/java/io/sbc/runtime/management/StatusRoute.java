@@ -70,6 +70,10 @@ public class StatusRoute {
         .put("eventLoops", s.loops().size())
         .put("transport", s.transports().nativeTransport() ? "epoll" : "nio")
         .put("reloads", reloads(g))
+        // Which configuration runs (the operator's Programmed condition waits for it).
+        .put(
+            io.sbc.api.ConfigIdentity.STATUS_FIELD,
+            new JsonObject().put(io.sbc.api.ConfigIdentity.SHA256_FIELD, g.configSha256()))
         .put(
             "transactions",
             new JsonObject()

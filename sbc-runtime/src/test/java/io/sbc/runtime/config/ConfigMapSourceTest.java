@@ -184,6 +184,22 @@ class ConfigMapSourceTest {
     assertEquals(List.of(), applied);
   }
 
+  /**
+   * The hash management reports (the operator's Programmed waits for it) is the one of the text
+   * running: set at start, moved by an applied change, kept by a refused one.
+   */
+  @Test
+  void theHashOfTheRunningTextFollowsAppliedChangesOnly() throws Exception {
+    ConfigMapSource s = watching(15090);
+    assertEquals(io.sbc.api.ConfigIdentity.sha256(config(15090)), s.appliedSha256());
+    put(config(15091));
+    await("applied", () -> applied.size() == 1);
+    assertEquals(io.sbc.api.ConfigIdentity.sha256(config(15091)), s.appliedSha256());
+    put(config(15092).replace("protocol: SIP-UDP", "protocol: SIP-FOO"));
+    await("refused", () -> refusals.size() == 1);
+    assertEquals(io.sbc.api.ConfigIdentity.sha256(config(15091)), s.appliedSha256());
+  }
+
   @Test
   void invalidChangeIsRefusedAndTheWatchGoesOn() throws Exception {
     watching(15090);

@@ -175,6 +175,51 @@ class GatewayConfigTest {
     assertEquals(null, none.listeners().get(0).host(), "the interface a message leaves from");
   }
 
+  /**
+   * Behind a NodePort Service peers reach a listener at the node's address and the node port: the
+   * operator gives both through the environment; Via and Record-Route carry them, and a URI naming
+   * the node port is ours, as one naming the bind port still is.
+   */
+  @Test
+  void theEnvironmentGivesListenersTheNodePortToAdvertise() throws Exception {
+    GatewayConfig c =
+        GatewayConfig.compile(
+            "w.yaml",
+            io.sbc.api.ConfigReader.read("w.yaml", WILDCARD),
+            null,
+            java.util.Map.of(
+                io.sbc.api.Defaults.ADVERTISED_ADDRESS_ENV, "192.0.2.7",
+                io.sbc.api.Defaults.ADVERTISED_PORTS_ENV, "any=30506, fixed=30507"));
+    var any = c.listeners().get(0);
+    assertEquals(5060, any.port(), "still bound to its own port");
+    assertEquals(30506, any.advertisedPort());
+    assertEquals(
+        "Via: SIP/2.0/UDP 192.0.2.7:30506;rport;branch=",
+        new String(any.viaPrefix(), java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertEquals(
+        "<sip:192.0.2.7:30506;lr",
+        new String(
+            any.names(null).recordRouteStart(), java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertEquals(30507, c.listeners().get(1).advertisedPort());
+    assertEquals(5070, c.listeners().get(2).advertisedPort(), "not named: its own port");
+    assertTrue(c.myself().isMine("192.0.2.7", 30506));
+    assertTrue(c.myself().isMine("192.0.2.7", 5060));
+    assertTrue(!c.myself().isMine("192.0.2.7", 30999));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                GatewayConfig.compile(
+                    "w.yaml",
+                    io.sbc.api.ConfigReader.read("w.yaml", WILDCARD),
+                    null,
+                    java.util.Map.of(
+                        io.sbc.api.Defaults.ADVERTISED_PORTS_ENV, "any=30506,nosuch=1,lo=x")));
+    assertEquals(2, e.errors().size(), e.errors().toString());
+    assertTrue(
+        e.errors().get(0).contains("SBC_ADVERTISED_PORTS: 'nosuch=1'"), e.errors().toString());
+  }
+
   @Test
   void aBadAdvertisedAddressInTheEnvironmentIsRefusedByName() {
     ConfigException e =

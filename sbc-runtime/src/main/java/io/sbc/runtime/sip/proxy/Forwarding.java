@@ -208,7 +208,12 @@ final class Forwarding {
   /** Our Contact for a hidden side: its sealed true Contact as the user part. */
   static String hiddenContact(String token, Listener.Names names, Listener l) {
     StringBuilder sb = new StringBuilder(token.length() + 48);
-    sb.append("<sip:").append(token).append('@').append(names.host()).append(':').append(l.port());
+    sb.append("<sip:")
+        .append(token)
+        .append('@')
+        .append(names.host())
+        .append(':')
+        .append(l.advertisedPort());
     if (l.protocol() != Protocol.UDP) {
       sb.append(";transport=").append(l.protocol().uriName());
     }

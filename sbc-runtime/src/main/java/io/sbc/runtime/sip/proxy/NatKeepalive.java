@@ -183,7 +183,7 @@ public final class NatKeepalive implements CallEvents {
     }
     String branch = branches.nextProbe();
     Listener.Names names = l.names(null);
-    String host = names.host() + ":" + l.port();
+    String host = names.host() + ":" + l.advertisedPort();
     String uri = "sip:" + p.where.host() + ":" + p.where.port();
     String options =
         "OPTIONS "

@@ -26,6 +26,7 @@ public final class Listener {
   private final Protocol protocol;
   private final InetSocketAddress bind;
   private final int port;
+  private final int advertisedPort;
   private final Names fixed;
   private final ConcurrentHashMap<InetAddress, Names> byLocal = new ConcurrentHashMap<>();
 
@@ -37,10 +38,24 @@ public final class Listener {
    *     to use the bind address, or for a wildcard bind the address a message leaves from
    */
   public Listener(String name, Protocol protocol, InetSocketAddress bind, String advertisedHost) {
+    this(name, protocol, bind, advertisedHost, bind.getPort());
+  }
+
+  /**
+   * @param advertisedPort the port written into Via, Record-Route and Contact: the bind port, or
+   *     where peers reach the listener through a translation (a NodePort Service), that port
+   */
+  public Listener(
+      String name,
+      Protocol protocol,
+      InetSocketAddress bind,
+      String advertisedHost,
+      int advertisedPort) {
     this.name = name;
     this.protocol = protocol;
     this.bind = bind;
     this.port = bind.getPort();
+    this.advertisedPort = advertisedPort > 0 ? advertisedPort : port;
     String h = advertisedHost;
     if (h == null && !bind.getAddress().isAnyLocalAddress()) {
       h = IpLiteral.uriHost(bind.getAddress());
@@ -60,11 +75,11 @@ public final class Listener {
                 + " "
                 + host
                 + ":"
-                + port
+                + advertisedPort
                 + (protocol == Protocol.UDP ? ";rport" : "")
                 + ";branch=")
             .getBytes(StandardCharsets.ISO_8859_1),
-        ("<sip:" + host + ":" + port + transportParam + ";lr")
+        ("<sip:" + host + ":" + advertisedPort + transportParam + ";lr")
             .getBytes(StandardCharsets.ISO_8859_1));
   }
 
@@ -120,8 +135,17 @@ public final class Listener {
     return fixed == null ? null : fixed.host();
   }
 
+  /** The port the listener is bound to. */
   public int port() {
     return port;
+  }
+
+  /**
+   * The port peers send to, as Via, Record-Route and Contact give it: the bind port unless a
+   * translation in front of the pod (a NodePort Service) makes it another.
+   */
+  public int advertisedPort() {
+    return advertisedPort;
   }
 
   public boolean isIpv6() {
@@ -143,6 +167,7 @@ public final class Listener {
         && name.equals(l.name)
         && protocol == l.protocol
         && bind.equals(l.bind)
+        && advertisedPort == l.advertisedPort
         && java.util.Objects.equals(host(), l.host());
   }
 
@@ -154,6 +179,14 @@ public final class Listener {
   @Override
   public String toString() {
     String h = fixed != null ? fixed.host() : IpLiteral.uriHost(bind.getAddress());
-    return name + "(" + protocol + " " + h + ":" + port + ")";
+    return name
+        + "("
+        + protocol
+        + " "
+        + h
+        + ":"
+        + port
+        + (advertisedPort != port ? " advertised :" + advertisedPort : "")
+        + ")";
   }
 }

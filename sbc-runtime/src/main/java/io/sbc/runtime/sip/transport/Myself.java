@@ -168,7 +168,8 @@ public final class Myself {
     int bestScore = -1;
     for (int i = 0; i < hostKeys.length; i++) {
       Listener l = listeners.get(i);
-      if (p >= 0 && l.port() != p) {
+      // A NodePort Service translates its port to the bind port: both name this listener.
+      if (p >= 0 && l.port() != p && l.advertisedPort() != p) {
         continue;
       }
       int score = 0;
