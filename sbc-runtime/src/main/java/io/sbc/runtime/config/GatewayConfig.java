@@ -63,6 +63,7 @@ public record GatewayConfig(
     DnsSettings dns,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
+    RegistrarConfig registrar,
     String source) {
 
   /** Reads, validates and compiles a configuration file. */
@@ -150,7 +151,16 @@ public record GatewayConfig(
       }
       listeners.add(new Listener(l.name, p, new InetSocketAddress(addr, l.port), advertised));
     }
-    Myself myself = Myself.of(listeners, gw.spec.domains);
+    // The registrar's domains are served too: their users' requests and REGISTERs are for us.
+    List<String> served = new ArrayList<>(gw.spec.domains);
+    if (gw.spec.registrar != null && gw.spec.registrar.domains != null) {
+      for (String d : gw.spec.registrar.domains) {
+        if (!served.contains(d)) {
+          served.add(d);
+        }
+      }
+    }
+    Myself myself = Myself.of(listeners, served);
     SipGateway.Sealing sealing = gw.spec.sealing;
     String sealingField = "spec.sealing";
     if (sealing == null && env.get(Defaults.SEALING_SECRET_FILE_ENV) != null) {
@@ -231,10 +241,11 @@ public record GatewayConfig(
       }
     }
     long drain = drainMillis(source, gw.spec, env, errors);
+    List<SipRoute> routes = cfg.routesOf(gw);
+    RegistrarConfig registrar = RegistrarConfig.of(source, gw.spec, routes, errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    List<SipRoute> routes = cfg.routesOf(gw);
     List<SipDispatcher> dispatchers = new ArrayList<>();
     for (SipRoute r : routes) {
       for (SipRoute.Rule rule : r.spec.rules) {
@@ -266,6 +277,7 @@ public record GatewayConfig(
             dns,
             List.copyOf(routes),
             List.copyOf(dispatchers),
+            registrar,
             source);
     // Compile once now, with stand-in pools, so that a configuration that cannot be routed is
     // refused before anything starts (or, on reload, before it replaces the running one).
