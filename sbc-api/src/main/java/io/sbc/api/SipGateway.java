@@ -167,6 +167,13 @@ public class SipGateway extends SipResource {
     @Pattern("^(serial|parallel)$")
     public String forking = Defaults.REGISTRAR_FORKING;
 
+    /**
+     * The digest algorithms offered, in order of preference (RFC 7616 section 3.7: one challenge
+     * each, the preferred first): SHA-256 and MD5. Clients that read only the first challenge and
+     * know only MD5 (SIPp 3.6) need MD5 first.
+     */
+    public List<String> digestAlgorithms = new ArrayList<>(List.of("SHA-256", "MD5"));
+
     /** How long a digest nonce is accepted, in seconds; after it the client is told stale=true. */
     @Min(10)
     @Max(3600)

@@ -213,6 +213,18 @@ final class Validator {
         && (r.defaultExpires < r.minExpires || r.defaultExpires > r.maxExpires)) {
       error(p + ".defaultExpires", "must be within minExpires..maxExpires");
     }
+    if (r.digestAlgorithms == null || r.digestAlgorithms.isEmpty()) {
+      error(p + ".digestAlgorithms", "at least one of SHA-256, MD5");
+    } else {
+      for (int i = 0; i < r.digestAlgorithms.size(); i++) {
+        String a = r.digestAlgorithms.get(i);
+        if (!"SHA-256".equals(a) && !"MD5".equals(a)) {
+          error(p + ".digestAlgorithms[" + i + "]", "must be SHA-256 or MD5 (was " + a + ")");
+        } else if (r.digestAlgorithms.indexOf(a) != i) {
+          error(p + ".digestAlgorithms[" + i + "]", a + " is listed twice");
+        }
+      }
+    }
     if (!"ReplaceOldest".equals(r.whenFull) && !"Reject".equals(r.whenFull)) {
       error(p + ".whenFull", "must be ReplaceOldest or Reject (was " + r.whenFull + ")");
     }

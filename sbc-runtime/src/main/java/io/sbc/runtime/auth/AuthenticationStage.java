@@ -121,7 +121,7 @@ public final class AuthenticationStage implements RequestStage {
     String algorithm = c.algorithm() == null ? "MD5" : c.algorithm();
     boolean sha = algorithm.equalsIgnoreCase("SHA-256");
     if (state == Nonces.State.INVALID
-        || !(sha || algorithm.equalsIgnoreCase("MD5"))
+        || !offered(sha ? "SHA-256" : algorithm.equalsIgnoreCase("MD5") ? "MD5" : null)
         || !"auth".equalsIgnoreCase(c.qop())
         || c.cnonce() == null
         || c.nonceCount() < 1) {
@@ -234,16 +234,24 @@ public final class AuthenticationStage implements RequestStage {
     r.answer(register ? 401 : 407, "Unauthorized", challengeLines(realm, isStale, register));
   }
 
+  private boolean offered(String algorithm) {
+    return algorithm != null && settings.digestAlgorithms().contains(algorithm);
+  }
+
   /**
-   * Two challenges, SHA-256 first (RFC 8760 section 2.4: the client takes the first it supports, so
-   * the stronger one goes first), then MD5 for clients that know no other.
+   * One challenge per algorithm offered, the preferred first (RFC 7616 section 3.7, RFC 8760
+   * section 2.4: a client takes the first it supports), all with the same nonce.
    */
   String challengeLines(String realm, boolean isStale, boolean register) {
     String name = register ? "WWW-Authenticate: " : "Proxy-Authenticate: ";
     String nonce = nonces.issue(realm);
     String common = "Digest realm=\"" + realm + "\", nonce=\"" + nonce + "\", qop=\"auth\"";
     String tail = (isStale ? ", stale=true" : "") + "\r\n";
-    return name + common + ", algorithm=SHA-256" + tail + name + common + ", algorithm=MD5" + tail;
+    StringBuilder sb = new StringBuilder(256);
+    for (String alg : settings.digestAlgorithms()) {
+      sb.append(name).append(common).append(", algorithm=").append(alg).append(tail);
+    }
+    return sb.toString();
   }
 
   private String realmOf(SipMessage m, boolean register) {

@@ -72,7 +72,8 @@ public record RegistrarConfig(
             r.nonceLifetimeSeconds,
             r.maxAuthFailures,
             r.authFailureBlockSeconds,
-            aliases);
+            aliases,
+            r.digestAlgorithms);
     List<Subscriber> subscribers = new ArrayList<>();
     List<String> files = new ArrayList<>();
     for (int i = 0; i < r.subscribers.size(); i++) {

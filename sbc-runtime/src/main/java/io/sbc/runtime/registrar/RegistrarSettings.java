@@ -23,6 +23,7 @@ import java.util.Map;
  * @param authFailureBlockSeconds how long it is blocked (0: never)
  * @param aliases Request-URI users (DIDs, short names) of served domains to the address-of-record
  *     they stand for
+ * @param digestAlgorithms the digest algorithms offered, preferred first ("SHA-256", "MD5")
  */
 public record RegistrarSettings(
     List<String> domains,
@@ -36,9 +37,11 @@ public record RegistrarSettings(
     int nonceLifetimeSeconds,
     int maxAuthFailures,
     int authFailureBlockSeconds,
-    Map<String, String> aliases) {
+    Map<String, String> aliases,
+    List<String> digestAlgorithms) {
 
   public RegistrarSettings {
+    digestAlgorithms = List.copyOf(digestAlgorithms);
     domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
     aliases = Map.copyOf(aliases);
   }

@@ -77,7 +77,8 @@ class RegistrarTest {
           300,
           3,
           60,
-          Map.of("+4930123", "sip:alice@example.com"));
+          Map.of("+4930123", "sip:alice@example.com"),
+          List.of("SHA-256", "MD5"));
   final InMemoryLocationStore store = new InMemoryLocationStore(clock, loop, 1000);
   final Subscriber alice =
       new Subscriber(
