@@ -36,8 +36,31 @@ class RegistrationTest extends RegistrarSupport {
     Sipp.Result wrong = sipp("register_wrong_password.xml", users("wrong", 0, 1, "not-the-password", null), 1, 1, "wrong");
     assertTrue(wrong.allSucceeded(1), "a wrong password gets a new 401: " + wrong + context());
 
-    Sipp.Result replay = sipp("register_replay.xml", users("replay", 1, 1, PASSWORD, null), 1, 1, "replay");
-    assertTrue(replay.allSucceeded(1), "a replayed nonce count gets 401 stale=true: " + replay + context());
+    // user1 registers (its messages traced), then its Authorization line is sent again.
+    Sipp.Result first =
+        runUac(
+            Sipp.uac(Sipp.sharedScenario("register_auth.xml"), "127.0.0.1:" + sbcPort)
+                .port(uacPort())
+                .calls(1)
+                .traceMessages(true)
+                .args("-inf", users("first", 1, 1, PASSWORD, null).toString())
+                .timeout(Duration.ofSeconds(30)),
+            "first",
+            Duration.ofSeconds(60));
+    assertTrue(first.allSucceeded(1), "user1 registers: " + first + context());
+    String authorization;
+    try (var files = Files.list(first.dir())) {
+      Path log = files.filter(f -> f.toString().endsWith("_messages.log")).findFirst().orElseThrow();
+      authorization =
+          Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+              .filter(l -> l.startsWith("Authorization: "))
+              .findFirst()
+              .orElseThrow();
+    }
+    Path replayed = workDir.resolve("replayed.csv");
+    Files.writeString(replayed, "SEQUENTIAL\nuser1;" + authorization + "\n");
+    Sipp.Result replay = sipp("register_replay.xml", replayed, 1, 1, "replay");
+    assertTrue(replay.allSucceeded(1), "replayed credentials get 401 stale=true: " + replay + context());
 
     Sipp.Result stale = sipp("register_stale.xml", users("stale", 2, 1, PASSWORD, null), 1, 1, "stale");
     assertTrue(stale.allSucceeded(1), "a stale nonce gets stale=true, the retry 200: " + stale + context());
