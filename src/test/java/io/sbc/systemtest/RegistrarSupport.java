@@ -28,6 +28,11 @@ abstract class RegistrarSupport extends SystemTestBase {
 
   /** A gateway serving sbc.test as registrar, users user0..user(n-1) (and bob) with PASSWORD. */
   void startRegistrar(int users) throws Exception {
+    startRegistrar(users, "[MD5, SHA-256]");
+  }
+
+  /** The same, offering these digest algorithms in this order. */
+  void startRegistrar(int users, String algorithms) throws Exception {
     sbcPort = Ports.proxy();
     StringBuilder y = new StringBuilder();
     y.append(
@@ -48,12 +53,12 @@ abstract class RegistrarSupport extends SystemTestBase {
               port: %d
           domains: [sbc.test]
           registrar:
-            digestAlgorithms: [MD5, SHA-256]
+            digestAlgorithms: %s
             nonceLifetimeSeconds: 10
             maxAuthFailures: 100
             subscribers:
         """
-            .formatted(sbcPort, sbcPort));
+            .formatted(sbcPort, sbcPort, algorithms));
     for (int i = -1; i < users; i++) {
       String u = i < 0 ? "bob" : "user" + i;
       y.append("      - username: ")
