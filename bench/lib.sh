@@ -82,13 +82,13 @@ start_sbc() {
     -jar "$JAR" --config "$cfg" --pid-file "$RUN/$name.pid" >"$RUN/$name.log" 2>&1 &
   SBC_PID=$!
   ALL_PIDS="${ALL_PIDS:-} $SBC_PID"
-  local deadline=$((SECONDS + 30))
+  local deadline=$((SECONDS + ${SBC_START_SECONDS:-30}))
   until sip_ping "$SBC_PORT" 1; do
     if ! kill -0 "$SBC_PID" 2>/dev/null; then
       echo "bench: the SBC exited; log tail:" >&2; tail -20 "$RUN/$name.log" >&2; SBC_PID=; exit 2
     fi
     if [ $SECONDS -ge $deadline ]; then
-      echo "bench: the SBC did not answer OPTIONS on 127.0.0.1:$SBC_PORT within 30 s; log tail:" >&2
+      echo "bench: the SBC did not answer OPTIONS on 127.0.0.1:$SBC_PORT within ${SBC_START_SECONDS:-30} s; log tail:" >&2
       tail -20 "$RUN/$name.log" >&2; exit 2
     fi
     sleep 0.3
