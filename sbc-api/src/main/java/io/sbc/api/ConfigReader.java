@@ -28,22 +28,8 @@ import java.util.regex.Pattern;
  * given; opening files is the caller's business.
  */
 public final class ConfigReader {
-  /**
-   * SnakeYAML refuses documents over 3 MiB by default; a configuration may be as large as a
-   * ConfigMap's compressed payload expands to (a large routing table, a registrar's subscribers).
-   */
-  private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
-    org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
-    o.setCodePointLimit(ConfigMapPayload.MAX_EXPANDED_BYTES);
-    return o;
-  }
-
   private static final ObjectMapper MAPPER =
-      new ObjectMapper(
-              YAMLFactory.builder()
-                  .loaderOptions(loaderOptions())
-                  .build()
-                  .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
+      new ObjectMapper(new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
