@@ -45,7 +45,7 @@ final class SbcProcess {
             "--pid-file",
             dir.resolve("sbc.pid").toString()));
     ManagedProcess p = new ManagedProcess(name, cmd, dir, dir.resolve("sbc.log"));
-    boolean up = SipOptions.awaitOk(host, port, Duration.ofSeconds(30), p::isAlive);
+    boolean up = SipOptions.awaitOk(host, port, Duration.ofSeconds(60), p::isAlive);
     if (!up) {
       String log = p.logTail(30);
       p.close();

@@ -181,4 +181,15 @@ public final class Defaults {
   public static final int MEDIA_PING_INTERVAL_SECONDS = 5;
   public static final int RTP_PORT_MIN = 30_000;
   public static final int RTP_PORT_MAX = 30_999;
+
+  public static final int REGISTRAR_MIN_EXPIRES = 60;
+  public static final int REGISTRAR_MAX_EXPIRES = 3600;
+  public static final int REGISTRAR_DEFAULT_EXPIRES = 3600;
+  public static final int REGISTRAR_MAX_CONTACTS_PER_AOR = 10;
+  public static final String REGISTRAR_WHEN_FULL = "ReplaceOldest";
+  public static final int REGISTRAR_MAX_BINDINGS = 1_000_000;
+  public static final String REGISTRAR_FORKING = "parallel";
+  public static final int REGISTRAR_NONCE_LIFETIME_SECONDS = 300;
+  public static final int REGISTRAR_MAX_AUTH_FAILURES = 20;
+  public static final int REGISTRAR_AUTH_FAILURE_BLOCK_SECONDS = 60;
 }

@@ -162,6 +162,25 @@ final class Schema {
           "nodeSelector", new MapOf(S),
           "tolerations", new ListOf(TOLERATION),
           "spreadAcrossZones", B);
+  static final Obj SUBSCRIBER =
+      obj("username", S, "domain", S, "ha1", S, "ha1Sha256", S, "passwordFile", S);
+  static final Obj ALIAS = obj("user", S, "aor", S);
+  static final Obj REGISTRAR =
+      obj(
+          "domains", new ListOf(S),
+          "minExpires", I,
+          "maxExpires", I,
+          "defaultExpires", I,
+          "maxContactsPerAor", I,
+          "whenFull", S,
+          "maxBindings", I,
+          "forking", S,
+          "digestAlgorithms", new ListOf(S),
+          "nonceLifetimeSeconds", I,
+          "maxAuthFailures", I,
+          "authFailureBlockSeconds", I,
+          "subscribers", new ListOf(SUBSCRIBER),
+          "aliases", new ListOf(ALIAS));
   static final Obj GATEWAY_SPEC =
       obj(
           "listeners", new ListOf(LISTENER),
@@ -183,7 +202,8 @@ final class Schema {
           "resources", RESOURCES,
           "terminationGracePeriodSeconds", I,
           "infrastructure", INFRASTRUCTURE,
-          "media", MEDIA);
+          "media", MEDIA,
+          "registrar", REGISTRAR);
   static final Obj GATEWAY =
       obj("apiVersion", S, "kind", S, "metadata", OBJECT_META, "spec", GATEWAY_SPEC);
 
@@ -233,6 +253,8 @@ final class Schema {
           "maxCallsPerSecond", I,
           "maxCallsPerSource", I,
           "retryAfterSeconds", I);
+  static final Obj AUTHENTICATION =
+      obj("digest", B, "trustedSources", new ListOf(S), "checkFrom", B);
   static final Obj RULE =
       obj(
           "name", S,
@@ -250,7 +272,9 @@ final class Schema {
           "topologyHiding", TOPOLOGY_HIDING,
           "nat", NAT,
           "callLimits", CALL_LIMITS,
-          "media", MEDIA_ANCHORING);
+          "media", MEDIA_ANCHORING,
+          "registrar", S,
+          "authentication", AUTHENTICATION);
   static final Obj ROUTE_SPEC =
       obj("parentRefs", new ListOf(PARENT_REF), "rules", new ListOf(RULE));
   static final Obj ROUTE =

@@ -127,6 +127,121 @@ public class SipGateway extends SipResource {
             "!has(self.rtpPortMin) || !has(self.rtpPortMax) || self.rtpPortMin <= self.rtpPortMax",
         message = "rtpPortMax must not be below rtpPortMin")
     public Media media;
+
+    /**
+     * The registrar (RFC 3261 section 10) and digest authentication (section 22): which domains'
+     * users register here, the limits on their bindings and the subscribers who may authenticate.
+     * No registrar when unset. Rules use it with {@code registrar: Register} or {@code Lookup} and
+     * {@code authentication}.
+     */
+    public Registrar registrar;
+  }
+
+  /**
+   * The gateway's registrar. Bindings are kept in memory by each replica (a database is the
+   * persistence issue's); the realm of each domain is the domain itself.
+   */
+  public static class Registrar {
+    /** The domains whose users register here; every domain of spec.domains when empty. */
+    public List<String> domains = new ArrayList<>();
+
+    /** The shortest registration accepted, in seconds: shorter ones get 423 with Min-Expires. */
+    @Min(1)
+    @Max(86_400)
+    public Integer minExpires = Defaults.REGISTRAR_MIN_EXPIRES;
+
+    /** The longest registration granted, in seconds: longer ones are shortened to it. */
+    @Min(1)
+    @Max(604_800)
+    public Integer maxExpires = Defaults.REGISTRAR_MAX_EXPIRES;
+
+    /** The expiry of a Contact that asks for none, in seconds (RFC 3261 section 10.3 step 7). */
+    @Min(1)
+    @Max(604_800)
+    public Integer defaultExpires = Defaults.REGISTRAR_DEFAULT_EXPIRES;
+
+    /** The most contacts one address-of-record may have. */
+    @Min(1)
+    @Max(1000)
+    public Integer maxContactsPerAor = Defaults.REGISTRAR_MAX_CONTACTS_PER_AOR;
+
+    /**
+     * What a REGISTER that would pass maxContactsPerAor gets: ReplaceOldest (its oldest bindings
+     * go) or Reject (403).
+     */
+    @Pattern("^(ReplaceOldest|Reject)$")
+    public String whenFull = Defaults.REGISTRAR_WHEN_FULL;
+
+    /** The most bindings a replica holds, whoever registers them (503 beyond). */
+    @Min(1)
+    @Max(10_000_000)
+    public Integer maxBindings = Defaults.REGISTRAR_MAX_BINDINGS;
+
+    /**
+     * How a request to an address-of-record reaches its contacts: parallel (all at once) or serial
+     * (highest q first, the next on failure).
+     */
+    @Pattern("^(serial|parallel)$")
+    public String forking = Defaults.REGISTRAR_FORKING;
+
+    /**
+     * The digest algorithms offered, in order of preference (RFC 7616 section 3.7: one challenge
+     * each, the preferred first): SHA-256 and MD5. Clients that read only the first challenge and
+     * know only MD5 (SIPp 3.6) need MD5 first.
+     */
+    public List<String> digestAlgorithms = new ArrayList<>(List.of("SHA-256", "MD5"));
+
+    /** How long a digest nonce is accepted, in seconds; after it the client is told stale=true. */
+    @Min(10)
+    @Max(3600)
+    public Integer nonceLifetimeSeconds = Defaults.REGISTRAR_NONCE_LIFETIME_SECONDS;
+
+    /** Failed authentications from one source address within a minute before it is blocked. */
+    @Min(1)
+    @Max(100_000)
+    public Integer maxAuthFailures = Defaults.REGISTRAR_MAX_AUTH_FAILURES;
+
+    /** How long a source that failed too often is blocked, in seconds (0: never blocked). */
+    @Min(0)
+    @Max(86_400)
+    public Integer authFailureBlockSeconds = Defaults.REGISTRAR_AUTH_FAILURE_BLOCK_SECONDS;
+
+    /** Who may authenticate. */
+    public List<Subscriber> subscribers = new ArrayList<>();
+
+    /** Users of served domains (DIDs, short names) that stand for an address-of-record. */
+    public List<Alias> aliases = new ArrayList<>();
+  }
+
+  /**
+   * One subscriber's credentials: HA1 hashes (RFC 7616 section 3.4.2, H(username:realm:password) in
+   * hex) or a file holding the password (a mounted Secret), hashed when the configuration is loaded
+   * and never kept. The realm is the domain.
+   */
+  public static class Subscriber {
+    /** The username, also the user part of the address-of-record. */
+    @Required public String username;
+
+    /** The domain the subscriber belongs to; the registrar's first domain when unset. */
+    public String domain;
+
+    /** HA1 with MD5: 32 hex digits. */
+    public String ha1;
+
+    /** HA1 with SHA-256: 64 hex digits. */
+    public String ha1Sha256;
+
+    /** A file whose content (without a final line break) is the password. */
+    public String passwordFile;
+  }
+
+  /** A user of a served domain (a DID, a short name) standing for an address-of-record. */
+  public static class Alias {
+    /** The Request-URI user, for example a DID such as +4930123456. */
+    @Required public String user;
+
+    /** The address-of-record it reaches, sip:user@domain. */
+    @Required public String aor;
   }
 
   /**

@@ -139,6 +139,33 @@ public class SipRoute extends SipResource {
      * Counted by each replica of the gateway for the calls it carries.
      */
     public CallLimits callLimits;
+
+    /**
+     * The registrar's part in this rule, instead of an action: Register (the REGISTERs it matches
+     * are handled by the gateway's registrar) or Lookup (requests go to the contacts registered for
+     * their Request-URI, or an alias of it; 480 when none). Needs spec.registrar on the gateway.
+     */
+    @Pattern("^(Register|Lookup)$")
+    public String registrar;
+
+    /** Who may use this rule: digest authentication, trusted source networks, or both. */
+    public Authentication authentication;
+  }
+
+  /**
+   * Who may use a rule (RFC 3261 section 22). With digest, requests from other sources than
+   * trustedSources are challenged (401 for REGISTER, 407 otherwise) against the gateway's
+   * subscribers; without digest only trustedSources are let through (403 for others).
+   */
+  public static class Authentication {
+    /** Challenge requests that do not come from trustedSources. */
+    public Boolean digest = true;
+
+    /** Networks (trunks that cannot authenticate) whose requests pass without a challenge. */
+    public List<String> trustedSources = new ArrayList<>();
+
+    /** Whether the From user of an authenticated request must be the authenticated username. */
+    public Boolean checkFrom = true;
   }
 
   /**

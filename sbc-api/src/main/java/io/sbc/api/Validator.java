@@ -177,6 +177,7 @@ final class Validator {
       nat(s.nat, "spec.nat");
     }
     antiFlood(s.antiFlood);
+    registrar(s);
     scanners(s.scanners);
     dns(s.dns);
     cluster(s);
@@ -190,6 +191,165 @@ final class Validator {
     range("spec.antiFlood.burst", a.burst, 1, 1_000_000);
     range("spec.antiFlood.banSeconds", a.banSeconds, 0, 86_400);
     cidrs("spec.antiFlood.exempt", a.exempt);
+  }
+
+  private void registrar(SipGateway.Spec s) {
+    SipGateway.Registrar r = s.registrar;
+    if (r == null) {
+      return;
+    }
+    String p = "spec.registrar";
+    range(p + ".minExpires", r.minExpires, 1, 86_400);
+    range(p + ".maxExpires", r.maxExpires, 1, 604_800);
+    range(p + ".defaultExpires", r.defaultExpires, 1, 604_800);
+    range(p + ".maxContactsPerAor", r.maxContactsPerAor, 1, 1000);
+    range(p + ".maxBindings", r.maxBindings, 1, 10_000_000);
+    range(p + ".nonceLifetimeSeconds", r.nonceLifetimeSeconds, 10, 3600);
+    range(p + ".maxAuthFailures", r.maxAuthFailures, 1, 100_000);
+    range(p + ".authFailureBlockSeconds", r.authFailureBlockSeconds, 0, 86_400);
+    if (r.minExpires != null && r.maxExpires != null && r.minExpires > r.maxExpires) {
+      error(p + ".maxExpires", "must not be below minExpires (" + r.minExpires + ")");
+    }
+    if (r.defaultExpires != null
+        && r.minExpires != null
+        && r.maxExpires != null
+        && (r.defaultExpires < r.minExpires || r.defaultExpires > r.maxExpires)) {
+      error(p + ".defaultExpires", "must be within minExpires..maxExpires");
+    }
+    if (r.digestAlgorithms == null || r.digestAlgorithms.isEmpty()) {
+      error(p + ".digestAlgorithms", "at least one of SHA-256, MD5");
+    } else {
+      for (int i = 0; i < r.digestAlgorithms.size(); i++) {
+        String a = r.digestAlgorithms.get(i);
+        if (!"SHA-256".equals(a) && !"MD5".equals(a)) {
+          error(p + ".digestAlgorithms[" + i + "]", "must be SHA-256 or MD5 (was " + a + ")");
+        } else if (r.digestAlgorithms.indexOf(a) != i) {
+          error(p + ".digestAlgorithms[" + i + "]", a + " is listed twice");
+        }
+      }
+    }
+    if (!"ReplaceOldest".equals(r.whenFull) && !"Reject".equals(r.whenFull)) {
+      error(p + ".whenFull", "must be ReplaceOldest or Reject (was " + r.whenFull + ")");
+    }
+    if (!"serial".equals(r.forking) && !"parallel".equals(r.forking)) {
+      error(p + ".forking", "must be serial or parallel (was " + r.forking + ")");
+    }
+    List<String> domains = new ArrayList<>();
+    if (r.domains == null) {
+      error(p + ".domains", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < r.domains.size(); i++) {
+        String d = r.domains.get(i);
+        if (d == null || (!HostName.isValid(d) && !IpLiteral.isIpLiteral(d))) {
+          error(p + ".domains[" + i + "]", "must be a host name or an IP address (was " + d + ")");
+        } else {
+          domains.add(d.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    if (domains.isEmpty() && s.domains != null) {
+      for (String d : s.domains) {
+        if (d != null) {
+          domains.add(d.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    if (domains.isEmpty()) {
+      error(p + ".domains", "the registrar needs a domain: list one here or in spec.domains");
+    }
+    if (r.subscribers == null) {
+      error(p + ".subscribers", "must be a list (may be empty)");
+    } else {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < r.subscribers.size(); i++) {
+        SipGateway.Subscriber u = r.subscribers.get(i);
+        String sp = p + ".subscribers[" + i + "]";
+        if (u == null) {
+          error(sp, "empty list entry");
+          continue;
+        }
+        if (u.username == null || !SipGrammar.isUser(u.username)) {
+          error(sp + ".username", "must be a SIP URI user (was " + u.username + ")");
+        }
+        if (u.domain != null && !domains.contains(u.domain.toLowerCase(java.util.Locale.ROOT))) {
+          error(sp + ".domain", "must be one of the registrar's domains " + domains);
+        }
+        if (u.ha1 == null && u.ha1Sha256 == null && u.passwordFile == null) {
+          error(sp, "needs ha1, ha1Sha256 or passwordFile");
+        }
+        if (u.passwordFile != null && (u.ha1 != null || u.ha1Sha256 != null)) {
+          error(sp + ".passwordFile", "give either passwordFile or HA1 hashes, not both");
+        }
+        if (u.ha1 != null && !isHex(u.ha1, 32)) {
+          error(sp + ".ha1", "must be 32 hex digits (MD5 of username:realm:password)");
+        }
+        if (u.ha1Sha256 != null && !isHex(u.ha1Sha256, 64)) {
+          error(sp + ".ha1Sha256", "must be 64 hex digits (SHA-256 of username:realm:password)");
+        }
+        if (u.passwordFile != null && u.passwordFile.isBlank()) {
+          error(sp + ".passwordFile", "must be a file path");
+        }
+        String key =
+            u.username
+                + "@"
+                + (u.domain != null
+                    ? u.domain.toLowerCase(java.util.Locale.ROOT)
+                    : domains.isEmpty() ? "" : domains.get(0));
+        if (u.username != null && !seen.add(key)) {
+          error(sp + ".username", "subscriber " + key + " is listed twice");
+        }
+      }
+    }
+    if (r.aliases == null) {
+      error(p + ".aliases", "must be a list (may be empty)");
+    } else {
+      for (int i = 0; i < r.aliases.size(); i++) {
+        SipGateway.Alias a = r.aliases.get(i);
+        String ap = p + ".aliases[" + i + "]";
+        if (a == null) {
+          error(ap, "empty list entry");
+          continue;
+        }
+        if (a.user == null || !SipGrammar.isUser(a.user)) {
+          error(ap + ".user", "must be a SIP URI user (was " + a.user + ")");
+        }
+        if (a.aor == null || !isAor(a.aor, domains)) {
+          error(
+              ap + ".aor",
+              "must be sip:user@domain with one of the registrar's domains "
+                  + domains
+                  + " (was "
+                  + a.aor
+                  + ")");
+        }
+      }
+    }
+  }
+
+  private static boolean isHex(String s, int length) {
+    if (s.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAor(String aor, List<String> domains) {
+    if (!aor.startsWith("sip:")) {
+      return false;
+    }
+    int at = aor.indexOf('@');
+    if (at < 5) {
+      return false;
+    }
+    String user = aor.substring(4, at);
+    String host = aor.substring(at + 1).toLowerCase(java.util.Locale.ROOT);
+    return SipGrammar.isUser(user) && domains.contains(host);
   }
 
   private void scanners(SipGateway.Scanners z) {
@@ -832,7 +992,30 @@ final class Validator {
         }
       }
     }
+    if (rule.authentication != null) {
+      SipRoute.Authentication a = rule.authentication;
+      if (a.digest == null) {
+        error(p + ".authentication.digest", "must be true or false");
+      }
+      if (a.checkFrom == null) {
+        error(p + ".authentication.checkFrom", "must be true or false");
+      }
+      cidrs(p + ".authentication.trustedSources", a.trustedSources);
+      if (Boolean.FALSE.equals(a.digest)
+          && a.trustedSources != null
+          && a.trustedSources.isEmpty()) {
+        error(
+            p + ".authentication",
+            "with digest false, trustedSources must list the networks allowed");
+      }
+    }
     List<String> actions = new ArrayList<>();
+    if (rule.registrar != null) {
+      if (!"Register".equals(rule.registrar) && !"Lookup".equals(rule.registrar)) {
+        error(p + ".registrar", "must be Register or Lookup (was " + rule.registrar + ")");
+      }
+      actions.add("registrar");
+    }
     if (rule.backendRefs != null && !rule.backendRefs.isEmpty()) {
       actions.add("backendRefs");
     }
@@ -849,7 +1032,8 @@ final class Validator {
       error(
           p,
           (rule.name == null ? "" : "rule '" + rule.name + "' ")
-              + "needs exactly one action: backendRefs (at least one), reject, redirect or respond"
+              + "needs exactly one action: backendRefs (at least one), reject, redirect, respond"
+              + " or registrar"
               + (actions.isEmpty() ? " (has none)" : " (has " + String.join(", ", actions) + ")"));
     }
     for (int b = 0; rule.backendRefs != null && b < rule.backendRefs.size(); b++) {

@@ -81,6 +81,16 @@ public final class SbcStack implements AutoCloseable {
   /** Media anchoring on RTPengine, when the gateway has media (null otherwise). */
   private final MediaControl media;
 
+  /** The registrar's bindings, when the gateway has a registrar (null otherwise). */
+  private final io.sbc.runtime.registrar.LocationStore locations;
+
+  /** The subscribers of the configuration in force, replaced whole on reload. */
+  private volatile io.sbc.runtime.registrar.InMemoryCredentialStore subscribers;
+
+  private final io.sbc.runtime.auth.AuthenticationStage authentication;
+  private final io.sbc.runtime.registrar.RegistrarStage registrar;
+  private final io.sbc.runtime.registrar.LookupStage lookup;
+
   private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
     this.config = config;
     VertxInternal vx = (VertxInternal) vertx;
@@ -167,6 +177,33 @@ public final class SbcStack implements AutoCloseable {
       this.media = null;
     }
     Proxy.Builder pb = Proxy.builder();
+    io.sbc.runtime.config.RegistrarConfig rc = config.registrar();
+    if (rc != null) {
+      // Bindings in memory (a gateway without a database); expiry on the loops' timer wheels.
+      Clock wall = System::currentTimeMillis;
+      this.locations =
+          new io.sbc.runtime.registrar.InMemoryLocationStore(
+              wall, loops.get(0), rc.settings().maxBindings());
+      this.subscribers = new io.sbc.runtime.registrar.InMemoryCredentialStore(rc.subscribers());
+      this.authentication =
+          new io.sbc.runtime.auth.AuthenticationStage(
+              rc.settings(),
+              (user, realm, loop, answer) -> subscribers.find(user, realm, loop, answer),
+              config.sealKeys(),
+              wall);
+      this.registrar =
+          new io.sbc.runtime.registrar.RegistrarStage(rc.settings(), locations, wall, null);
+      this.lookup = new io.sbc.runtime.registrar.LookupStage(rc.settings(), locations);
+      pb.routed(authentication).routed(registrar).routed(lookup);
+      LOG.infof(
+          "gateway %s: registrar for %s, %d subscribers, bindings in memory",
+          config.name(), rc.settings().domains(), rc.subscribers().size());
+    } else {
+      this.locations = null;
+      this.authentication = null;
+      this.registrar = null;
+      this.lookup = null;
+    }
     if (media != null) {
       pb.afterRouting(new MediaRequestStage(media)).responseStage(new MediaResponseStage(media));
     }
@@ -402,6 +439,17 @@ public final class SbcStack implements AutoCloseable {
     // The gateway's call limit applies now: a new share when the replicas changed.
     callAdmission.gatewayLimit(next.gatewayCallLimit());
     sourceGuard.update(next.sourcePolicy());
+    io.sbc.runtime.config.RegistrarConfig rc = next.registrar();
+    if (registrar != null && rc != null) {
+      subscribers = new io.sbc.runtime.registrar.InMemoryCredentialStore(rc.subscribers());
+      registrar.settings(rc.settings());
+      lookup.settings(rc.settings());
+      authentication.keys(seal.keys());
+    } else if ((registrar == null) != (rc == null)) {
+      LOG.warnf(
+          "gateway %s: turning the registrar on or off takes effect at the next start",
+          next.name());
+    }
     routeSeal = seal;
     MediaSettings ms = next.media();
     if (media != null && ms != null) {
@@ -433,6 +481,21 @@ public final class SbcStack implements AutoCloseable {
 
   public List<Loop> loops() {
     return loops;
+  }
+
+  /** The registrar's bindings, or null when the gateway has no registrar. */
+  public io.sbc.runtime.registrar.LocationStore locations() {
+    return locations;
+  }
+
+  /** The authentication stage (its counters), or null when the gateway has no registrar. */
+  public io.sbc.runtime.auth.AuthenticationStage authentication() {
+    return authentication;
+  }
+
+  /** The registrar stage (its counters), or null when the gateway has no registrar. */
+  public io.sbc.runtime.registrar.RegistrarStage registrar() {
+    return registrar;
   }
 
   public TransportLayer transports() {

@@ -64,6 +64,7 @@ public record GatewayConfig(
     io.sbc.runtime.sip.transport.tls.TlsSettings tls,
     List<SipRoute> routes,
     List<SipDispatcher> dispatchers,
+    RegistrarConfig registrar,
     String source,
     io.sbc.runtime.sip.proxy.CallLimit gatewayCallLimit) {
 
@@ -205,7 +206,16 @@ public record GatewayConfig(
               advertised,
               envPorts.getOrDefault(l.name, l.port)));
     }
-    Myself myself = Myself.of(listeners, gw.spec.domains);
+    // The registrar's domains are served too: their users' requests and REGISTERs are for us.
+    List<String> served = new ArrayList<>(gw.spec.domains);
+    if (gw.spec.registrar != null && gw.spec.registrar.domains != null) {
+      for (String d : gw.spec.registrar.domains) {
+        if (!served.contains(d)) {
+          served.add(d);
+        }
+      }
+    }
+    Myself myself = Myself.of(listeners, served);
     SipGateway.Sealing sealing = gw.spec.sealing;
     String sealingField = "spec.sealing";
     if (sealing == null && env.get(Defaults.SEALING_SECRET_FILE_ENV) != null) {
@@ -287,10 +297,11 @@ public record GatewayConfig(
       }
     }
     long drain = drainMillis(source, gw.spec, env, errors);
+    List<SipRoute> routes = cfg.routesOf(gw);
+    RegistrarConfig registrar = RegistrarConfig.of(source, gw.spec, routes, errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    List<SipRoute> routes = cfg.routesOf(gw);
     List<SipDispatcher> dispatchers = new ArrayList<>();
     for (SipRoute r : routes) {
       for (SipRoute.Rule rule : r.spec.rules) {
@@ -323,6 +334,7 @@ public record GatewayConfig(
             tlsSettings(gw.spec, env),
             List.copyOf(routes),
             List.copyOf(dispatchers),
+            registrar,
             source,
             gatewayCallLimit(gw.spec.callLimits));
     // Compile once now, with stand-in pools, so that a configuration that cannot be routed is
@@ -490,6 +502,7 @@ public record GatewayConfig(
         dns,
         routes,
         dispatchers,
+        registrar,
         source,
         mine);
   }

@@ -68,7 +68,11 @@ import io.sbc.api.SipRoute;
       SipRoute.Reject.class,
       SipRoute.Redirect.class,
       SipRoute.Respond.class,
-      SipRoute.CallLimits.class
+      SipRoute.CallLimits.class,
+      SipRoute.Authentication.class,
+      SipGateway.Registrar.class,
+      SipGateway.Subscriber.class,
+      SipGateway.Alias.class
     })
 public final class ModelReflection {
   private ModelReflection() {}

@@ -85,6 +85,9 @@ public class GatewayMetrics {
     bindCalls();
     bindTransactions();
     bindTransport();
+    if (s.registrar() != null) {
+      bindRegistrar();
+    }
     if (s.media() != null) {
       bindMedia();
     }
@@ -243,6 +246,32 @@ public class GatewayMetrics {
           st -> st.callAdmission().gateway().refused(r),
           "reason",
           r.name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private void bindRegistrar() {
+    gauge(
+        "sbc_registrar_bindings",
+        "Bindings (registered contacts) this replica holds",
+        Tags.empty(),
+        st -> st.locations().size());
+    counter(
+        "sbc_registrar_registrations",
+        "REGISTERs answered 200 by the registrar",
+        st -> st.registrar().counters()[0]);
+    counter(
+        "sbc_registrar_refused",
+        "REGISTERs the registrar refused (4xx/5xx other than challenges)",
+        st -> st.registrar().counters()[1]);
+    String[] outcomes = {"challenged", "accepted", "refused", "stale", "replayed", "blocked"};
+    for (int i = 0; i < outcomes.length; i++) {
+      int k = i;
+      counter(
+          "sbc_auth_outcomes",
+          "Digest authentication outcomes (blocked: sources blocked after repeated failures)",
+          st -> st.authentication().counters()[k],
+          "outcome",
+          outcomes[i]);
     }
   }
 

@@ -70,6 +70,9 @@ final class CompiledRule {
   /** Media anchoring on RTPengine for what this rule forwards. */
   io.sbc.runtime.sip.proxy.MediaPolicy media = io.sbc.runtime.sip.proxy.MediaPolicy.NONE;
 
+  /** The registrar's part in the rule and its authentication. */
+  io.sbc.runtime.sip.proxy.AccessPolicy access = io.sbc.runtime.sip.proxy.AccessPolicy.NONE;
+
   final CompiledMatch[] matches;
   // local answer
   final int status;
@@ -169,7 +172,19 @@ final class CompiledRule {
     List<Target> targets = new ArrayList<>(backends.length + 2);
     order(f.request, random, targets);
     return new RouteAction(
-        targets, parallel, recordRoute, 0, null, null, rw, failover, name, edge, callLimit, media);
+        targets,
+        parallel,
+        recordRoute,
+        0,
+        null,
+        null,
+        rw,
+        failover,
+        name,
+        edge,
+        callLimit,
+        media,
+        access);
   }
 
   /** RFC 3261 25.1 user for sip and sips URIs, RFC 3966 number for tel. */

@@ -345,7 +345,7 @@ public final class RouteCompiler {
         backends[i] = new CompiledRule.Backend(null, pool, w, p);
       }
     }
-    if (status == 0 && backends.length == 0) {
+    if (status == 0 && backends.length == 0 && r.registrar == null) {
       throw new IllegalArgumentException("no action: backendRefs, reject, redirect or respond");
     }
     CompiledRule compiled =
@@ -379,10 +379,39 @@ public final class RouteCompiler {
               cl.maxCallsPerSource == null ? 0 : cl.maxCallsPerSource,
               cl.retryAfterSeconds == null ? 0 : cl.retryAfterSeconds);
     }
+    compiled.access = access(r);
     if (media != null) {
       compiled.media = io.sbc.runtime.sip.proxy.MediaPolicy.of(r.media != null ? r.media : media);
     }
     return compiled;
+  }
+
+  /** The rule's registrar part and authentication. */
+  private static io.sbc.runtime.sip.proxy.AccessPolicy access(SipRoute.Rule r) {
+    io.sbc.runtime.sip.proxy.AccessPolicy.Registrar role =
+        r.registrar == null
+            ? io.sbc.runtime.sip.proxy.AccessPolicy.Registrar.NONE
+            : switch (r.registrar) {
+              case "Register" -> io.sbc.runtime.sip.proxy.AccessPolicy.Registrar.REGISTER;
+              case "Lookup" -> io.sbc.runtime.sip.proxy.AccessPolicy.Registrar.LOOKUP;
+              default -> throw new IllegalArgumentException("unknown registrar " + r.registrar);
+            };
+    SipRoute.Authentication a = r.authentication;
+    if (a == null) {
+      return role == io.sbc.runtime.sip.proxy.AccessPolicy.Registrar.NONE
+          ? io.sbc.runtime.sip.proxy.AccessPolicy.NONE
+          : new io.sbc.runtime.sip.proxy.AccessPolicy(role, false, false, x -> false, false);
+    }
+    CidrSet trusted =
+        a.trustedSources == null || a.trustedSources.isEmpty()
+            ? null
+            : CidrSet.of(a.trustedSources);
+    return new io.sbc.runtime.sip.proxy.AccessPolicy(
+        role,
+        true,
+        !Boolean.FALSE.equals(a.digest),
+        trusted == null ? x -> false : trusted::contains,
+        !Boolean.FALSE.equals(a.checkFrom));
   }
 
   /** A header name: an RFC 3261 token. */

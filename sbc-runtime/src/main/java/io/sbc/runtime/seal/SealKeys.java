@@ -19,9 +19,11 @@ public final class SealKeys {
 
   /**
    * One secret's derived keys and its one-byte id (which key sealed a token): for the Record-Route
-   * MAC, for the encryption of hidden dialog state, and for the nonce of the Call-ID mask.
+   * MAC, for the encryption of hidden dialog state, for the nonce of the Call-ID mask, and for the
+   * MAC of digest authentication nonces (every replica verifies the nonces another issued).
    */
-  public record Key(byte id, byte[] routeKey, byte[] dialogKey, byte[] callIdNonceKey) {}
+  public record Key(
+      byte id, byte[] routeKey, byte[] dialogKey, byte[] callIdNonceKey, byte[] digestNonceKey) {}
 
   private final List<Key> keys;
   private final boolean generated;
@@ -52,7 +54,8 @@ public final class SealKeys {
               id[0],
               derive(s, "sbc route seal v1"),
               derive(s, "sbc dialog seal v1"),
-              derive(s, "sbc call-id nonce v1")));
+              derive(s, "sbc call-id nonce v1"),
+              derive(s, "sbc digest nonce v1")));
     }
     return new SealKeys(ks, false);
   }

@@ -97,10 +97,12 @@ final class Forwarding {
    * Sends one copy of the request to {@code hop}.
    *
    * @param owner the client transaction's user; null to send statelessly
+   * @param target the target the copy is for (its own Request-URI and Route values), or null
    * @return the client transaction; null when sent statelessly or when no listener can reach the
    *     hop (the caller treats that as a 503 branch)
    */
-  ClientTransaction send(ProxyRequest r, Hop hop, String branch, ClientTransaction.Owner owner) {
+  ClientTransaction send(
+      ProxyRequest r, Hop hop, String branch, ClientTransaction.Owner owner, Target target) {
     SipMessage m = r.request;
     Flow through = null;
     Listener out;
@@ -120,6 +122,14 @@ final class Forwarding {
     }
     MessageEditor e = r.edits;
     int mark = e.mark();
+    if (target != null && target.requestUri() != null) {
+      // Section 16.6 step 2: the copy for a registered contact carries it as Request-URI.
+      e.replace(m.uriStart(), m.uriEnd(), target.requestUri());
+    }
+    if (target != null && !target.routes().isEmpty()) {
+      // RFC 3327 section 5.3: a contact registered through a Path is reached through it.
+      e.insert(m.headersEnd(), "Route: " + String.join(",", target.routes()) + "\r\n");
+    }
     Listener.Names outNames = out.names(local(out, hop.address().getAddress()));
     if (r.recordRoute) {
       // Record-Route goes before the Via lines (inserted first at a shared offset), so that our

@@ -16,7 +16,7 @@ import java.net.InetSocketAddress;
  * address in its Contact, a Contact or top Via that names another address or port than the packet
  * came from, a private source address. A NATed sender is reached at its source.
  */
-final class NatDetection {
+public final class NatDetection {
   private NatDetection() {}
 
   /**
@@ -73,7 +73,7 @@ final class NatDetection {
    * RFC 1918, RFC 6598 shared address space, link-local, and IPv6 unique local and link-local
    * addresses: not reachable from the other side of a NAT.
    */
-  static boolean isPrivate(byte[] a) {
+  public static boolean isPrivate(byte[] a) {
     if (a.length == 4) {
       int b0 = a[0] & 0xFF;
       int b1 = a[1] & 0xFF;

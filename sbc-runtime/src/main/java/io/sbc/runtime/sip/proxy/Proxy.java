@@ -149,6 +149,7 @@ public final class Proxy implements SipReceiver {
     s.add(new TransactionStage(transactions, settings.stateless()));
     s.addAll(b.beforeRouting);
     s.add(new RoutingStage(this));
+    s.addAll(b.routed);
     if (admission != null) {
       s.add(new CallAdmissionStage(admission));
     }
@@ -184,6 +185,7 @@ public final class Proxy implements SipReceiver {
     private long maxCallMillis = ActiveCalls.DEFAULT_MAX_CALL_MILLIS;
     private CallAdmission admission;
     private final List<RequestStage> beforeRouting = new ArrayList<>();
+    private final List<RequestStage> routed = new ArrayList<>();
     private final List<RequestStage> afterRouting = new ArrayList<>();
     private final List<ResponseStage> responseStages = new ArrayList<>();
 
@@ -269,6 +271,15 @@ public final class Proxy implements SipReceiver {
     /** A stage run after the server transaction exists and before routing decides. */
     public Builder beforeRouting(RequestStage s) {
       beforeRouting.add(s);
+      return this;
+    }
+
+    /**
+     * A stage run right after routing decided, before call admission and topology hiding: who may
+     * use the rule (authentication) and what the registrar does with the request.
+     */
+    public Builder routed(RequestStage s) {
+      routed.add(s);
       return this;
     }
 
@@ -528,11 +539,11 @@ public final class Proxy implements SipReceiver {
     advance(r);
   }
 
-  void pauseFailed(ProxyRequest r, int status, String reason) {
+  void pauseFailed(ProxyRequest r, int status, String reason, String extra) {
     if (r.isFinished() || !r.endPause()) {
       return;
     }
-    r.answer(status, reason, null);
+    r.answer(status, reason, extra);
     r.finish();
   }
 
@@ -647,7 +658,7 @@ public final class Proxy implements SipReceiver {
       stats.drop(Drop.UNREACHABLE);
       return;
     }
-    forwarding.send(r, hop, branch, null);
+    forwarding.send(r, hop, branch, null, null);
   }
 
   // --- responses ------------------------------------------------------------------------------

@@ -185,6 +185,14 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
     return action;
   }
 
+  /**
+   * Replaces the targets routing chose (a lookup stage: the contacts registered for the
+   * Request-URI), forked in parallel or one after the other.
+   */
+  public void retarget(java.util.List<Target> targets, boolean parallel) {
+    action = action.withTargets(targets, parallel);
+  }
+
   @Override
   public String callId() {
     if (callId == null) {
@@ -241,7 +249,30 @@ public final class ProxyRequest implements CallEvents.Call, ServerTransaction.Ow
    * request goes no further. Callable from any thread; ignored when the pause already ended.
    */
   public void fail(int status, String reason) {
-    loop.execute(() -> proxy.pauseFailed(this, status, reason));
+    conclude(status, reason, null);
+  }
+
+  /**
+   * Ends a pause with a final answer carrying header lines (a challenge, a registrar's 200 with its
+   * Contacts): the request goes no further. Callable from any thread; ignored when the pause
+   * already ended.
+   */
+  public void conclude(int status, String reason, String extraHeaders) {
+    loop.execute(() -> proxy.pauseFailed(this, status, reason, extraHeaders));
+  }
+
+  // --- what authentication found --------------------------------------------------------------
+
+  private String authenticatedUser;
+
+  /** The username the request authenticated as (digest), or null. */
+  public String authenticatedUser() {
+    return authenticatedUser;
+  }
+
+  /** Notes that the request authenticated as {@code username} (RFC 3261 section 22). */
+  public void authenticated(String username) {
+    this.authenticatedUser = username;
   }
 
   /** Ends the pause; false when there was none to end (it timed out, or resumed twice). */

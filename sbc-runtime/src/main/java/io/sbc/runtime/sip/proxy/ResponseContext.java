@@ -268,7 +268,7 @@ final class ResponseContext
         break;
       }
       ClientTransaction tx =
-          proxy.forwarding().send(r, hop, proxy.branches().next(r.loopHash), this);
+          proxy.forwarding().send(r, hop, proxy.branches().next(r.loopHash), this, b.target);
       if (tx != null) {
         b.tx = tx;
         tx.attach(b);

@@ -18,6 +18,7 @@ import java.util.List;
  * @param edge topology hiding and NAT traversal for what is forwarded
  * @param callLimit the rule's call admission limits, or null for none
  * @param media media anchoring on RTPengine for what is forwarded
+ * @param access the registrar's part and authentication of the rule
  */
 public record RouteAction(
     List<Target> targets,
@@ -31,7 +32,32 @@ public record RouteAction(
     String rule,
     EdgePolicy edge,
     CallLimit callLimit,
-    MediaPolicy media) {
+    MediaPolicy media,
+    AccessPolicy access) {
+
+  public RouteAction {
+    if (access == null) {
+      access = AccessPolicy.NONE;
+    }
+  }
+
+  /** The same decision with other targets (the registered contacts a lookup found). */
+  public RouteAction withTargets(List<Target> t, boolean parallelForking) {
+    return new RouteAction(
+        List.copyOf(t),
+        parallelForking,
+        recordRoute,
+        status,
+        reason,
+        extraHeaders,
+        rewrite,
+        failover,
+        rule,
+        edge,
+        callLimit,
+        media,
+        access);
+  }
 
   public static RouteAction forward(List<Target> targets, boolean parallel, boolean recordRoute) {
     return new RouteAction(
@@ -46,7 +72,8 @@ public record RouteAction(
         null,
         EdgePolicy.NONE,
         null,
-        MediaPolicy.NONE);
+        MediaPolicy.NONE,
+        AccessPolicy.NONE);
   }
 
   public static RouteAction reject(int status, String reason) {
@@ -67,7 +94,8 @@ public record RouteAction(
         rule,
         EdgePolicy.NONE,
         null,
-        MediaPolicy.NONE);
+        MediaPolicy.NONE,
+        AccessPolicy.NONE);
   }
 
   /** Whether the request is answered here rather than forwarded. */

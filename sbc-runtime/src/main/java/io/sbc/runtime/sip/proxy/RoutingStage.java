@@ -54,7 +54,7 @@ final class RoutingStage implements RequestStage {
       r.answer(action.status(), action.reason(), action.extraHeaders());
       return Outcome.STOP;
     }
-    if (action.targets().isEmpty()) {
+    if (action.targets().isEmpty() && action.access().registrar() == AccessPolicy.Registrar.NONE) {
       // Every destination of the route is down (dispatcher probing) or carries its maxCalls:
       // nothing to try now (RFC 3261 21.5.4: say when to retry).
       r.answer(
@@ -106,7 +106,8 @@ final class RoutingStage implements RequestStage {
         "redirect",
         edge,
         null,
-        MediaPolicy.NONE);
+        MediaPolicy.NONE,
+        AccessPolicy.NONE);
   }
 
   static boolean isDialogCreating(String method) {
@@ -117,7 +118,10 @@ final class RoutingStage implements RequestStage {
   private static void applyRewrite(ProxyRequest r, RequestRewrite rw) {
     SipMessage m = r.request;
     MessageEditor e = r.edits;
-    if (rw.requestUri() != null && r.newRequestUri == null) {
+    // A lookup rule's new Request-URI is what is looked up: each copy then gets a contact.
+    if (rw.requestUri() != null
+        && r.newRequestUri == null
+        && r.action.access().registrar() != AccessPolicy.Registrar.LOOKUP) {
       e.replace(m.uriStart(), m.uriEnd(), rw.requestUri());
     }
     for (String name : rw.removeHeaders()) {

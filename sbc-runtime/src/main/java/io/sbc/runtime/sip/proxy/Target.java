@@ -6,6 +6,7 @@ import io.sbc.runtime.sip.locate.UriTarget;
 import io.sbc.runtime.sip.message.SipParseException;
 import io.sbc.runtime.sip.message.SipUri;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * One destination a request may be forwarded to, as routing chose it: the URI, what it names before
@@ -17,8 +18,30 @@ import java.nio.charset.StandardCharsets;
  *     resolved ({@link io.sbc.runtime.sip.locate.NextHopResolver})
  * @param owner who configured the target (a dispatcher's destination), for {@link CallEvents}
  *     subscribers; null for none
+ * @param requestUri the Request-URI of the copy sent to this target (a registered contact, RFC 3261
+ *     section 16.6 step 2), or null to leave it as it is
+ * @param routes Route values the copy sent to this target carries first (a registered Path, RFC
+ *     3327 section 5.3), each a name-addr; empty for none
  */
-public record Target(String uri, UriTarget where, Hop hop, Object owner) {
+public record Target(
+    String uri, UriTarget where, Hop hop, Object owner, String requestUri, List<String> routes) {
+
+  public Target {
+    routes = routes == null ? List.of() : routes;
+  }
+
+  public Target(String uri, UriTarget where, Hop hop, Object owner) {
+    this(uri, where, hop, owner, null, List.of());
+  }
+
+  /**
+   * A registered contact: the copy's Request-URI becomes {@code contact}, it goes to {@code hop}
+   * (where the contact registered from, when behind NAT or over a connection) through {@code
+   * routes}.
+   */
+  public static Target contact(String contact, UriTarget where, Hop hop, List<String> routes) {
+    return new Target(contact, where, hop, null, contact, routes);
+  }
 
   /**
    * Parses a destination URI.
@@ -67,7 +90,7 @@ public record Target(String uri, UriTarget where, Hop hop, Object owner) {
 
   /** The same destination with another owner. */
   public Target withOwner(Object o) {
-    return new Target(uri, where, hop, o);
+    return new Target(uri, where, hop, o, requestUri, routes);
   }
 
   @Override

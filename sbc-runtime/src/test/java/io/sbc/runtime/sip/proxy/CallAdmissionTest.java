@@ -58,7 +58,8 @@ class CallAdmissionTest {
               RULE,
               EdgePolicy.NONE,
               limit,
-              MediaPolicy.NONE);
+              MediaPolicy.NONE,
+              AccessPolicy.NONE);
   final Proxy proxy =
       Proxy.builder()
           .decoder(DECODER)
