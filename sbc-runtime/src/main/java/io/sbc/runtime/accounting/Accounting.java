@@ -94,11 +94,19 @@ public class Accounting {
                                 .sessions()
                                 .withStatelessSession(
                                     s ->
+                                        // The shape of the API's query: its translation
+                                        // loads what the others need too.
                                         s.createSelectionQuery(
-                                                "select count(r) from AccountingRecord r where r.id"
-                                                    + " is null",
-                                                Long.class)
-                                            .getSingleResult()))
+                                                "from AccountingRecord r where r.startedAt >= :from"
+                                                    + " and r.startedAt < :to and r.caller like"
+                                                    + " :caller escape '!' order by r.startedAt"
+                                                    + " desc",
+                                                io.sbc.runtime.persistence.AccountingRecord.class)
+                                            .setParameter("from", java.time.Instant.EPOCH)
+                                            .setParameter("to", java.time.Instant.EPOCH)
+                                            .setParameter("caller", "!")
+                                            .setMaxResults(1)
+                                            .getResultList()))
                     .subscribe()
                     .with(done::complete, done::completeExceptionally));
     try {

@@ -109,7 +109,8 @@ public final class AccountingWriter implements AutoCloseable {
                       notBefore = 0;
                       writing.set(false);
                       if (batch.size() == batchSize && !closed) {
-                        vertx.runOnContext(x -> flush()); // more wait: no need to wait the interval
+                        context.runOnContext(
+                            x -> flush()); // more wait: no need to wait the interval
                       }
                     },
                     failure -> {
@@ -128,10 +129,11 @@ public final class AccountingWriter implements AutoCloseable {
   }
 
   /**
-   * A new duplicated context of a loop, flagged safe: Hibernate Reactive keeps its session there
-   * and refuses a context that others could share.
+   * A new duplicated context of an event loop, flagged safe: Hibernate Reactive keeps its session
+   * there and refuses a context that others could share.
    */
   static Context safeContext(Vertx vertx) {
+    // An event loop's: Hibernate Reactive refuses any other thread (HR000068).
     Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
     VertxContextSafetyToggle.setContextSafe(context, true);
     return context;

@@ -41,11 +41,25 @@ public final class CallAccounting implements CallEvents {
 
   private final String gateway;
   private final String replica;
+
+  /** The proxy's clock ({@link Call#startedAt()} is read on it). */
   private final Clock clock;
+
   private final AccountingQueue queue;
 
-  /** Calls routed and not yet ended, by the proxy's call object (identity). */
-  private final ConcurrentHashMap<Call, Open> open = new ConcurrentHashMap<>();
+  /**
+   * A call: its Call-ID and the arrival time of its INVITE (a second INVITE with the same Call-ID
+   * is another call). The proxy hands over different objects for one call (the request, its
+   * response context), so they are not the key.
+   */
+  private record Key(String callId, long startedAt) {
+    static Key of(Call c) {
+      return new Key(c.callId(), c.startedAt());
+    }
+  }
+
+  /** Calls routed and not yet ended. */
+  private final ConcurrentHashMap<Key, Open> open = new ConcurrentHashMap<>();
 
   public CallAccounting(String gateway, String replica, Clock clock, AccountingQueue queue) {
     this.gateway = gateway;
@@ -60,15 +74,17 @@ public final class CallAccounting implements CallEvents {
     if (m == null || m.method() != SipMethod.INVITE || m.toTag() != null) {
       return;
     }
-    open.put(call, opened(m, call.sourceAddress()));
+    if (call.callId() != null) {
+      open.put(Key.of(call), opened(m, call.sourceAddress()));
+    }
   }
 
   @Override
   public void callAnswered(Call call, Target target) {
-    Open o = open.get(call);
+    Open o = call.callId() == null ? null : open.get(Key.of(call));
     if (o != null) {
       o.destination = target == null ? null : target.toString();
-      o.answeredAt = clock.millis();
+      o.answeredAt = System.currentTimeMillis();
     }
   }
 
@@ -77,7 +93,7 @@ public final class CallAccounting implements CallEvents {
     if (reason == EndReason.REPLACED) {
       return; // the same call, answered by another branch: its record goes on
     }
-    Open o = open.remove(call);
+    Open o = call.callId() == null ? null : open.remove(Key.of(call));
     if (o == null) {
       // Refused before routing (the proxy's own answer): the request is still at hand.
       SipMessage m = call.message();
@@ -86,7 +102,10 @@ public final class CallAccounting implements CallEvents {
       }
       o = opened(m, call.sourceAddress());
     }
-    long now = clock.millis();
+    long now = System.currentTimeMillis();
+    // The proxy's clock is monotonic (only differences mean something): its arrival time becomes
+    // wall-clock time through the offset between the two clocks now.
+    long startedAt = call.startedAt() + (now - clock.millis());
     AccountingRecord r = new AccountingRecord();
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     // A random (version 4) UUID without SecureRandom's cost on a loop: an id, not a secret.
@@ -96,7 +115,7 @@ public final class CallAccounting implements CallEvents {
     r.gateway = gateway;
     r.replica = replica;
     r.callId = call.callId();
-    r.startedAt = Instant.ofEpochMilli(call.startedAt());
+    r.startedAt = Instant.ofEpochMilli(startedAt);
     long answered = o.answeredAt;
     r.answeredAt = answered == 0 ? null : Instant.ofEpochMilli(answered);
     r.endedAt = Instant.ofEpochMilli(now);
