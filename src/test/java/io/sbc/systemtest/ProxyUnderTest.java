@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Assumptions;
  * </ul>
  */
 abstract class ProxyUnderTest implements AutoCloseable {
-  static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+  // 60 s: a process that also migrates its database (AccountingTest) took 28 s to start on this
+  // machine under the load of several parallel builds.
+  static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   protected final Path workDir;
   protected ManagedProcess process;
@@ -165,6 +167,7 @@ abstract class ProxyUnderTest implements AutoCloseable {
       if (!extra.isBlank()) {
         cmd.addAll(List.of(extra.trim().split("\\s+")));
       }
+      cmd.addAll(config.jvmArgs());
       cmd.addAll(List.of("-jar", jar.toString(), "--config", cfg.toString(),
           "--pid-file", workDir.resolve("sbc.pid").toString()));
       process = new ManagedProcess("sbc", cmd, workDir, workDir.resolve("sbc.log"), environment);

@@ -38,6 +38,18 @@ public final class SbcConfig {
     this.gatewayName = gatewayName;
   }
 
+  /** JVM options for this SBC's process (system properties such as sbc.database.url). */
+  private final List<String> jvmArgs = new ArrayList<>();
+
+  public SbcConfig jvmArg(String arg) {
+    jvmArgs.add(arg);
+    return this;
+  }
+
+  public List<String> jvmArgs() {
+    return jvmArgs;
+  }
+
   public static SbcConfig gateway(String name) {
     return new SbcConfig(name);
   }

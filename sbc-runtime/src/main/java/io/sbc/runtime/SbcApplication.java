@@ -34,6 +34,7 @@ public class SbcApplication implements QuarkusApplication {
   @Inject Vertx vertx;
   @Inject io.sbc.runtime.management.RunningGateway running;
   @Inject io.sbc.runtime.management.GatewayMetrics metrics;
+  @Inject io.sbc.runtime.accounting.Accounting accounting;
 
   /** Created only when a ConfigMap is the source: a runtime with a file never contacts an API. */
   @Inject Instance<KubernetesClient> kubernetes;
@@ -106,7 +107,7 @@ public class SbcApplication implements QuarkusApplication {
     }
     SbcStack sbc;
     try {
-      sbc = SbcStack.start(cfg, vertx);
+      sbc = SbcStack.start(cfg, vertx, accounting.start(cfg.name()));
     } catch (SbcStack.BindException e) {
       System.err.println(e.getMessage());
       return 3;
@@ -170,6 +171,9 @@ public class SbcApplication implements QuarkusApplication {
       configMapSource.close();
     }
     sbc.close();
+    // The calls' records are queued by now: written before the process goes (a few seconds at
+    // most, so a database that is away cannot hold the exit).
+    accounting.stop(Long.getLong("sbc.accounting.exit-wait-ms", 5000));
     if (pidFile != null) {
       Files.deleteIfExists(Path.of(pidFile));
     }

@@ -91,7 +91,8 @@ public final class SbcStack implements AutoCloseable {
   private final io.sbc.runtime.registrar.RegistrarStage registrar;
   private final io.sbc.runtime.registrar.LookupStage lookup;
 
-  private SbcStack(GatewayConfig config, Vertx vertx) throws ConfigException {
+  private SbcStack(GatewayConfig config, Vertx vertx, CallEvents subscriber)
+      throws ConfigException {
     this.config = config;
     VertxInternal vx = (VertxInternal) vertx;
     List<Loop> ls = new ArrayList<>();
@@ -218,7 +219,11 @@ public final class SbcStack implements AutoCloseable {
             .sources(sources)
             .flows(transports)
             .resolver(resolver)
-            .events(CallEvents.all(List.of(new DispatcherEvents(), callCounters)))
+            .events(
+                CallEvents.all(
+                    subscriber == null
+                        ? List.of(new DispatcherEvents(), callCounters)
+                        : List.of(new DispatcherEvents(), callCounters, subscriber)))
             .maxCallMillis(config.maxCallMillis())
             .callAdmission(callAdmission)
             .build();
@@ -319,9 +324,18 @@ public final class SbcStack implements AutoCloseable {
    * @throws BindException naming the listener that could not be bound (nothing stays bound)
    */
   public static SbcStack start(GatewayConfig config, Vertx vertx) throws BindException {
+    return start(config, vertx, null);
+  }
+
+  /**
+   * Starts the gateway with one more subscriber to its call events (accounting), told after the
+   * dispatchers and the counters; null for none.
+   */
+  public static SbcStack start(GatewayConfig config, Vertx vertx, CallEvents subscriber)
+      throws BindException {
     SbcStack s;
     try {
-      s = new SbcStack(config, vertx);
+      s = new SbcStack(config, vertx, subscriber);
     } catch (ConfigException e) {
       throw new BindException(String.join("; ", e.errors()));
     }

@@ -78,6 +78,19 @@ public interface CallEvents {
 
     /** When the request arrived, in milliseconds of the wall clock. */
     long startedAt();
+
+    /**
+     * The request as received, while the proxy still holds it (for accounting: its From and
+     * Request-URI); null once released. Read it on the event's thread only.
+     */
+    default io.sbc.runtime.sip.message.SipMessage message() {
+      return null;
+    }
+
+    /** The address the request came from, or null. */
+    default java.net.InetSocketAddress sourceAddress() {
+      return null;
+    }
   }
 
   /** Tells several subscribers, in order. */

@@ -146,6 +146,18 @@ final class ResponseContext
     return startedAt;
   }
 
+  @Override
+  public SipMessage message() {
+    ProxyRequest r = request;
+    return r == null ? null : r.request;
+  }
+
+  @Override
+  public java.net.InetSocketAddress sourceAddress() {
+    ProxyRequest r = request;
+    return r == null ? null : r.sourceAddress();
+  }
+
   Loop loop() {
     return loop;
   }
