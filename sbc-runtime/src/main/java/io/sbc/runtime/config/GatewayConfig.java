@@ -500,6 +500,7 @@ public record GatewayConfig(
         sourcePolicy,
         media,
         dns,
+        tls,
         routes,
         dispatchers,
         registrar,

@@ -22,13 +22,12 @@ import javax.crypto.spec.SecretKeySpec;
  * own or a forged one, to relay to a host of their choosing.
  *
  * <p>Layout before base64url (no padding): key id, format byte (host kind, transport, sips, port
- * present, extension), the host (4 or 16 address bytes, or a length and a name), the port (2
- * bytes, when present), then, when the extension bit is set, one byte (its high bit: a flow follows;
- * its low seven bits: the length of the state), the flow number (4 bytes) and up to {@value
- * #MAX_STATE} bytes of dialog state that other layers give (opaque here: the media of the dialog),
- * then the first {@value #MAC_BYTES} bytes of HMAC-SHA256 over the Call-ID, a zero byte and
- * everything before the MAC. An IPv4 hop with a port takes 24 characters, a flow 31, five bytes
- * of state 32.
+ * present, extension), the host (4 or 16 address bytes, or a length and a name), the port (2 bytes,
+ * when present), then, when the extension bit is set, one byte (its high bit: a flow follows; its
+ * low seven bits: the length of the state), the flow number (4 bytes) and up to {@value #MAX_STATE}
+ * bytes of dialog state that other layers give (opaque here: the media of the dialog), then the
+ * first {@value #MAC_BYTES} bytes of HMAC-SHA256 over the Call-ID, a zero byte and everything
+ * before the MAC. An IPv4 hop with a port takes 24 characters, a flow 31, five bytes of state 32.
  *
  * <p>A flow token (RFC 5626 section 5.2) names the connection a client opened to this SBC: its
  * address, port, transport and the connection's number ({@link UriTarget#flow()}), so requests for
