@@ -122,6 +122,9 @@ public final class Defaults {
   /** The transports a match can name (a listener's protocol without "SIP-"). */
   public static final List<String> TRANSPORTS = List.of("UDP", "TCP", "TLS");
 
+  /** The transports of a serviceRef's endpoints (the protocol of a Service port). */
+  public static final List<String> SERVICE_REF_TRANSPORTS = List.of("UDP", "TCP");
+
   public static final List<String> FILTER_TYPES =
       List.of("RewriteUser", "RequestHeaderModifier", "RewriteRequestUri", "RecordRoute");
   public static final int WEIGHT = 1;

@@ -1458,8 +1458,10 @@ final class Validator {
           "must be a port number or a port name (at most 15 of a-z, 0-9, '-', with a letter): "
               + port.name());
     }
-    if (ref.transport == null || !Defaults.TRANSPORTS.contains(ref.transport)) {
-      error(p + ".transport", "'" + ref.transport + "' is not one of " + Defaults.TRANSPORTS);
+    if (ref.transport == null || !Defaults.SERVICE_REF_TRANSPORTS.contains(ref.transport)) {
+      error(
+          p + ".transport",
+          "'" + ref.transport + "' is not one of " + Defaults.SERVICE_REF_TRANSPORTS);
     }
     if (problems.size() > before) {
       return null;
